@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The main job: set up, then run every reproduction notebook in nbs/repro/ through papermill
+# at its default (small) size. Executed notebooks land in runs/, figures and their JSON in figures/.
+#   bash scripts/main.sh                                    # all reproductions, default size
+#   bash scripts/main.sh nbs/repro/NAME.ipynb params/NAME.yaml   # one, with a params file
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p runs figures
+if [ $# -ge 1 ]; then nbs=("$1"); else nbs=(nbs/repro/*.ipynb); fi
+for nb in "${nbs[@]}"; do
+  name=$(basename "$nb" .ipynb)
+  args=(--cwd "$(dirname "$nb")" -k python3)
+  [ $# -ge 2 ] && args+=(-f "$2")
+  echo "== $name"
+  .venv/bin/papermill "$nb" "runs/$name.ipynb" "${args[@]}"
+done
+echo "figures: $(ls figures | tr '\n' ' ')"

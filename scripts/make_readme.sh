@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# README.md is generated from nbs/index.ipynb (quarto-free stand-in for nbdev_readme):
+# cells starting with `#| hide` are dropped, everything else is kept with its stored outputs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README \
+  --RegexRemovePreprocessor.patterns='["^#\\| hide"]' --log-level WARN

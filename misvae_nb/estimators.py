@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Callable
 import torch
 from torch import Tensor
+from torch.distributions import Independent, Normal
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, _fail
 
 # %% auto 0
 __all__ = ['ESTIMATORS', 'check_count', 'draw_subset', 'MiselboResult', 'as_mixture', 'mixture_log_weights', 'miselbo',
-           'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'FixedComponents', 'IWBounds', 'iw_bounds']
+           'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target', 'example_mixture_2d', 'FixedComponents',
+           'IWBounds', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def check_count(name: str, value, low: int=1, high: int|None=None, what: str=''):
@@ -118,6 +120,17 @@ def s2a_miselbo(log_likelihood, mixture, S: int, **kwargs) -> MiselboResult:
 def s2s_miselbo(log_likelihood, mixture, S: int, **kwargs) -> MiselboResult:
     "Some to some: sample S components, score under their sub-mixture. Biased low; independent of A."
     return miselbo(log_likelihood, mixture, 's2s', S=S, **kwargs)
+
+# %% ../nbs/01_estimators.ipynb
+def log_two_mode_target(z: Tensor) -> Tensor: # z: [..., 2] -> [...]
+    "A normalised 2-D density with modes at (-2, 0) and (2, 0): log Z = 0."
+    modes = Independent(Normal(z.new_tensor([[-2., 0.], [2., 0.]]), 0.7), 1)  # batch [2]
+    return torch.logsumexp(modes.log_prob(z.unsqueeze(-2)), -1) - math.log(2)
+
+def example_mixture_2d() -> tuple[Tensor, Tensor]: # mu, std: [6, 2]
+    "Six Gaussians covering `log_two_mode_target` unevenly (one sits where it has little mass)."
+    mu = torch.tensor([[-2.5, 0.3], [-1.5, -0.4], [-2., 1.], [1.8, 0.2], [2.6, -0.8], [0., 2.5]])
+    return mu, torch.tensor([[.5, .6], [.7, .5], [.9, .9], [.6, .8], [.5, .5], [1.2, .6]])
 
 # %% ../nbs/01_estimators.ipynb
 class FixedComponents:

@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"   # papermill kernels start the venv python
 mkdir -p runs figures
 if [ $# -ge 1 ]; then nbs=("$1"); else nbs=(nbs/repro/*.ipynb); fi
 for nb in "${nbs[@]}"; do
   name=$(basename "$nb" .ipynb)
-  args=(--cwd "$(dirname "$nb")" -k python3)
+  args=(--cwd "$(dirname "$nb")" -k python3 --language python)
   [ $# -ge 2 ] && args+=(-f "$2")
   echo "== $name"
   .venv/bin/papermill "$nb" "runs/$name.ipynb" "${args[@]}"

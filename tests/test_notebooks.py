@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+from nbdev.test import test_nb as run_notebook_tests
 
 cfg = get_config()
 nbs_path = Path(cfg.nbs_path)
@@ -23,5 +23,5 @@ def _figures_to_tmp(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize('nb', notebooks, ids=[str(p.relative_to(nbs_path)) for p in notebooks])
 def test_notebook(nb):
-    ok, secs = test_nb(nb.resolve(), skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path)
+    ok, secs = run_notebook_tests(nb.resolve(), skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path)
     assert ok, f'{nb} failed (its traceback is printed above)'

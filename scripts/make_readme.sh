@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README \
-  --RegexRemovePreprocessor.patterns='["^#\\| hide"]' --log-level WARN
+  --RegexRemovePreprocessor.patterns='["^#\\| hide"]' \
+  --TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_input_tags='["remove_input"]' --log-level WARN

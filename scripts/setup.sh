@@ -22,4 +22,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   fi
   echo "$want" > "$stamp"
 fi
+# IQ-TREE 2 (nbs/22_phylo_trees: bootstrap trees for the SBN support), best effort: never fail setup over it
+if ! command -v iqtree2 >/dev/null && ! command -v iqtree >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
+     { apt-get install -y -qq iqtree >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq iqtree >/dev/null 2>&1; }; }; then :
+  else echo "hint: for new SBN supports install IQ-TREE 2: apt-get install iqtree (as root), or conda install -c bioconda iqtree; shipped DS1-DS8 supports work without it"
+  fi
+fi
 .venv/bin/python -m pip install -q -e . --no-deps >/dev/null  # keep the editable install pointing here

@@ -1,0 +1,238 @@
+"""Cost of one MISVAE training step under A2A, S2A and S2S, and test-evaluation throughput: ratios from one run.
+
+What is timed (`step`): one optimisation step of the full network, `misvae_nb.networks.MISVAE(A, channels=C)` in
+training mode, on a random binary batch x: [B, 1, 28, 28]: forward `miselbo_loss(model, x, estimator, S, L=1,
+beta=1, validate=False)` (the model is built with validate=False too, so no step makes a host sync for checks),
+zero_grad, backward, `torch.optim.Adam(lr=5e-4).step()`. With --amp the forward runs under bfloat16 autocast on
+CUDA, as the trainer does (ignored on the CPU).
+
+Default mode prints these ratios of median step times, each measured in this one process:
+  1. S2S, S = 2:  time(A=800) / time(A=2)      target <= 1.15 (S2S touches only the S sampled components)
+  2. S2A, S = 1 / S2S, S = 1, both at A = 800   target <= 2    (S2A scores against all A: [L, B, S, A] densities)
+  3. A2A / S2S (S = 2), both at A = 50          informative   (A2A decodes all A components: ~A/S more work)
+  4. evaluate_nll throughput at A = 50, L = 1000 (test images per second); an untrained model on random binary
+     images (the cost does not depend on the weights).
+A target missed is printed as FAIL; the exit status stays 0 (this is a benchmark, not a test).
+
+--timing-grid mode (SPEC §5): seconds per epoch on full MNIST (50,000 training images) for A in --grid-A (1..4)
+and S <= A, for each estimator in --grid-estimators (S2S and S2A), estimated as median step time x
+ceil(50,000 / B) steps; with B = 100 that is 500 steps. The authors' GPU: ~3.7 + 6.4 S s/epoch, nearly
+independent of A (A = 4: 10.14, 16.66, 22.93, 29.45 for S = 1..4). A least-squares fit a + b S per estimator is
+printed for comparison. Data loading and the per-epoch validation pass are not included.
+
+Timing (as benchmarks/estimators.py): every cell gets its own model, optimiser, batch and generator; --warmup
+steps; a number of steps per repeat so that a repeat lasts at least --min-time seconds; then --repeats rounds
+that time one repeat of every cell in turn (round-robin), so that load from other processes falls on all cells
+alike. Reported: median over repeats of (repeat time / steps); the ratios of the fastest repeats are printed beside the
+ratios of medians (PASS/FAIL is judged on the medians). On CUDA the device is synchronised before and
+after every timed region. On the CPU torch uses --threads threads (default 1: on a small shared machine two
+intra-op threads competing with other processes make single steps many times slower at random).
+
+CPU defaults are small so that the default run finishes in a few minutes on two cores: B = 10 (CUDA: 100),
+PixelCNN width --channels 16 (CUDA: 64, the paper's), --eval-images 2 and --eval-L 100 (CUDA: 100 and 1000;
+the evaluation cost is linear in L, so the CPU line also prints the throughput scaled to L = 1000). The output
+says which settings differ from the paper's.
+
+Usage:
+  .venv/bin/python benchmarks/training_steps.py                              # auto device, its defaults
+  .venv/bin/python benchmarks/training_steps.py --device cuda --amp --json runs/training_steps_gpu.json
+  .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
+  .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
+"""
+from __future__ import annotations
+import argparse, json, math, statistics, sys, time
+from pathlib import Path
+
+import torch
+from misvae_nb.networks import MISVAE
+from misvae_nb.training import miselbo_loss
+from misvae_nb.evaluation import evaluate_nll, eval_plan
+from misvae_nb.provenance import run_info
+
+N_TRAIN = 50_000           # MNIST training images per epoch (SPEC §4)
+PAPER_CHANNELS, PAPER_B, PAPER_L = 64, 100, 1000
+TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=2.0)
+PAPER_GRID_A4 = {1: 10.14, 2: 16.66, 3: 22.93, 4: 29.45}   # authors' s/epoch, S2S, A = 4, S = 1..4
+
+
+def sync(device: torch.device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+
+def make_cell(estimator: str, A: int, S: int|None, args):
+    "A closure running one training step of a fresh MISVAE(A) with its own Adam, random binary batch and generator."
+    torch.manual_seed(args.seed)
+    model = MISVAE(A, channels=args.channels, validate=False).to(args.device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-4)
+    g = torch.Generator(device=args.device).manual_seed(args.seed)
+    x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
+    amp = args.amp and args.device.type == 'cuda'
+    def step():
+        with torch.autocast(args.device.type, torch.bfloat16, enabled=amp):
+            loss = miselbo_loss(model, x, estimator, S=S, L=1, beta=1.0, generator=g, validate=False)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return step
+
+
+def time_cells(specs: dict, args) -> dict:
+    "Median seconds per step of every cell {name: (estimator, A, S)}, the cells' repeats interleaved round-robin."
+    runs = {name: make_cell(*spec, args) for name, spec in specs.items()}
+    steps = {}
+    for name, run in runs.items():
+        for _ in range(args.warmup): run()
+        sync(args.device); t0 = time.perf_counter(); run(); sync(args.device)
+        steps[name] = max(1, math.ceil(args.min_time / max(time.perf_counter() - t0, 1e-7)))
+    times = {name: [] for name in runs}
+    for _ in range(args.repeats):
+        for name, run in runs.items():
+            sync(args.device); t0 = time.perf_counter()
+            for _ in range(steps[name]): run()
+            sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
+    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], time_s=statistics.median(ts),
+                       steps_per_repeat=steps[name], times_s=ts) for name, ts in times.items()}
+
+
+def eval_throughput(args) -> dict:
+    "Test images per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
+    torch.manual_seed(args.seed)
+    model = MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device)
+    g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
+    images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
+    B, chunk = eval_plan(args.eval_A, args.eval_L, args.eval_max_images)
+    evaluate_nll(model, images[:1], L=min(args.eval_L, chunk), max_images=args.eval_max_images,
+                 device=args.device, progress=False)                     # warm-up: one chunk of one image
+    sync(args.device); t0 = time.perf_counter()
+    nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False)
+    sync(args.device); secs = time.perf_counter() - t0
+    ips = args.eval_images / secs
+    return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images,
+                batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips,
+                images_per_s_at_L1000=ips * args.eval_L / PAPER_L, nll_untrained=nll.per_component)
+
+
+def settings_note(args) -> str:
+    diffs = [f"{k}={v} (paper {p})" for k, v, p in (('B', args.B, PAPER_B), ('channels', args.channels, PAPER_CHANNELS))
+             if v != p]
+    return ('differs from the paper: ' + ', '.join(diffs)) if diffs else 'paper settings (B=100, channels=64)'
+
+
+def benchmark(args) -> dict:
+    specs = {'s2s_A2_S2': ('s2s', 2, 2), 's2s_A800_S2': ('s2s', 800, 2),
+             's2a_A800_S1': ('s2a', 800, 1), 's2s_A800_S1': ('s2s', 800, 1),
+             'a2a_A50': ('a2a', 50, None), 's2s_A50_S2': ('s2s', 50, 2)}
+    cells = time_cells(specs, args)
+    t = lambda name: cells[name]['time_s']
+    ratios = dict(s2s_A800_over_A2=t('s2s_A800_S2') / t('s2s_A2_S2'),
+                  s2a_over_s2s_A800_S1=t('s2a_A800_S1') / t('s2s_A800_S1'),
+                  a2a_over_s2s_A50=t('a2a_A50') / t('s2s_A50_S2'))
+    print(f"\nstep time, median of {args.repeats} repeats after {args.warmup} warm-up step(s); {settings_note(args)}")
+    for name, c in cells.items():
+        spread = f"[{min(c['times_s']) * 1e3:.1f} .. {max(c['times_s']) * 1e3:.1f}]"
+        print(f"  {c['estimator']:>3}  A={c['A']:<4} S={'A' if c['S'] is None else c['S']:<4}  {c['time_s'] * 1e3:9.2f} ms  {spread} ms"
+              f"  ({c['steps_per_repeat']} step(s)/repeat)")
+    m = lambda name: min(cells[name]['times_s'])
+    min_ratios = dict(s2s_A800_over_A2=m('s2s_A800_S2') / m('s2s_A2_S2'),
+                      s2a_over_s2s_A800_S1=m('s2a_A800_S1') / m('s2s_A800_S1'),
+                      a2a_over_s2s_A50=m('a2a_A50') / m('s2s_A50_S2'))
+    print("\nratios of medians (ratio of fastest repeats in brackets: less sensitive to load from other processes)")
+    labels = dict(s2s_A800_over_A2='S2S (S=2) step, A=800 / A=2',
+                  s2a_over_s2s_A800_S1='S2A / S2S step, A=800, S=1',
+                  a2a_over_s2s_A50='A2A / S2S (S=2) step, A=50')
+    verdicts = {}
+    for k, r in ratios.items():
+        if k in TARGETS:
+            verdicts[k] = 'PASS' if r <= TARGETS[k] else 'FAIL'
+            print(f"  {labels[k]:<32} {r:7.3f}   [{min_ratios[k]:.3f}]  target <= {TARGETS[k]}: {verdicts[k]}")
+        else: print(f"  {labels[k]:<32} {r:7.3f}   [{min_ratios[k]:.3f}]  (informative)")
+    ev = None
+    if args.eval_images > 0:
+        ev = eval_throughput(args)
+        scaled = '' if args.eval_L == PAPER_L else \
+            f"; scaled to L=1000 (cost ~ L): {ev['images_per_s_at_L1000']:.4f} images/s"
+        note = '' if args.eval_L == PAPER_L and args.channels == PAPER_CHANNELS else \
+            f"  [CPU-sized: L={args.eval_L}, {args.eval_images} image(s), channels={args.channels}]"
+        print(f"\nevaluate_nll, A={ev['A']}, L={ev['L']}, {ev['images']} test image(s) (batch {ev['batch']}, "
+              f"chunk {ev['chunk']} samples): {ev['seconds']:.2f} s -> {ev['images_per_s']:.4f} images/s{scaled}{note}")
+    return dict(cells=cells, ratios=ratios, ratios_of_minima=min_ratios, targets=TARGETS, verdicts=verdicts, eval=ev)
+
+
+def timing_grid(args) -> dict:
+    specs = {f"{e}_A{A}_S{S}": (e, A, S) for e in args.grid_estimators for A in args.grid_A for S in range(1, A + 1)}
+    cells = time_cells(specs, args)
+    steps_per_epoch = math.ceil(N_TRAIN / args.B)
+    for c in cells.values(): c['s_per_epoch'] = c['time_s'] * steps_per_epoch
+    print(f"\nseconds per epoch (full MNIST, {N_TRAIN} images, batch {args.B}: {steps_per_epoch} steps x median step"
+          f" time; no data loading or validation); {settings_note(args)}")
+    fits = {}
+    for e in args.grid_estimators:
+        print(f"  {e.upper()}      " + ''.join(f"   S={S:<6}" for S in range(1, max(args.grid_A) + 1)))
+        for A in args.grid_A:
+            print(f"    A={A:<5} " + ''.join(f"{cells[f'{e}_A{A}_S{S}']['s_per_epoch']:10.2f}" for S in range(1, A + 1)))
+        pts = [(c['S'], c['s_per_epoch']) for c in cells.values() if c['estimator'] == e]
+        n, sx, sy = len(pts), sum(s for s, _ in pts), sum(y for _, y in pts)
+        sxx, sxy = sum(s * s for s, _ in pts), sum(s * y for s, y in pts)
+        b = (n * sxy - sx * sy) / (n * sxx - sx * sx) if n * sxx != sx * sx else float('nan')
+        a = (sy - b * sx) / n
+        fits[e] = dict(a=a, b=b)
+        print(f"    fit: {a:.2f} + {b:.2f} S s/epoch   (authors' GPU, S2S: ~3.7 + 6.4 S)")
+    return dict(cells=cells, steps_per_epoch=steps_per_epoch, n_train=N_TRAIN, fits=fits,
+                paper_s2s_A4_s_per_epoch=PAPER_GRID_A4)
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--device', default='auto', help="'auto' (cuda if available), 'cpu', 'cuda', ...")
+    p.add_argument('--B', type=int, default=None, help='batch size (default: 100 on CUDA, 10 on CPU)')
+    p.add_argument('--channels', type=int, default=None, help='PixelCNN width (default: 64 = the paper on CUDA, 16 on CPU)')
+    p.add_argument('--repeats', type=int, default=None, help='timed repeats per cell (default: 7 on CUDA, 5 on CPU)')
+    p.add_argument('--warmup', type=int, default=None, help='warm-up steps per cell (default: 3 on CUDA, 1 on CPU)')
+    p.add_argument('--min-time', type=float, default=None, help='least seconds per repeat (default: 0.2 on CUDA, 0 on CPU)')
+    p.add_argument('--amp', action='store_true', help='bfloat16 autocast in the training steps (CUDA only, as the trainer)')
+    p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
+    p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
+    p.add_argument('--eval-A', type=int, default=50)
+    p.add_argument('--eval-max-images', type=int, default=20_000, help="evaluate_nll's max_images (decoder images per pass)")
+    p.add_argument('--timing-grid', action='store_true', help='seconds per epoch for the A x S grid instead of the ratios')
+    p.add_argument('--grid-A', type=int, nargs='+', default=[1, 2, 3, 4])
+    p.add_argument('--grid-estimators', nargs='+', default=['s2s', 's2a'], choices=['s2s', 's2a', 'a2a'])
+    p.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1; 0: torch default)')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--json', default=None, help='write the numbers, settings and misvae_nb.provenance.run_info() here')
+    args = p.parse_args(argv)
+    args.device = torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if args.device == 'auto' else args.device)
+    cuda = args.device.type == 'cuda'
+    for name, on_cuda, on_cpu in (('B', 100, 10), ('channels', 64, 16), ('repeats', 7, 5), ('warmup', 3, 1),
+                                  ('min_time', 0.2, 0.0), ('eval_images', 100, 2), ('eval_L', 1000, 100)):
+        if getattr(args, name) is None: setattr(args, name, on_cuda if cuda else on_cpu)
+    for name in ('B', 'channels', 'repeats', 'eval_A', 'eval_L', 'eval_max_images'):
+        if getattr(args, name) < 1: raise ValueError(f"--{name.replace('_', '-')}={getattr(args, name)}: must be >= 1")
+    if args.warmup < 0 or args.eval_images < 0: raise ValueError("--warmup and --eval-images must be >= 0")
+    if args.amp and not cuda: print("note: --amp applies on CUDA only; the CPU steps run in float32", file=sys.stderr)
+    return args
+
+
+def main(argv=None):
+    args = parse(argv)
+    if args.device.type == 'cpu' and args.threads > 0: torch.set_num_threads(args.threads)
+    started = time.time()
+    info = run_info(args.device)
+    print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")
+    print(f"settings: B={args.B} channels={args.channels} repeats={args.repeats} warmup={args.warmup} "
+          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} threads={torch.get_num_threads()}")
+    numbers = timing_grid(args) if args.timing_grid else benchmark(args)
+    wall = time.time() - started
+    print(f"\nwall time {wall:.1f} s")
+    if args.json:
+        params = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(args).items()}
+        record = dict(name='timing_grid' if args.timing_grid else 'training_steps', numbers=numbers, params=params,
+                      **info, wall_time_s=round(wall, 2))
+        path = Path(args.json); path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1, default=float) + '\n')
+        print(f"wrote {path}")
+    return numbers
+
+
+if __name__ == '__main__':
+    main()

@@ -88,12 +88,12 @@ class GaussianComponents:
 # %% ../nbs/00_mixtures.ipynb
 class GaussianMixture:
     "A mixture of A diagonal Gaussians, from parameter tensors or from a function of component indices."
-    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None, validate: bool=True):
+    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None, validate: bool=True, device=None):
         if params is None:
             if mu is not None and torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
             check_gaussian_params(mu, std, validate)
-            params, A = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1]
+            params, A, device = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device
         elif not isinstance(A, int) or A < 1: _fail('A', A, "give the number of components the params function can produce, an int >= 1")
-        self.params, self.A, self.validate = params, A, validate
+        self.params, self.A, self.validate, self.device = params, A, validate, device  # device: where subsets are drawn
     def select(self, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
         return GaussianComponents(*self.params(idx), validate=self.validate)

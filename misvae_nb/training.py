@@ -24,8 +24,8 @@ __all__ = ['MODELS', 'RESUMABLE_CHANGES', 'vae_mixture', 'miselbo_loss', 'TrainC
 def vae_mixture(model: MixtureVAE, x: Tensor, validate: bool=True) -> GaussianMixture: # x: [B, 1, 28, 28]
     "The A-component Gaussian mixture q(z|x) of `model` for the minibatch `x`."
     h = model.encode(x)                                                     # [B, H], once per data point
-    fam = GaussianMixture(params=lambda idx: model.component_params(h, idx, validate=validate), A=model.A, validate=validate)
-    fam.device, fam.batch_size = x.device, x.shape[0]
+    fam = GaussianMixture(params=lambda idx: model.component_params(h, idx, validate=validate), A=model.A, validate=validate, device=x.device)
+    fam.batch_size = x.shape[0]
     return fam
 
 # %% ../nbs/04_training.ipynb

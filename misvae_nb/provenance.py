@@ -10,7 +10,7 @@ import torch
 import misvae_nb
 
 # %% auto 0
-__all__ = ['repo_root', 'figures_dir', 'device_name', 'git_commit', 'run_info', 'save_figure']
+__all__ = ['repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'run_info', 'save_figure']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -38,6 +38,14 @@ def git_commit() -> str:
         sha = run('rev-parse', 'HEAD').stdout.strip()
         return (sha + ('+dirty' if run('status', '--porcelain', '--untracked-files=no').stdout.strip() else '')) or 'unknown'
     except Exception: return 'unknown'
+
+# %% ../nbs/09_provenance.ipynb
+def save_atomic(obj, path: str|Path):
+    "torch.save to `path` through a temporary file, so the file is always whole."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + '.tmp')
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
 
 # %% ../nbs/09_provenance.ipynb
 def run_info(device=None) -> dict:

@@ -14,10 +14,11 @@ from .mixtures import GaussianMixture
 from .estimators import ESTIMATORS, miselbo, check_count
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE
 from .data import binarized_splits, DynamicBatches
+from .provenance import save_atomic
 
 # %% auto 0
 __all__ = ['MODELS', 'RESUMABLE_CHANGES', 'vae_mixture', 'miselbo_loss', 'TrainConfig', 'check_config', 'build_model',
-           'pick_device', 'warmup_beta', 'save_atomic', 'load_checkpoint', 'peak_memory_mb', 'validation_loss', 'train',
+           'pick_device', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'validation_loss', 'train',
            'config_parser', 'train_cli']
 
 # %% ../nbs/04_training.ipynb
@@ -92,12 +93,6 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
     return 1.0 if warmup_epochs == 0 else min(1.0, step / (warmup_epochs * steps_per_epoch))
 
 # %% ../nbs/04_training.ipynb
-def save_atomic(obj, path: Path):
-    "torch.save to `path` through a temporary file, so the file is always whole."
-    tmp = path.with_suffix('.tmp')
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
 def load_checkpoint(path: Path, cfg: TrainConfig) -> dict:
     "Load a trainer checkpoint, refusing one written by a different configuration."
     ck = torch.load(path, map_location='cpu', weights_only=False)

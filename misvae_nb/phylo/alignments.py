@@ -99,4 +99,6 @@ class Alignment:
 
 def load_alignment(name_or_path: str|Path) -> Alignment:
     "An `Alignment` from a shipped data set ('DS1'..'DS8') or any aligned FASTA file."
-    return Alignment.from_sequences(read_fasta(dataset_path(name_or_path) if name_or_path in DATASETS else name_or_path))
+    if name_or_path in DATASETS: return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
+    if not Path(name_or_path).is_file(): _fail('name_or_path', str(name_or_path), f"give one of {', '.join(DATASETS)} or the path of an aligned FASTA file")
+    return Alignment.from_sequences(read_fasta(name_or_path))

@@ -5,10 +5,13 @@
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
 import torch
 from torch import Tensor, nn
+from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
+from ..provenance import save_atomic
 from .alignments import Alignment, _fail
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
@@ -133,26 +136,47 @@ class TrainLog:
     def calls_per_iter(self): return self.likelihood_calls / max(self.iterations, 1)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp) -> dict:
+    return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
+                S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal, init_temp=init_temp)
+
+def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, sched, generator) -> tuple[int, TrainLog]:
+    "Restore a run from `path`; returns (next iteration, log so far)."
+    ck = torch.load(path, map_location='cpu', weights_only=False)
+    if ck['settings'] != settings:
+        diff = {k: (ck['settings'].get(k), v) for k, v in settings.items() if ck['settings'].get(k) != v}
+        _fail('checkpoint', str(path), f"it was written by other settings {diff} (theirs, yours): use another path, or delete it to start afresh")
+    mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
+    if generator is not None: generator.set_state(ck['generator'])
+    return ck['it'], TrainLog(**ck['log'])
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
                K: int=10, lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
                init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
-               log: TrainLog|None=None, callback=None) -> TrainLog:
-    "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator."
+               checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None) -> TrainLog:
+    "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
     opt = torch.optim.Adam(mix.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.StepLR(opt, decay_every, lr_decay)
-    target, log = PhyloTarget(aln), log or TrainLog()
-    start = time.perf_counter()
-    for it in range(iterations):
+    settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp)
+    path, start, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()
+    if path is not None and path.exists(): start, log = _load_vbpi_checkpoint(path, settings, mix, opt, sched, generator)
+    target = PhyloTarget(aln)
+    its = progress_bar(range(start, iterations), leave=False) if progress else range(start, iterations)
+    for it in its:
         t0 = time.perf_counter()
         target.inv_temp = min(1., init_temp + (1 - init_temp) * it / anneal) if anneal else 1.
         surrogate, bound = vbpi_step(mix, target, estimator, S, K, generator)
         opt.zero_grad(); (-surrogate).backward(); opt.step(); sched.step()
-        log.step_seconds.append(time.perf_counter() - t0)
+        dt = time.perf_counter() - t0
+        log.step_seconds.append(dt); log.seconds += dt; log.iterations += 1; log.likelihood_calls += target.calls; target.calls = 0
         if it % log_every == 0 or it == iterations - 1:
-            log.bound.append(bound.item()); log.iters.append(log.iterations + it)
+            log.bound.append(bound.item()); log.iters.append(it)
+            if progress: its.comment = f"bound {log.bound[-1]:.2f}"
             if callback is not None: callback(it, mix, log)
-    log.seconds += time.perf_counter() - start
-    log.likelihood_calls += target.calls; log.iterations += iterations
+        if path is not None and ((it + 1) % checkpoint_every == 0 or it == iterations - 1):
+            save_atomic(dict(settings=settings, it=it + 1, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
+                             sched=sched.state_dict(), generator=None if generator is None else generator.get_state()), path)
     return log
 
 # %% ../../nbs/23_phylo_vbpi.ipynb

@@ -32,11 +32,12 @@ def device_name(device=None) -> str:
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 def git_commit() -> str:
-    "The commit of the repository (with '+dirty' for uncommitted changes), or 'unknown'."
+    "The commit of the repository (with '+dirty' for uncommitted changes outside figures/), or 'unknown'."
     try:
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=repo_root() or None, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
-        return (sha + ('+dirty' if run('status', '--porcelain', '--untracked-files=no').stdout.strip() else '')) or 'unknown'
+        changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', ':!figures').stdout.strip()  # our own outputs don't count
+        return (sha + ('+dirty' if changed else '')) or 'unknown'
     except Exception: return 'unknown'
 
 # %% ../nbs/09_provenance.ipynb

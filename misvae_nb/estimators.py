@@ -13,9 +13,9 @@ from torch.distributions import Independent, Normal
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, _fail
 
 # %% auto 0
-__all__ = ['ESTIMATORS', 'check_count', 'draw_subset', 'MiselboResult', 'as_mixture', 'mixture_log_weights', 'miselbo',
-           'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target', 'example_mixture_2d', 'FixedComponents',
-           'IWBounds', 'iw_bounds']
+__all__ = ['ESTIMATORS', 'check_count', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood',
+           'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo',
+           'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def check_count(name: str, value, low: int=1, high: int|None=None, what: str=''):
@@ -68,6 +68,17 @@ def _check_call(estimator, S, L, beta, per_datapoint, weights, A, validate):
     if weights is not None: check_weights(weights, A, validate)
 
 # %% ../nbs/01_estimators.ipynb
+class ComponentLogLikelihood:
+    "A log-likelihood `fn(z [L,B,S,D], components [S] or [B,S]) -> [L,B,S]` that needs the component of each sample."
+    def __init__(self, fn: Callable[[Tensor, Tensor], Tensor]): self.fn = fn
+    def __call__(self, z: Tensor, components: Tensor) -> Tensor: return self.fn(z, components)
+
+def call_log_likelihood(log_likelihood, z: Tensor, components: Tensor) -> Tensor: # -> [L, B, S]
+    "log p(x|z) of samples z that the components `components` drew."
+    if isinstance(log_likelihood, ComponentLogLikelihood): return log_likelihood(z, components)
+    return log_likelihood(z)
+
+# %% ../nbs/01_estimators.ipynb
 def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, S, D] -> log p(x|z): [L, B, S]
                         mixture,                   # (mu, std) [B, A, D] tensors, or a mixture family
                         estimator: str='s2a',      # 'a2a', 's2a' or 's2s'
@@ -98,7 +109,7 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     log_q = den.log_prob(z)                                            # [L, B, S, K]
     log_pi = None if (weights is None or estimator == 's2s') else weights.log()
     log_q_mix = log_q_mixture(log_q, log_pi)                           # [L, B, S]
-    log_lik = log_likelihood(z)
+    log_lik = call_log_likelihood(log_likelihood, z, subset)
     if log_lik.shape != log_q_mix.shape: _fail('log_likelihood', f"<function returning shape {tuple(log_lik.shape)}>", f"return one value per sample, shape [L, B, S] = {tuple(log_q_mix.shape)}")
     log_p_z = log_prior(z) if log_prior is not None else 0.
     log_w = log_lik + beta * (log_p_z - log_q_mix)

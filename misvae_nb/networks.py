@@ -8,12 +8,17 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch import Tensor
+from fastcore.basics import patch
+from fastprogress.fastprogress import progress_bar
+from .mixtures import GaussianMixture
+from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'count_params', 'GatedConv2d', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
-           'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z',
-           'MixtureVAE', 'MISVAE', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
-           'SeparateEncoderVAE']
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'count_params', 'GatedConv2d', 'gated_conv_trunk', 'OneHotLinear',
+           'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
+           'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'calibrate_batchnorm', 'MlpDecoder',
+           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -98,24 +103,84 @@ class MaskedConv2d(nn.Conv2d):
     def forward(self, x): return self._conv_forward(x, self.weight * self.mask, self.bias)
 
 # %% ../nbs/03_networks.ipynb
-class PixelCNNDecoder(nn.Module):
-    "p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BN + ReLU, 1x1 conv."
-    def __init__(self, latent_dim=40, channels=64, n_layers=8):
+class ComponentBatchNorm2d(nn.Module):
+    "BatchNorm2d with statistics per group (mixture component): running mean/var [groups, C], one affine γ, β [C]."
+    def __init__(self, groups: int, channels: int, eps: float=1e-5, momentum: float|None=0.1):
         super().__init__()
-        self.dense = GatedDense(latent_dim, 784)
+        self.groups, self.eps, self.momentum = groups, eps, momentum      # momentum None: cumulative average
+        self.weight, self.bias = nn.Parameter(torch.ones(channels)), nn.Parameter(torch.zeros(channels))
+        self.register_buffer('running_mean', torch.zeros(groups, channels))
+        self.register_buffer('running_var', torch.ones(groups, channels))
+        self.register_buffer('num_batches_tracked', torch.zeros(groups, dtype=torch.long))
+
+    def reset_running_stats(self):
+        self.running_mean.zero_(); self.running_var.fill_(1.); self.num_batches_tracked.zero_()
+
+# %% ../nbs/03_networks.ipynb
+@patch
+def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
+    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups)."
+    N, C, H, W = y.shape
+    n = y.new_zeros(self.groups).index_add(0, comp, y.new_full((N,), H * W))                # [G]
+    mean = y.new_zeros(self.groups, C).index_add(0, comp, y.sum((2, 3))) / n.clamp(min=1)[:, None]
+    dev = y - mean[comp][:, :, None, None]                                                  # [N,C,H,W]
+    var = y.new_zeros(self.groups, C).index_add(0, comp, dev.pow(2).sum((2, 3))) / n.clamp(min=1)[:, None]
+    return mean, var, n
+
+# %% ../nbs/03_networks.ipynb
+@patch
+def update_running(self: ComponentBatchNorm2d, mean: Tensor, var: Tensor, n: Tensor):
+    "Move the running statistics of the groups present (n > 0) towards this batch's; others stay."
+    with torch.no_grad():
+        seen = n > 0                                                                        # [G]
+        self.num_batches_tracked += seen
+        rate = 1 / self.num_batches_tracked.clamp(min=1) if self.momentum is None else torch.full_like(n, self.momentum)
+        rate = (rate * seen).to(mean.dtype)[:, None]                                        # [G, 1]
+        self.running_mean.lerp_(mean, rate)
+        self.running_var.lerp_(var * (n / (n - 1).clamp(min=1))[:, None], rate)             # unbiased
+
+# %% ../nbs/03_networks.ipynb
+@patch
+def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y: [N,C,H,W], comp: [N] group ids
+    "Normalise each image with its group's batch statistics (training) or running statistics (eval)."
+    if self.training:
+        mean, var, n = self.batch_stats(y, comp)
+        self.update_running(mean.detach(), var.detach(), n)
+    else: mean, var = self.running_mean, self.running_var
+    scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
+    shift = self.bias - mean * scale                                                        # [G, C]
+    return y * scale[comp][:, :, None, None] + shift[comp][:, :, None, None]
+
+# %% ../nbs/03_networks.ipynb
+BN_MODES = ('component', 'shared')
+
+class PixelCNNDecoder(nn.Module):
+    "p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BatchNorm + ReLU, 1x1 conv."
+    def __init__(self, latent_dim=40, channels=64, n_layers=8, A=1, bn='component'):
+        super().__init__()
+        if bn not in BN_MODES: raise ValueError(f"bn={bn!r}: choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
+        self.bn, self.groups, self.dense = bn, (A if bn == 'component' else 1), GatedDense(latent_dim, 784)
         layers = []
         for i in range(n_layers):
             layers += [MaskedConv2d('A' if i == 0 else 'B', 2 if i == 0 else channels, channels),
-                       nn.BatchNorm2d(channels), nn.ReLU(inplace=True)]
+                       ComponentBatchNorm2d(self.groups, channels), nn.ReLU(inplace=True)]
         self.pixelcnn, self.out = nn.Sequential(*layers), nn.Conv2d(channels, 1, 1)
 
-    def forward(self, x, z):
-        "x: [B,1,28,28], z: [L,B,K,D] -> Bernoulli logits [L,B,K,784], all L*B*K images in one pass."
+    def image_groups(self, idx, L, B, K, device) -> Tensor: # -> [L*B*K] statistics group of each image
+        if self.groups == 1: return torch.zeros(L * B * K, dtype=torch.long, device=device)
+        if idx is None: raise ValueError("idx=None: per-component BatchNorm needs the component that drew each sample; "
+                                         "pass idx [K] or [B, K] (or build the model with bn='shared')")
+        return idx.to(device).long().expand(L, B, K).reshape(-1)           # [K] or [B,K] broadcast over [L,B,K]
+
+    def forward(self, x, z, idx=None):
+        "x: [B,1,28,28], z: [L,B,K,D] drawn from components idx [K] or [B,K] -> Bernoulli logits [L,B,K,784]."
         L, B, K, _ = z.shape
+        groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
         zimg = self.dense(z).view(L, B, K, 1, 28, 28)
         xe = x.to(zimg.dtype)[None, :, None].expand(L, B, K, 1, 28, 28)      # a view, no copy per component
         y = torch.cat([xe, zimg], 3).view(L * B * K, 2, 28, 28)                # channels: [x, GatedDense(z)]
-        return self.out(self.pixelcnn(y)).view(L, B, K, 784)
+        for layer in self.pixelcnn: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
+        return self.out(y).view(L, B, K, 784)
 
 # %% ../nbs/03_networks.ipynb
 def check_images(x, binary=True, name='x'):
@@ -173,11 +238,13 @@ class MixtureVAE(nn.Module):
         v = self.validate if validate is None else validate
         return self.f_phi(h, check_idx(idx, h, self.A, self.h_dim, v))
 
-    def log_likelihood(self, x, z, validate=None):
-        "log p(x|z): [L,B,K] for binary x: [B,1,28,28] and z: [L,B,K,D]; Bernoulli, summed over pixels."
+    def log_likelihood(self, x, z, idx=None, validate=None):
+        "log p(x|z): [L,B,K] for binary x: [B,1,28,28] and z: [L,B,K,D] drawn from components idx [K] or [B,K]."
         check_images(x, binary=self.validate if validate is None else validate)
         check_z(z, self.latent_dim, x.shape[0])
-        logits = self.decoder(x, z)                                                  # [L,B,K,784]
+        if idx is not None and (idx.dim() not in (1, 2) or idx.shape[-1] != z.shape[2] or (idx.dim() == 2 and idx.shape[0] != x.shape[0])):
+            raise ValueError(f"idx has shape {tuple(idx.shape)}; pass the components that drew z: [K] or [B, K] with K = {z.shape[2]}, B = {x.shape[0]}.")
+        logits = self.decoder(x, z, idx)                                             # [L,B,K,784]
         target = x.reshape(1, -1, 1, 784).to(logits.dtype).expand_as(logits)
         return -F.binary_cross_entropy_with_logits(logits, target, reduction='none').sum(-1)
 
@@ -187,12 +254,52 @@ class MixtureVAE(nn.Module):
         return -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
 
 # %% ../nbs/03_networks.ipynb
+@patch
+def mixture(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> GaussianMixture: # x: [B, 1, 28, 28]
+    "The A-component Gaussian mixture q(z|x) of the minibatch `x`."
+    h = self.encode(x)                                                     # [B, H], once per data point
+    fam = GaussianMixture(params=lambda idx: self.component_params(h, idx, validate=validate), A=self.A,
+                          validate=self.validate if validate is None else validate, device=x.device)
+    fam.batch_size = x.shape[0]
+    return fam
+
+@patch
+def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> ComponentLogLikelihood:
+    "log p(x|z) of the minibatch `x` for the estimators: (z [L,B,S,D], components [S] or [B,S]) -> [L,B,S]."
+    return ComponentLogLikelihood(lambda z, idx: self.log_likelihood(x, z, idx, validate=validate))
+
+# %% ../nbs/03_networks.ipynb
 class MISVAE(MixtureVAE):
     "The paper's MNIST MISVAE: gated-conv f_D2H, one-hot residual f_φ, PixelCNN decoder (`channels`=64 in the paper)."
-    def __init__(self, A, latent_dim=40, channels=64, n_layers=8, validate=True):
+    def __init__(self, A, latent_dim=40, channels=64, n_layers=8, bn='component', validate=True):
         super().__init__(A, latent_dim, H_DIM, validate)
         self.f_d2h, self.f_phi = gated_conv_trunk(), OneHotHeads(H_DIM, A, latent_dim)
-        self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers)
+        self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)
+
+# %% ../nbs/03_networks.ipynb
+@torch.no_grad()
+def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, max_images: int=10_000,
+                        seed: int=0, progress: bool=True) -> MixtureVAE:
+    "Recompute the decoder's BatchNorm statistics from `images` [N,1,28,28], each component's from z ~ q_a(z|x)."
+    norms = [m for m in model.modules() if isinstance(m, ComponentBatchNorm2d)]
+    if not norms: return model
+    check_images(images, binary=True, name='images')
+    device = next(model.parameters()).device
+    g, was_training, momenta = torch.Generator(device).manual_seed(seed), model.training, [m.momentum for m in norms]
+    for m in norms: m.reset_running_stats(); m.momentum = None             # cumulative average over passes
+    K = max(1, min(model.A, max_images // batch_size))                     # components per decoder pass
+    passes = [(x, idx) for x in images.split(batch_size) for idx in torch.arange(model.A, device=device).split(K)]
+    model.train()
+    try:
+        for x, idx in (progress_bar(passes, leave=False) if progress else passes):
+            x = x.to(device)
+            mu, std = model.component_params(model.encode(x), idx)          # [B, K, D]
+            z = mu + std * torch.randn(mu.shape, generator=g, device=device, dtype=mu.dtype)
+            model.decoder(x, z[None], idx)                                  # updates components idx only
+    finally:
+        for m, momentum in zip(norms, momenta): m.momentum = momentum
+        model.train(was_training)
+    return model
 
 # %% ../nbs/03_networks.ipynb
 class MlpDecoder(nn.Module):
@@ -200,7 +307,7 @@ class MlpDecoder(nn.Module):
     def __init__(self, latent_dim=40, hidden=256):
         super().__init__()
         self.net = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, 784))
-    def forward(self, x, z): return self.net(z)   # [L,B,K,D] -> [L,B,K,784]
+    def forward(self, x, z, idx=None): return self.net(z)   # [L,B,K,D] -> [L,B,K,784]
 
 # %% ../nbs/03_networks.ipynb
 class MlpMISVAE(MixtureVAE):
@@ -267,7 +374,7 @@ class SeparateEncoders(nn.Module):
 # %% ../nbs/03_networks.ipynb
 class SeparateEncoderVAE(MixtureVAE):
     "Baseline (Kviman et al. 2023): a full encoder per component (228,604 parameters each), one shared PixelCNN decoder."
-    def __init__(self, A, latent_dim=40, channels=64, n_layers=8, validate=True):
+    def __init__(self, A, latent_dim=40, channels=64, n_layers=8, bn='component', validate=True):
         super().__init__(A, latent_dim, 784, validate)
         self.f_d2h, self.f_phi = nn.Flatten(), SeparateEncoders(A, latent_dim)
-        self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers)
+        self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)

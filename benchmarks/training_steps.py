@@ -38,6 +38,10 @@ Usage:
   .venv/bin/python benchmarks/training_steps.py --device cuda --amp --json runs/training_steps_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
+  .venv/bin/python benchmarks/training_steps.py --bn-compare --json benchmarks/results/bn_compare_cpu.json
+
+--bn-compare mode: the cost of per-component BatchNorm statistics (the paper's model, bn='component') against
+one shared set (bn='shared') for S2S A=4 S=2, S2S A=50 S=20 and S2A A=800 S=1, as ratios from one run.
 """
 from __future__ import annotations
 import argparse, json, math, statistics, sys, time
@@ -59,10 +63,10 @@ def sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
-def make_cell(estimator: str, A: int, S: int|None, args):
-    "A closure running one training step of a fresh MISVAE(A) with its own Adam, random binary batch and generator."
+def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component'):
+    "A closure running one training step of a fresh MISVAE(A, bn=bn) with its own Adam, random binary batch and generator."
     torch.manual_seed(args.seed)
-    model = MISVAE(A, channels=args.channels, validate=False).to(args.device).train()
+    model = MISVAE(A, channels=args.channels, bn=bn, validate=False).to(args.device).train()
     opt = torch.optim.Adam(model.parameters(), lr=5e-4)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
@@ -78,7 +82,7 @@ def make_cell(estimator: str, A: int, S: int|None, args):
 
 def time_cells(specs: dict, args) -> dict:
     "Median seconds per step of every cell {name: (estimator, A, S)}, the cells' repeats interleaved round-robin."
-    runs = {name: make_cell(*spec, args) for name, spec in specs.items()}
+    runs = {name: make_cell(*spec[:3], args, *spec[3:]) for name, spec in specs.items()}
     steps = {}
     for name, run in runs.items():
         for _ in range(args.warmup): run()
@@ -90,7 +94,8 @@ def time_cells(specs: dict, args) -> dict:
             sync(args.device); t0 = time.perf_counter()
             for _ in range(steps[name]): run()
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
-    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], time_s=statistics.median(ts),
+    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=(specs[name][3:] or ('component',))[0],
+                       time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts) for name, ts in times.items()}
 
 
@@ -158,6 +163,21 @@ def benchmark(args) -> dict:
     return dict(cells=cells, ratios=ratios, ratios_of_minima=min_ratios, targets=TARGETS, verdicts=verdicts, eval=ev)
 
 
+def bn_compare(args) -> dict:
+    "Step time with per-component BatchNorm statistics against one shared set, same estimator, A and S, interleaved."
+    configs = [('s2s', 4, 2), ('s2s', 50, 20), ('s2a', 800, 1)]
+    specs = {f"{e}_A{A}_S{S}_{bn}": (e, A, S, bn) for e, A, S in configs for bn in ('component', 'shared')}
+    cells = time_cells(specs, args)
+    print(f"\nper-component / shared BatchNorm statistics, step time (median of {args.repeats} repeats); {settings_note(args)}")
+    ratios = {}
+    for e, A, S in configs:
+        c, s = cells[f"{e}_A{A}_S{S}_component"], cells[f"{e}_A{A}_S{S}_shared"]
+        ratios[f"{e}_A{A}_S{S}"] = c['time_s'] / s['time_s']
+        print(f"  {e.upper()} A={A:<4} S={S:<3} component {c['time_s'] * 1e3:8.2f} ms  shared {s['time_s'] * 1e3:8.2f} ms"
+              f"  ratio {ratios[f'{e}_A{A}_S{S}']:.3f}  [fastest repeats: {min(c['times_s']) / min(s['times_s']):.3f}]")
+    return dict(cells=cells, ratios_component_over_shared=ratios)
+
+
 def timing_grid(args) -> dict:
     specs = {f"{e}_A{A}_S{S}": (e, A, S) for e in args.grid_estimators for A in args.grid_A for S in range(1, A + 1)}
     cells = time_cells(specs, args)
@@ -195,6 +215,7 @@ def parse(argv=None):
     p.add_argument('--eval-A', type=int, default=50)
     p.add_argument('--eval-max-images', type=int, default=20_000, help="evaluate_nll's max_images (decoder images per pass)")
     p.add_argument('--timing-grid', action='store_true', help='seconds per epoch for the A x S grid instead of the ratios')
+    p.add_argument('--bn-compare', action='store_true', help="step time with per-component vs shared BatchNorm statistics (bn='component' / 'shared')")
     p.add_argument('--grid-A', type=int, nargs='+', default=[1, 2, 3, 4])
     p.add_argument('--grid-estimators', nargs='+', default=['s2s', 's2a'], choices=['s2s', 's2a', 'a2a'])
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1; 0: torch default)')
@@ -221,12 +242,13 @@ def main(argv=None):
     print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")
     print(f"settings: B={args.B} channels={args.channels} repeats={args.repeats} warmup={args.warmup} "
           f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} threads={torch.get_num_threads()}")
-    numbers = timing_grid(args) if args.timing_grid else benchmark(args)
+    numbers = timing_grid(args) if args.timing_grid else bn_compare(args) if args.bn_compare else benchmark(args)
     wall = time.time() - started
     print(f"\nwall time {wall:.1f} s")
     if args.json:
         params = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(args).items()}
-        record = dict(name='timing_grid' if args.timing_grid else 'training_steps', numbers=numbers, params=params,
+        name = 'timing_grid' if args.timing_grid else 'bn_compare' if args.bn_compare else 'training_steps'
+        record = dict(name=name, numbers=numbers, params=params,
                       **info, wall_time_s=round(wall, 2))
         path = Path(args.json); path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1, default=float) + '\n')

@@ -278,7 +278,7 @@ class MISVAE(MixtureVAE):
 
 # %% ../nbs/03_networks.ipynb
 @torch.no_grad()
-def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, max_images: int=10_000,
+def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, max_images: int=5_000,
                         seed: int=0, progress: bool=True) -> MixtureVAE:
     "Recompute the decoder's BatchNorm statistics from `images` [N,1,28,28], each component's from z ~ q_a(z|x)."
     norms = [m for m in model.modules() if isinstance(m, ComponentBatchNorm2d)]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_evaluation.ipynb 2
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, contextlib, json, math, sys, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -57,6 +57,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: raise ValueError("images has 0 images: pass at least one test image (n_test >= 1)")
     device = torch.device(device) if device is not None else next(model.parameters()).device
+    model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
     if calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
     B, chunk = eval_plan(model.A, L, max_images)
@@ -132,11 +133,10 @@ def eval_cli(argv=None):
     a = p.parse_args(argv)
     if (a.run_dir is None) == (a.authors_checkpoint is None): p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
     if a.n_test is not None and a.n_test < 1: p.error(f"--n_test {a.n_test}: evaluate at least one test image")
-    if a.authors_checkpoint:
-        r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
-                    a.max_images, a.device, a.seed, a.out_dir)
-        path = Path(a.out_dir)
-    else:
-        r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0)
-        path = Path(a.run_dir)
+    with contextlib.redirect_stdout(sys.stderr):                          # progress bars on stderr
+        if a.authors_checkpoint:
+            r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
+                        a.max_images, a.device, a.seed, a.out_dir)
+        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0)
+    path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     print(r['summary']); print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")

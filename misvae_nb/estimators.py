@@ -24,6 +24,7 @@ def draw_subset(A: int, S: int, *,
                 generator: torch.Generator|None=None, device=None,
                ) -> Tensor:                # [S] or [B, S] sorted component indices
     "Draw the S component indices Phi sampled this step."
+    A = check_count('A', A, 1, None, "A is the number of mixture components")
     S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     shape = (A,) if B is None else (B, A)
     if weights is not None:

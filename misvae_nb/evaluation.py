@@ -15,6 +15,7 @@ from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
+from .provenance import load_state
 
 # %% auto 0
 __all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'calibration_set', 'evaluate_run', 'evaluate_authors',
@@ -88,7 +89,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
     path = Path(run_dir) / 'best.pt'
     if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
-    ck = torch.load(path, map_location='cpu', weights_only=True)
+    ck = load_state(path, 'best')
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=1, n_valid=1, n_test=n_test)

@@ -11,8 +11,8 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'run_info', 'save_figure',
-           'publish_figures']
+__all__ = ['CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
+           'check_same_settings', 'run_info', 'save_figure', 'publish_figures']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -49,6 +49,26 @@ def save_atomic(obj, path: str|Path):
     tmp = path.with_suffix(path.suffix + '.tmp')
     torch.save(obj, tmp)
     os.replace(tmp, path)
+
+# %% ../nbs/09_provenance.ipynb
+def load_state(path: str|Path, what: str='checkpoint') -> dict:
+    "Read a file `save_atomic` wrote, as data only (`weights_only=True`); a bad file is a ValueError naming it."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{what}={str(path)!r}: no such file")
+    bad = lambda why: ValueError(f"{what}={str(path)!r}: {why}; delete it to start afresh, or restore it from a good copy")
+    if path.stat().st_size == 0: raise bad("the file is empty (an interrupted copy?)")
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        if 'Weights only load failed' in str(e): why = "it holds Python objects besides tensors, numbers, strings, lists and dicts, which could run code, so it is not loaded"
+        else: why = f"not a readable torch file ({type(e).__name__}: {(str(e).splitlines() or [''])[0].split('. ')[0][:100]})"
+        raise bad(why) from None
+
+# %% ../nbs/09_provenance.ipynb
+def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=()) -> None:
+    "Refuse to continue or reuse a run written with other settings: a ValueError naming each difference (theirs, yours)."
+    diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
+            if k not in may_change and saved.get(k) != current.get(k)}
+    if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); use another folder, or delete it to start afresh")
 
 # %% ../nbs/09_provenance.ipynb
 def run_info(device=None) -> dict:

@@ -15,7 +15,7 @@ from .networks import MixtureVAE, MlpMISVAE
 from .config import TrainConfig, RESUMABLE_CHANGES, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
 from .data import binarized_splits, DynamicBatches
-from .provenance import save_atomic
+from .provenance import save_atomic, load_state, check_same_settings
 
 # %% auto 0
 __all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'validation_loss', 'train', 'config_parser',
@@ -36,14 +36,9 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
 
 # %% ../nbs/05_training.ipynb
 def load_checkpoint(path: Path, cfg: TrainConfig) -> dict:
-    "Load a trainer checkpoint, refusing one written by a different configuration."
-    ck = torch.load(path, map_location='cpu', weights_only=True)
-    old = {k: v for k, v in ck['config'].items() if k not in RESUMABLE_CHANGES}
-    new = {k: v for k, v in asdict(cfg).items() if k not in RESUMABLE_CHANGES}
-    if old != new:
-        diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
-        raise ValueError(f"checkpoint={str(path)!r} was written by a different configuration {diff} (theirs, yours): "
-                         f"use another out_dir, or delete the checkpoint to start afresh")
+    "Load a trainer checkpoint as data, refusing one written by a different configuration."
+    ck = load_state(path, 'checkpoint')
+    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES)
     return ck
 
 # %% ../nbs/05_training.ipynb

@@ -15,7 +15,7 @@ from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
-from .provenance import load_state
+from .provenance import load_state, run_info
 
 # %% auto 0
 __all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'calibration_set', 'evaluate_run', 'evaluate_authors',
@@ -95,7 +95,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=1, n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal)
-    result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg))
+    result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
     (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
 
@@ -112,7 +112,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal)
-    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), device=str(dev))
+    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result

@@ -11,8 +11,8 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
-           'check_same_settings', 'run_info', 'save_figure', 'publish_figures']
+__all__ = ['CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
+           'check_same_settings', 'code_version', 'run_info', 'save_figure', 'publish_figures']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -69,6 +69,16 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
     diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
             if k not in may_change and saved.get(k) != current.get(k)}
     if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); use another folder, or delete it to start afresh")
+
+# %% ../nbs/09_provenance.ipynb
+CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')
+
+def code_version() -> dict:
+    "The package version, the commit and a hash of the source of the modules that define training."
+    import hashlib, importlib
+    h = hashlib.sha1()
+    for m in CODE_MODULES: h.update(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_bytes())
+    return dict(misvae_nb=misvae_nb.__version__, commit=git_commit(), code_hash=h.hexdigest()[:12])
 
 # %% ../nbs/09_provenance.ipynb
 def run_info(device=None) -> dict:

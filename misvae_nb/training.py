@@ -15,7 +15,7 @@ from .networks import MixtureVAE, MlpMISVAE
 from .config import TrainConfig, RESUMABLE_CHANGES, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
 from .data import binarized_splits, DynamicBatches
-from .provenance import save_atomic, load_state, check_same_settings
+from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
 
 # %% auto 0
 __all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'validation_loss', 'train', 'config_parser',
@@ -73,8 +73,9 @@ def _train_epoch(model, opt, batches, cfg, step, generator, device, stop_after_s
 
 # %% ../nbs/05_training.ipynb
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
-          log=None, say=None) -> list[dict]:
-    "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` is called after every epoch, `say(line)` for news."
+          log=None, say=None, max_minutes: float|None=None) -> list[dict]:
+    "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news."
+    deadline = None if max_minutes is None else time.time() + 60 * max_minutes
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
     out.mkdir(parents=True, exist_ok=True)
@@ -93,12 +94,17 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         data_gen.set_state(ck['data_gen']); est_gen.set_state(ck['est_gen'])
         state = ck['state']
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
-    return _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log or (lambda m: None))
+        if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
+            say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
+    return _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 
 # %% ../nbs/05_training.ipynb
-def _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log):
+def _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log, deadline, say):
+    last_seconds, code = 0., code_version()
     for epoch in progress_bar(range(state['epoch'], cfg.epochs), leave=False):
         t0 = time.time()
+        if deadline is not None and t0 + last_seconds > deadline:           # the next epoch would end past the budget
+            say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
         total, n, stopped = _train_epoch(model, opt, batches, cfg, state['step'], est_gen, device, stop_after_steps)
         if stopped: break                                   # an interruption: the partial epoch is not saved
@@ -107,13 +113,13 @@ def _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state,
         state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
                                      beta=warmup_beta(state['step'], len(batches), cfg.warmup_epochs),
                                      seconds=time.time() - t0, peak_memory_mb=peak_memory_mb(device)))
-        state['epoch'] = epoch + 1
+        state['epoch'], last_seconds = epoch + 1, time.time() - t0
         if valid_loss < state['best_valid']:
             state['best_valid'] = valid_loss
-            save_atomic(dict(model=model.state_dict(), epoch=epoch + 1, valid_loss=valid_loss, config=asdict(cfg)), out / 'best.pt')
+            save_atomic(dict(model=model.state_dict(), epoch=epoch + 1, valid_loss=valid_loss, config=asdict(cfg), code=code), out / 'best.pt')
         save_atomic(dict(model=model.state_dict(), opt=opt.state_dict(), data_gen=data_gen.get_state(),
-                         est_gen=est_gen.get_state(), state=state, config=asdict(cfg)), out / 'last.pt')
-        (out / 'metrics.json').write_text(json.dumps(dict(config=asdict(cfg), metrics=state['metrics']), indent=1))
+                         est_gen=est_gen.get_state(), state=state, config=asdict(cfg), code=code), out / 'last.pt')
+        (out / 'metrics.json').write_text(json.dumps(dict(config=asdict(cfg), code=code, device=device_name(device), metrics=state['metrics']), indent=1))
         log(state['metrics'][-1])
     return state['metrics']
 
@@ -138,7 +144,9 @@ def _epochs_done(out_dir) -> int:
 def train_cli(argv=None):
     "Console script `misvae-train`: train or resume a run; one JSON line of metrics per epoch on stdout."
     p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in --out_dir).", 'misvae-train')
-    cfg = TrainConfig(**vars(p.parse_args(argv)))
+    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits this many minutes (run again to continue)")
+    args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
+    cfg = TrainConfig(**args)
     run_cli(p, check_config, cfg); run_cli(p, pick_device, cfg.device)
     if cfg.warmup_epochs >= cfg.epochs:
         print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches only "
@@ -147,7 +155,7 @@ def train_cli(argv=None):
     emit = lambda m: print(json.dumps(m), file=stdout, flush=True)
     try:
         with contextlib.redirect_stdout(sys.stderr):                      # progress bars on stderr
-            run_cli(p, train, cfg, log=emit, say=lambda line: print(f"misvae-train: {line}", file=sys.stderr))
+            run_cli(p, train, cfg, log=emit, say=lambda line: print(f"misvae-train: {line}", file=sys.stderr), max_minutes=max_minutes)
     except KeyboardInterrupt:
         print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; run the same command to resume", file=sys.stderr)
         raise SystemExit(130) from None

@@ -10,7 +10,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar
-from .estimators import iw_bounds, check_count
+from .estimators import iw_bounds
+from .mixtures import fail, check_count
 from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
@@ -56,7 +57,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
                  device=None, progress: bool=True, calibration_images: Tensor|None=None) -> NLL:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
-    if len(images) == 0: raise ValueError("images has 0 images: pass at least one test image (n_test >= 1)")
+    if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
+    check_count('max_images', max_images, 1, None, "images per decoder pass")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
     if calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .mixtures import GaussianMixture
+from .mixtures import GaussianMixture, fail
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
@@ -94,7 +94,7 @@ class MaskedConv2d(nn.Conv2d):
     "Same-size conv seeing only pixels before the centre in raster order (`'A'`), or also the centre (`'B'`)."
     def __init__(self, mask_type, cin, cout, k=3, bias=False):
         if mask_type not in ('A', 'B'):
-            raise ValueError(f"mask_type={mask_type!r}: use 'A' (first layer, hides the centre) or 'B'.")
+            fail('mask_type', mask_type, "use 'A' (first layer, hides the centre) or 'B'")
         super().__init__(cin, cout, k, 1, k // 2, bias=bias)
         mask = torch.ones(k, k)
         mask[k // 2, k // 2 + (mask_type == 'B'):] = 0               # centre row: the centre (A) and after
@@ -158,7 +158,7 @@ class PixelCNNDecoder(nn.Module):
     "p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BatchNorm + ReLU, 1x1 conv."
     def __init__(self, latent_dim=40, channels=64, n_layers=8, A=1, bn='component'):
         super().__init__()
-        if bn not in BN_MODES: raise ValueError(f"bn={bn!r}: choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
+        if bn not in BN_MODES: fail('bn', bn, "choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
         self.bn, self.groups, self.dense = bn, (A if bn == 'component' else 1), GatedDense(latent_dim, 784)
         layers = []
         for i in range(n_layers):
@@ -168,8 +168,7 @@ class PixelCNNDecoder(nn.Module):
 
     def image_groups(self, idx, L, B, K, device) -> Tensor: # -> [L*B*K] statistics group of each image
         if self.groups == 1: return torch.zeros(L * B * K, dtype=torch.long, device=device)
-        if idx is None: raise ValueError("idx=None: per-component BatchNorm needs the component that drew each sample; "
-                                         "pass idx [K] or [B, K] (or build the model with bn='shared')")
+        if idx is None: fail('idx', None, "per-component BatchNorm needs the component that drew each sample; pass idx [K] or [B, K] (or build the model with bn='shared')")
         return idx.to(device).long().expand(L, B, K).reshape(-1)           # [K] or [B,K] broadcast over [L,B,K]
 
     def forward(self, x, z, idx=None):
@@ -186,46 +185,40 @@ class PixelCNNDecoder(nn.Module):
 def check_images(x, binary=True, name='x'):
     "Raise a ValueError unless `x` is a float [B,1,28,28] tensor (with 0/1 pixels if `binary`)."
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"{name} has shape {got}; pass images as a float tensor [B, 1, 28, 28], e.g. {name}.view(-1, 1, 28, 28).")
-    if not x.is_floating_point():
-        raise ValueError(f"{name} has dtype {x.dtype}; pass a floating tensor, e.g. {name}.float().")
+        fail(name, x, f"pass images as a float tensor [B, 1, 28, 28], e.g. {name}.view(-1, 1, 28, 28)")
+    if not x.is_floating_point(): fail(name, x, f"pass a floating tensor, e.g. {name}.float()")
     if binary and bool(((x != 0) & (x != 1)).any()):
-        raise ValueError(f"{name} has non-binary pixels (e.g. {x[(x != 0) & (x != 1)][0].item():.3g}); the Bernoulli "
-                         f"likelihood needs 0/1 pixels: binarise, e.g. torch.bernoulli({name}), or pass validate=False.")
+        fail(name, x, f"has non-binary pixels (e.g. {x[(x != 0) & (x != 1)][0].item():.3g}); the Bernoulli likelihood needs 0/1 pixels: "
+                      f"binarise, e.g. torch.bernoulli({name}), or pass validate=False")
 
 # %% ../nbs/03_networks.ipynb
 def check_idx(idx, h, A, h_dim, validate=True):
     "Return `idx` as a LongTensor on h's device, [K] or [B,K] in [0, A); raise a ValueError otherwise."
     if not isinstance(h, torch.Tensor) or h.dim() != 2 or h.shape[1] != h_dim:
-        got = tuple(h.shape) if isinstance(h, torch.Tensor) else type(h).__name__
-        raise ValueError(f"h has shape {got}; pass h = model.encode(x), of shape [B, {h_dim}].")
+        fail('h', h, f"pass h = model.encode(x), of shape [B, {h_dim}]")
     if idx is None: return torch.arange(A, device=h.device)
     idx = torch.as_tensor(idx, device=h.device)
-    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool:
-        raise ValueError(f"idx has dtype {idx.dtype}; pass integer component indices, e.g. idx.long().")
+    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool: fail('idx', idx, "pass integer component indices, e.g. idx.long()")
     if idx.dim() not in (1, 2) or (idx.dim() == 2 and idx.shape[0] != h.shape[0]):
-        raise ValueError(f"idx has shape {tuple(idx.shape)}; pass [K] (shared) or [B, K] with B = {h.shape[0]} (per data point).")
+        fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {h.shape[0]} (per data point)")
     if validate and idx.numel():
         lo, hi = torch.stack([idx.min(), idx.max()]).tolist()   # one host sync
-        if lo < 0 or hi >= A: raise ValueError(f"idx has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A}).")
+        if lo < 0 or hi >= A: fail('idx', idx, f"has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A})")
     return idx.long()
 
 # %% ../nbs/03_networks.ipynb
 def check_z(z, latent_dim, B=None):
     "Raise a ValueError unless z is [..., latent_dim], and [L, B, K, latent_dim] when the batch size B is given."
     if not isinstance(z, torch.Tensor) or z.dim() < 1 or z.shape[-1] != latent_dim or (B is not None and z.dim() != 4):
-        got = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
-        raise ValueError(f"z has shape {got}; pass z of shape [L, B, K, {latent_dim}] (latent_dim = {latent_dim}).")
-    if B is not None and z.shape[1] != B:
-        raise ValueError(f"z has shape {tuple(z.shape)} but x has B = {B}; z must be [L, {B}, K, {latent_dim}].")
+        fail('z', z, f"pass z of shape [L, B, K, {latent_dim}] (latent_dim = {latent_dim})")
+    if B is not None and z.shape[1] != B: fail('z', z, f"x has B = {B}; z must be [L, {B}, K, {latent_dim}]")
 
 # %% ../nbs/03_networks.ipynb
 class MixtureVAE(nn.Module):
     "Interface shared by all configurations; subclasses set `f_d2h`, `f_phi` and `decoder`."
     def __init__(self, A, latent_dim, h_dim, validate=True):
         super().__init__()
-        if not isinstance(A, int) or A < 1: raise ValueError(f"A={A!r}: the number of components must be an int >= 1.")
+        if not isinstance(A, int) or A < 1: fail('A', A, "the number of components must be an int >= 1")
         self.A, self.latent_dim, self.h_dim, self.validate = A, latent_dim, h_dim, validate
 
     def encode(self, x):
@@ -243,7 +236,7 @@ class MixtureVAE(nn.Module):
         check_images(x, binary=self.validate if validate is None else validate)
         check_z(z, self.latent_dim, x.shape[0])
         if idx is not None and (idx.dim() not in (1, 2) or idx.shape[-1] != z.shape[2] or (idx.dim() == 2 and idx.shape[0] != x.shape[0])):
-            raise ValueError(f"idx has shape {tuple(idx.shape)}; pass the components that drew z: [K] or [B, K] with K = {z.shape[2]}, B = {x.shape[0]}.")
+            fail('idx', idx, f"pass the components that drew z: [K] or [B, K] with K = {z.shape[2]}, B = {x.shape[0]}")
         logits = self.decoder(x, z, idx)                                             # [L,B,K,784]
         target = x.reshape(1, -1, 1, 784).to(logits.dtype).expand_as(logits)
         return -F.binary_cross_entropy_with_logits(logits, target, reduction='none').sum(-1)

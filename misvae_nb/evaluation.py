@@ -16,11 +16,11 @@ from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
-from .provenance import load_state, run_info
+from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'calibration_set', 'evaluate_run', 'evaluate_authors',
-           'eval_cli']
+__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'eval_stem', 'calibration_set', 'evaluate_run',
+           'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int) -> tuple[int, int]:
@@ -52,33 +52,51 @@ def bn_mode(model: MixtureVAE) -> str:
     "How the model's decoder keeps BatchNorm statistics: 'component', 'shared' or 'none'."
     return getattr(model.decoder, 'bn', 'none')
 
+def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
+
 @torch.no_grad()
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
-                 device=None, progress: bool=True, calibration_images: Tensor|None=None) -> NLL:
+                 device=None, progress: bool=True, calibration_images: Tensor|None=None,
+                 resume_path: str|Path|None=None, stop_after_batches: int|None=None) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass")
     device = torch.device(device) if device is not None else next(model.parameters()).device
+    n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
+    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal)
+    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
+    done, seconds, t0 = 0, 0., time.time()
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
-    if calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
+    if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
+        st = load_state(resume_path, 'evaluation state')
+        check_same_settings(st['settings'], settings, resume_path)
+        model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
+        g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
+    elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
     B, chunk = eval_plan(model.A, L, max_images)
-    g, t0, sums = torch.Generator(device).manual_seed(seed), time.time(), torch.zeros(2, device=device)
     batches = images.split(B)
-    for x in (progress_bar(batches, leave=False) if progress else batches):
-        x = x.to(device)
+    for k in (progress_bar(range(done, len(batches)), leave=False) if progress else range(done, len(batches))):
+        if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
+        x = batches[k].to(device)
         b = iw_bounds(model.likelihood(x, validate=False), model.mixture(x, validate=False), L,
                       chunk_size=chunk, log_prior=model.log_prior, generator=g, validate=False)
         sums += torch.stack([b.per_component.sum(), b.pooled.sum()])
+        if resume_path is not None:
+            save_atomic(dict(settings=settings, done=k + 1, sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
+                             seconds=seconds + time.time() - t0), resume_path)
+    if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
-    n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, time.time() - t0)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return f"eval_L{nll.L}_n{nll.n_images}_bn-{nll.bn}" + (f"-cal{nll.bn_calibration}" if nll.bn_calibration else "")
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration)
+
+def eval_stem(L: int, n_images: int, bn: str, calibration: int) -> str:
+    return f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
 
 def calibration_set(name: str, n: int, seed: int=0) -> Tensor|None:
     "The first n training images of data set `name`, binarised (seeded): for `calibrate_batchnorm`."
@@ -96,7 +114,8 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=1, n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal)
+    partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration)}.partial.pt"
+    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial)
     result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
     (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
@@ -113,9 +132,10 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     data = binarized_splits('mnist', seed=0, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal)
-    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0)}.partial.pt"
+    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial)
+    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
     (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
 

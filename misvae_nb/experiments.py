@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb 2
 from __future__ import annotations
-import dataclasses, json, math, sys, time
+import dataclasses, json, math, shutil, sys, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
 import yaml
@@ -91,17 +91,20 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
 
 # %% ../nbs/08_experiments.ipynb
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
-                     accept_code_change: bool=False, say=print) -> list[dict]:
-    "Train (resuming) and evaluate the runs of one shard of campaign `c` within `max_minutes`; return the table's rows."
+                     on_code_change: str='refuse', say=print) -> list[dict]:
+    "Train (resuming) and evaluate the runs of one shard of campaign `c` in `max_minutes`; runs trained by other code: `on_code_change`."
     deadline = None if max_minutes is None else time.time() + 60 * max_minutes
     left = lambda: None if deadline is None else (deadline - time.time()) / 60
     if c.kind == 'released': return [advance_released(c, say)]
     for cfg in take_shard(campaign_configs(c), shard):
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
         s = run_state(cfg, c)
-        if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and not accept_code_change:
-            raise ValueError(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
-                             "retrain it (delete the folder) or accept it (--accept_code_change)")
+        if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and on_code_change != 'accept':
+            if on_code_change != 'retrain':
+                raise ValueError(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
+                                 "retrain it (on_code_change='retrain' or delete the folder) or accept it (on_code_change='accept')")
+            say(f"{c.name}/{s['run']}: trained by other code ({s['code']['code_hash']}, now {code_version()['code_hash']}): retraining")
+            shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
         if not s['finished']:
             say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
             train(cfg, data, max_minutes=left(), say=say)
@@ -159,7 +162,7 @@ def campaign_cli(argv=None):
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits (run again to continue)")
     p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
-    p.add_argument('--accept_code_change', action='store_true', help="reuse finished runs trained by other code")
+    p.add_argument('--on_code_change', choices=('refuse', 'retrain', 'accept'), default='refuse', help="what to do with a finished run trained by other code")
     p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")
     a = p.parse_args(argv)
     c = run_cli(p, load_campaign, a.params, **({'out_root': a.out_root} if a.out_root else {}))
@@ -167,7 +170,7 @@ def campaign_cli(argv=None):
     say = lambda line: print(f"misvae-campaign: {line}", file=sys.stderr)
     if not a.table:
         import contextlib
-        with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.accept_code_change, say)
+        with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
     print(campaign_table(c))
 
 # %% ../nbs/08_experiments.ipynb

@@ -66,8 +66,8 @@ def sync(device: torch.device):
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component'):
     "A closure running one training step of a fresh MISVAE(A, bn=bn) with its own Adam, random binary batch and generator."
     torch.manual_seed(args.seed)
-    model = MISVAE(A, channels=args.channels, bn=bn, validate=False).to(args.device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=5e-4)
+    model = MISVAE(A, channels=args.channels, bn=bn, validate=False).to(args.device, memory_format=torch.channels_last).train()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-4, fused=args.device.type == 'cuda')   # as the trainer
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     amp = args.amp and args.device.type == 'cuda'

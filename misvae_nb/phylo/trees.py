@@ -160,10 +160,13 @@ SBNSupport.decompose = decompose
 
 def sbn_log_probs(sup: SBNSupport, logits: Tensor # [..., n_params] unnormalised
                  ) -> Tensor:                      # [..., n_params] log q(subsplit | context)
-    "Log-softmax of the logits within each context."
-    cand = sup.ctx_cand.to(logits.device)
-    lg = logits[..., cand.clamp(min=0)].masked_fill(cand < 0, -math.inf)           # [..., n_ctx, M]
-    return logits - torch.logsumexp(lg, -1)[..., sup.param_ctx.to(logits.device)]
+    "Log-softmax of the logits within each context (a segmented logsumexp over `param_ctx`)."
+    ctx = sup.param_ctx.to(logits.device)                                        # [n_params]
+    lg = logits.reshape(-1, logits.shape[-1])                                    # [B, n_params]
+    mx = lg.detach().new_full((len(lg), len(sup.ctx_id)), -math.inf).scatter_reduce(1, ctx.expand_as(lg), lg.detach(), 'amax')
+    mx = mx.index_select(1, ctx)                                                  # [B, n_params] max of the context
+    se = torch.zeros_like(mx[:, :len(sup.ctx_id)]).index_add(1, ctx, (lg - mx).exp())   # [B, n_ctx]
+    return (lg - mx - se.log().index_select(1, ctx)).view(logits.shape)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 @dataclass

@@ -63,7 +63,7 @@ class PhyloComponents:
     def __len__(self): return len(self.idx)
     def take(self, pos: Tensor) -> PhyloComponents: return PhyloComponents(self.mix, self.idx[pos.reshape(-1)])
     def log_q_tree(self, params: Tensor) -> Tensor:          # params [P, N-2] -> [K, P]
-        return sbn_log_probs(self.mix.sup, self.mix.logits[self.idx])[:, params].sum(-1)
+        return sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx)).index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
     def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [P, 2N-3] each -> [K, P]
         mu, ls = self.mix.mu[self.idx][:, clades], self.mix.log_sigma[self.idx][:, clades]   # [K, P, 2N-3]
         x = t.log()

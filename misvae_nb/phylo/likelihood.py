@@ -123,16 +123,19 @@ def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor
                ) -> Tensor: # [B, 2N-2] d log p / d t by node id
     "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
     B, N, total, Pn = plan.B, plan.N, counts.sum(), m0.shape[-1]
-    out = torch.empty_like(kids)                       # [B*R, 2, 4, P] normalised o of the other child, per position
+    out = torch.empty_like(kids)                       # [B*R, 2, 4, P] outside vector of the other child, per position
+    osum = kids.new_empty(len(kids), 2, Pn)            # [B*R, 2, P] their sums over states
     ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
     for d in range(len(plan.sizes)):
         a, z = plan.bounds[d], plan.bounds[d + 1]
         k = kids[a:z]                                                           # [n, 2, 4, P]
-        dv = m0 if d == 0 else torch.addcmul(plan.f[a:z], plan.e[a:z], out.view(-1, 4, Pn).index_select(0, plan.oslot[a:z]))
-        o = dv[:, None] * k                                                     # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
-        so = o.sum(2)                                                           # [n, 2, P]
+        if d == 0: dv = m0
+        else:                                                                   # P(t_v) o_v, o_v normalised on the fly
+            sl = plan.oslot[a:z]
+            dv = torch.addcmul(plan.f[a:z], plan.e[a:z] / osum.view(-1, Pn).index_select(0, sl)[:, None], out.view(-1, 4, Pn).index_select(0, sl))
+        o = torch.mul(dv[:, None], k, out=out[a:z])                             # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
+        so = torch.sum(o, 2, out=osum[a:z])                                     # [n, 2, P]
         torch.matmul(so / (o[:, 0] * k[:, 1]).sum(1, keepdim=True), counts, out=ratio[a:z])
-        torch.div(o, so[:, :, None], out=out[a:z])
     grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
     grad = grad.view(B, 2 * N - 2)
     grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                                # taxon 0's edge: o = l_u, sum 1

@@ -187,7 +187,8 @@ def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per part
     while len(part):
         cand = cand_t.index_select(0, ctx)                                      # [n, M] allowed subsplits
         lg = flat.take((part * n_par)[:, None] + cand.clamp(min=0)).masked_fill(mask_t.index_select(0, ctx), -math.inf)
-        k = cand.gather(1, torch.multinomial(lg.softmax(-1), 1, generator=generator))[:, 0]   # [n] chosen
+        gumbel = -torch.empty_like(lg).exponential_(generator=generator).log()     # Gumbel-max: a draw from softmax(lg)
+        k = cand.gather(1, (lg + gumbel).argmax(-1, keepdim=True))[:, 0]       # [n] chosen
         c2 = cx.index_select(0, k)                                              # [n, 2] children's contexts, -1: leaf
         inner = c2 >= 0
         kid = torch.where(inner, made - 1 + inner.flatten().cumsum(0).view(-1, 2), -1)   # creation ids of children

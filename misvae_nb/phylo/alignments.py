@@ -4,6 +4,7 @@
 
 # %% ../../nbs/20_phylo_alignments.ipynb 2
 from __future__ import annotations
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -30,10 +31,19 @@ def dataset_path(name: str, kind: str='fasta') -> Path:
     return p
 
 # %% ../../nbs/20_phylo_alignments.ipynb
+def _fasta_text(path: str|Path) -> str:
+    "The text of a FASTA file, gunzipped if it is gzip-compressed (magic bytes 1f 8b)."
+    if not Path(path).is_file(): _fail('path', str(path), "no such file: give the path of an aligned FASTA file")
+    raw = Path(path).read_bytes()
+    if raw[:2] == b'\x1f\x8b': raw = gzip.decompress(raw)
+    try: return raw.decode('utf-8')
+    except UnicodeDecodeError as e: _fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
+
+# %% ../../nbs/20_phylo_alignments.ipynb
 def read_fasta(path: str|Path) -> dict[str, str]:
     "Names to upper-case sequences, in file order; checks that they form an alignment."
     seqs, name = {}, None
-    for line in Path(path).read_text().splitlines():
+    for line in _fasta_text(path).splitlines():
         line = line.strip()
         if not line or line.startswith(';'): continue
         if line.startswith('>'):
@@ -44,6 +54,7 @@ def read_fasta(path: str|Path) -> dict[str, str]:
         elif name is None: _fail('path', str(path), "the file must start with a '>name' header line")
         else: seqs[name].append(line.replace(' ', '').upper())
     seqs = {k: ''.join(v) for k, v in seqs.items()}
+    if (empty := [k for k, v in seqs.items() if not v]): _fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): every record needs its aligned sequence")
     if len(seqs) < 3: _fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
     lens = {len(s) for s in seqs.values()}
     if len(lens) != 1: _fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")

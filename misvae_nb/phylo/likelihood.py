@@ -10,7 +10,8 @@ from torch import Tensor
 from .alignments import Alignment, _fail
 
 # %% auto 0
-__all__ = ['JC69_Q', 'encode_edges', 'random_tree', 'jc69_propagate', 'log_likelihood', 'simulate_jc69']
+__all__ = ['JC69_Q', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'PruningPlan', 'log_likelihood',
+           'simulate_jc69']
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves are 0..N-1, internal ids >= N
@@ -35,7 +36,7 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
             row.append(w if w < N else ids[w]); t[row[-1] - 1] = k
         children.append(row)
     if len(order) != N - 2: _fail('edges', '<edge list>', "the edges do not form one connected tree")
-    tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t])
+    tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t], dtype=torch.float64)
     return torch.tensor(children), tt
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -62,42 +63,84 @@ def jc69_propagate(partial: Tensor, # [..., P, 4] (or [..., 4, P] with dim=-2) p
 JC69_Q = torch.full((4, 4), 1 / 3., dtype=torch.float64) - torch.eye(4, dtype=torch.float64) * 4 / 3.  # [4, 4] rate matrix, -Q_ii = 1
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def _prune(leaves: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
-    "Post-order pass over leaves [N, 4, P]: (log-likelihood [B], messages [B, 2N-2, 4, P], m_0 and l_u [B, 4, P])."
-    (N, _, Pn), B = leaves.shape, len(ch)
-    rows = torch.arange(B, device=ch.device)[:, None]                             # [B, 1]
-    msg = leaves.new_empty(B, 2 * N - 2, 4, Pn)                                   # m_v, by node id
-    msg[:, 1:N] = jc69_propagate(leaves[1:], tt[:, 1:N], dim=-2)                  # leaves 1..N-1
-    log_scale = leaves.new_zeros(B, Pn)                                           # [B, P]
-    for i in range(N - 3, -1, -1):
-        kids = msg[rows, ch[:, i]]                                                # [B, 2, 4, P]
-        lv = kids[:, 0] * kids[:, 1]                                              # [B, 4, P]
-        s = lv.amax(-2, keepdim=True)
-        lv = lv / s
-        log_scale += s[:, 0].log()
-        if i: msg[:, N + i] = jc69_propagate(lv, tt[:, N + i], dim=-2)
-    m0 = jc69_propagate(leaves[0], tt[:, N], dim=-2)                              # [B, 4, P] up taxon 0's edge
-    site = (m0 * lv).sum(-2) / 4                                                  # [B, P] (scaled) L_p
-    return ((site.log() + log_scale) * counts).sum(-1), msg, m0, lv
+def level_schedule(children: Tensor, # [B, N-2, 2] a batch of encoded trees
+                  ) -> tuple[Tensor, list[int]]: # (rows of the batch [B*(N-2)] by depth, rows per depth)
+    "Flat row ids b*(N-2)+i sorted by the depth of node N+i below u, and how many rows each depth has."
+    B, R = children.shape[:2]
+    rows = torch.arange(R, device=children.device)
+    parent = children.new_zeros(B, 2 * R + 2)                                   # [B, 2N-2] parent row by node id
+    parent.scatter_(1, children.reshape(B, -1), rows.repeat_interleave(2).expand(B, -1))
+    anc, depth = parent[:, R + 2:], (rows > 0).long().expand(B, -1)            # [B, N-2]; u is its own parent
+    for _ in range(max(1, math.ceil(math.log2(R)))):                            # pointer jumping
+        depth, anc = depth + depth.gather(1, anc), anc.gather(1, anc)
+    return torch.argsort(depth.flatten(), stable=True), torch.bincount(depth.flatten()).tolist()
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def _prune_grad(ch, tt, counts, msg, m0, lu) -> Tensor: # [B, 2N-2] d log p / d t by node id
-    "Pre-order pass: derivative of the log-likelihood with respect to every branch length."
-    B, N = len(ch), ch.shape[1] + 2
-    rows = torch.arange(B, device=ch.device)[:, None]
-    dm = lambda m: (-4. / 3.) * (m - m.sum(-2, keepdim=True) / 4)
-    ratio = lambda o, m: ((o * dm(m)).sum(-2) / (o * m).sum(-2) * counts).sum(-1)  # sum_p n_p <o,dm>/<o,m>
-    grad = tt.new_zeros(B, 2 * N - 2)
-    grad[:, N] = ratio(lu, m0)
-    out = torch.empty_like(msg)                                                    # outside vectors o_v
-    for i in range(N - 2):
-        d = m0 if i == 0 else jc69_propagate(out[:, N + i], tt[:, N + i], dim=-2)   # [B, 4, P] from above v
-        c = ch[:, i]                                                               # [B, 2]
-        mk = msg[rows, c]                                                          # [B, 2, 4, P]
-        o = d[:, None] * mk.flip(1)                                                # each child's sibling message
-        o = o / o.amax(-2, keepdim=True)
-        grad.scatter_(1, c, ratio(o, mk))
-        out[rows, c] = o
+class PruningPlan:
+    "Level schedule and buffer positions for pruning a batch of trees (one per likelihood call)."
+    def __init__(self, ch: Tensor, tt: Tensor): # ch [B, N-2, 2], tt [B, 2N-2] branch length by node id
+        (B, R), dev = ch.shape[:2], ch.device; N = R + 2
+        order, self.sizes = level_schedule(ch)
+        self.bounds = [0, *itertools.accumulate(self.sizes)]                    # level d: positions bounds[d]:bounds[d+1]
+        self.tree, row = order // R, order % R                                  # [B*R] tree and row at each position
+        pos = torch.empty_like(order).scatter_(0, order, torch.arange(B * R, device=dev))  # flat row -> position
+        kid = ch.reshape(-1, 2).index_select(0, order)                          # [B*R, 2] child node ids
+        leaf, b = kid < N, self.tree[:, None]
+        kpos = pos.index_select(0, (b * R + kid - N).clamp(min=0).flatten()).view(-1, 2)
+        self.kids = torch.where(leaf, b * (N - 1) + kid - 1, B * (N - 1) + kpos)   # [B*R, 2] in the message buffer
+        self.kid_node = b * (2 * N - 2) + kid                                   # [B*R, 2] flat node id
+        slots = torch.arange(2 * B * R, device=dev).view(-1, 2).flip(1)         # a child's outside vector: sibling's slot
+        self.oslot = torch.zeros(B * R + 1, dtype=torch.long, device=dev).scatter_(0, torch.where(leaf, B * R, kpos).flatten(), slots.flatten())[:-1]
+        x = -4. / 3. * tt.reshape(-1).index_select(0, self.tree * (2 * N - 2) + N + row)
+        self.e, self.f = x.exp()[:, None, None], (-torch.expm1(x) / 4)[:, None, None]   # [B*R, 1, 1]
+        self.B, self.N = B, N
+
+# %% ../../nbs/21_phylo_likelihood.ipynb
+def _prune(leaves: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
+    "Post-order pass over leaves [N, 4, P], one step per level: (log-likelihood [B], kid messages, m_0, l_u, plan)."
+    (N, _, Pn), B, R = leaves.shape, len(ch), len(ch[0])
+    lsum = leaves.sum(1, keepdim=True)                                          # [N, 1, P]
+    lv0, const = leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4)
+    plan = PruningPlan(ch, tt)
+    msg = leaves.new_empty(B * (N - 1) + B * R, 4, Pn)                          # messages: leaves 1..N-1, then positions
+    x = -4. / 3. * tt[:, 1:N, None, None]                                       # [B, N-1, 1, 1]
+    torch.addcmul(-torch.expm1(x) / 4, x.exp(), lv0[1:], out=msg[:B * (N - 1)].view(B, N - 1, 4, Pn))
+    kids, scale = leaves.new_empty(B * R, 2, 4, Pn), leaves.new_empty(B * R, Pn)   # kept for the backward pass
+    for d in reversed(range(len(plan.sizes))):
+        a, z = plan.bounds[d], plan.bounds[d + 1]
+        k = torch.index_select(msg, 0, plan.kids[a:z].flatten(), out=kids[a:z].view(-1, 4, Pn)).view(-1, 2, 4, Pn)
+        lv = k[:, 0] * k[:, 1]                                                  # [n, 4, P] unnormalised partials
+        s = torch.sum(lv, 1, out=scale[a:z])                                    # [n, P]
+        if d: torch.addcmul(plan.f[a:z], plan.e[a:z] / s[:, None], lv, out=msg[B * (N - 1) + a:B * (N - 1) + z])
+    lu = lv / s[:, None]                                                        # [B, 4, P] u's normalised partial
+    x = -4. / 3. * tt[:, N, None, None]
+    m0 = torch.addcmul(-torch.expm1(x) / 4, x.exp(), lv0[0])                   # [B, 4, P] up taxon 0's edge
+    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, scale.log() @ counts)
+    return ll, kids, m0, lu, plan
+
+# %% ../../nbs/21_phylo_likelihood.ipynb
+def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
+               ) -> Tensor: # [B, 2N-2] d log p / d t by node id
+    "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
+    B, N, total, Pn = plan.B, plan.N, counts.sum(), m0.shape[-1]
+    out = torch.empty_like(kids)                       # [B*R, 2, 4, P] outside vector of the other child, per position
+    osum = kids.new_empty(len(kids), 2, Pn)            # [B*R, 2, P] their sums over states
+    ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
+    for d in range(len(plan.sizes)):
+        a, z = plan.bounds[d], plan.bounds[d + 1]
+        k = kids[a:z]                                                           # [n, 2, 4, P]
+        if d == 0: dv = m0
+        else:                                                                   # P(t_v) o_v, o_v normalised on the fly
+            sl = plan.oslot[a:z]
+            dv = torch.addcmul(plan.f[a:z], plan.e[a:z] / osum.view(-1, Pn).index_select(0, sl)[:, None], out.view(-1, 4, Pn).index_select(0, sl))
+        o = torch.mul(dv[:, None], k, out=out[a:z])                             # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
+        so = torch.sum(o, 2, out=osum[a:z])                                     # [n, 2, P]
+        torch.matmul(so / (o[:, 0] * k[:, 1]).sum(1, keepdim=True), counts, out=ratio[a:z])
+    grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
+    grad = grad.view(B, 2 * N - 2)
+    grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                                # taxon 0's edge: o = l_u, sum 1
+    grad = -4. / 3. * (total - grad / 4)
+    grad[:, 0] = 0.                                                             # node 0: no edge (padding)
     return grad
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -105,13 +148,14 @@ class _LogLikelihood(torch.autograd.Function):
     "Felsenstein pruning with a hand-written pre-order backward pass for the branch lengths."
     @staticmethod
     def forward(ctx, tt, leaves, ch, counts):
-        ll, msg, m0, lu = _prune(leaves, ch, tt, counts)
-        ctx.save_for_backward(ch, tt, counts, msg, m0, lu)
+        ll, kids, m0, lu, plan = _prune(leaves, ch, tt, counts)
+        ctx.save_for_backward(tt, counts, kids, m0, lu)
+        ctx.plan = plan
         return ll
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
-        return g[:, None] * _prune_grad(*ctx.saved_tensors), None, None, None
+        return g[:, None] * _prune_grad(*ctx.saved_tensors, ctx.plan), None, None, None
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def log_likelihood(aln: Alignment,     # N taxa, P patterns

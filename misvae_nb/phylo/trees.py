@@ -142,6 +142,8 @@ def _tables(self: SBNSupport):
     self.child_ctx = torch.tensor([[self.ctx_id.get((c, sib), -1) if c & (c - 1) else -1
                                     for c, sib in (ss, ss[::-1])] for _, ss in self.params])  # [n_params, 2]
     self.clade_leaf = torch.tensor([c.bit_length() - 1 if not c & (c - 1) else -1 for c in self.clades])
+    self.child_leaf = self.clade_leaf[self.child_clade]                                      # [n_params, 2] taxon or -1
+    self.ctx_clade = torch.tensor([self.clade_id[c] for c, _ in sorted(self.ctx_id, key=self.ctx_id.get)])  # [n_ctx]
 SBNSupport._tables = _tables
 
 @property
@@ -158,10 +160,13 @@ SBNSupport.decompose = decompose
 
 def sbn_log_probs(sup: SBNSupport, logits: Tensor # [..., n_params] unnormalised
                  ) -> Tensor:                      # [..., n_params] log q(subsplit | context)
-    "Log-softmax of the logits within each context."
-    cand = sup.ctx_cand.to(logits.device)
-    lg = logits[..., cand.clamp(min=0)].masked_fill(cand < 0, -math.inf)           # [..., n_ctx, M]
-    return logits - torch.logsumexp(lg, -1)[..., sup.param_ctx.to(logits.device)]
+    "Log-softmax of the logits within each context (a segmented logsumexp over `param_ctx`)."
+    ctx = sup.param_ctx.to(logits.device)                                        # [n_params]
+    lg = logits.reshape(-1, logits.shape[-1])                                    # [B, n_params]
+    mx = lg.detach().new_full((len(lg), len(sup.ctx_id)), -math.inf).scatter_reduce(1, ctx.expand_as(lg), lg.detach(), 'amax')
+    mx = mx.index_select(1, ctx)                                                  # [B, n_params] max of the context
+    se = torch.zeros_like(mx[:, :len(sup.ctx_id)]).index_add(1, ctx, (lg - mx).exp())   # [B, n_ctx]
+    return (lg - mx - se.log().index_select(1, ctx)).view(logits.shape)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 @dataclass
@@ -173,27 +178,30 @@ class TreeSample:
 
 def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
-    "Draw one topology per row of logits."
-    P, N, dev = logits.shape[0], sup.N, logits.device
-    cand_t, cc, cx, leaf = (x.to(dev) for x in (sup.ctx_cand, sup.child_clade, sup.child_ctx, sup.clade_leaf))
-    rows = torch.arange(P, device=dev)
-    children, params = torch.empty(P, N - 2, 2, dtype=torch.long, device=dev), torch.empty(P, N - 2, dtype=torch.long, device=dev)
-    slot_ctx = torch.zeros(P, N - 1, dtype=torch.long, device=dev)               # context per slot (+ trash)
-    clades = torch.zeros(P, 2 * N - 1, dtype=torch.long, device=dev)             # clade per node id (+ trash)
-    clades[:, 1:N], clades[:, N] = torch.arange(N - 1, device=dev), N - 1         # leaves, then R at u
-    nxt = torch.ones(P, dtype=torch.long, device=dev)
-    for i in range(N - 2):
-        cand = cand_t[slot_ctx[:, i]]                                              # [P, M]
-        lg = logits.gather(1, cand.clamp(min=0)).masked_fill(cand < 0, -math.inf).detach()
-        k = cand[rows, torch.multinomial(lg.softmax(-1), 1, generator=generator)[:, 0]]   # [P]
-        params[:, i] = k
-        for side in (0, 1):
-            internal = cx[k, side] >= 0
-            children[:, i, side] = torch.where(internal, N + nxt, leaf[cc[k, side]])
-            slot_ctx.scatter_(1, torch.where(internal, nxt, N - 2)[:, None], cx[k, side][:, None])
-            clades.scatter_(1, torch.where(internal, N + nxt, 2 * N - 2)[:, None], cc[k, side][:, None])
-            nxt = nxt + internal.long()
-    return TreeSample(children, params, clades[:, 1:2 * N - 2])
+    "Draw one topology per row of logits, one step per depth."
+    (P, n_par), N, dev = logits.shape, sup.N, logits.device
+    cand_t, mask_t, cx, leaf, cclade = (x.to(dev) for x in (sup.ctx_cand, sup.ctx_cand < 0, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
+    flat = logits.detach().reshape(-1)
+    part, ctx = torch.arange(P, device=dev), torch.zeros(P, dtype=torch.long, device=dev)   # the frontier [n]
+    made, steps = P, []                                                         # nodes created so far; per depth
+    while len(part):
+        cand = cand_t.index_select(0, ctx)                                      # [n, M] allowed subsplits
+        lg = flat.take((part * n_par)[:, None] + cand.clamp(min=0)).masked_fill(mask_t.index_select(0, ctx), -math.inf)
+        gumbel = -torch.empty_like(lg).exponential_(generator=generator).log()     # Gumbel-max: a draw from softmax(lg)
+        k = cand.gather(1, (lg + gumbel).argmax(-1, keepdim=True))[:, 0]       # [n] chosen
+        c2 = cx.index_select(0, k)                                              # [n, 2] children's contexts, -1: leaf
+        inner = c2 >= 0
+        kid = torch.where(inner, made - 1 + inner.flatten().cumsum(0).view(-1, 2), -1)   # creation ids of children
+        steps.append((part, ctx, k, kid))
+        part, ctx = part[:, None].expand(-1, 2)[inner], c2[inner]
+        made += len(part)
+    part, ctx, k, kid = (torch.cat(x) for x in zip(*steps))                    # [P*(N-2)] by creation id
+    perm = torch.argsort(part, stable=True)                                     # by particle, breadth-first within
+    row = torch.empty_like(perm).scatter_(0, perm, torch.arange(len(perm), device=dev) % (N - 2))
+    k, kid = k.index_select(0, perm), kid.index_select(0, perm)
+    children = torch.where(kid >= 0, N + row.index_select(0, kid.clamp(min=0).flatten()).view(-1, 2), leaf.index_select(0, k))
+    clades = torch.cat([torch.arange(N - 1, device=dev).expand(P, -1), cclade.index_select(0, ctx.index_select(0, perm)).view(P, -1)], 1)
+    return TreeSample(children.view(P, N - 2, 2), k.view(P, N - 2), clades)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def sbn_init_logits(sup: SBNSupport) -> Tensor: # [n_params]

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import math, time
+import itertools, math, pickle, time, zipfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
@@ -18,7 +18,8 @@ from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_l
 
 # %% auto 0
 __all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step',
-           'TrainLog', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes', 'marginal_likelihood']
+           'TrainLog', 'schedule', 'load_checkpoint', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes',
+           'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10.) -> Tensor: # t: [..., 2N-3] -> [...]
@@ -63,7 +64,7 @@ class PhyloComponents:
     def __len__(self): return len(self.idx)
     def take(self, pos: Tensor) -> PhyloComponents: return PhyloComponents(self.mix, self.idx[pos.reshape(-1)])
     def log_q_tree(self, params: Tensor) -> Tensor:          # params [P, N-2] -> [K, P]
-        return sbn_log_probs(self.mix.sup, self.mix.logits[self.idx])[:, params].sum(-1)
+        return sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx)).index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
     def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [P, 2N-3] each -> [K, P]
         mu, ls = self.mix.mu[self.idx][:, clades], self.mix.log_sigma[self.idx][:, clades]   # [K, P, 2N-3]
         x = t.log()
@@ -127,7 +128,7 @@ class TrainLog:
     seconds: float = 0.                           # wall-clock time of the training loop
     likelihood_calls: int = 0                     # particles whose likelihood was evaluated
     iterations: int = 0
-    step_seconds: list = field(default_factory=list)  # wall-clock time of every iteration
+    step_seconds: list = field(default_factory=list)  # wall-clock time of the latest (up to 1000) iterations
     @property
     def sec_per_iter(self): return self.seconds / max(self.iterations, 1)
     @property
@@ -136,17 +137,34 @@ class TrainLog:
     def calls_per_iter(self): return self.likelihood_calls / max(self.iterations, 1)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp) -> dict:
-    return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
-                S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal, init_temp=init_temp)
+def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int, init_temp: float) -> tuple[float, float]:
+    "(learning rate, inverse temperature) at iteration (or budget-scaled iteration) `v`."
+    return lr * lr_decay ** (v // decay_every), min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.
 
-def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, sched, generator) -> tuple[int, TrainLog]:
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds) -> dict:
+    return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
+                S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
+                init_temp=init_temp, seconds=seconds)
+
+def load_checkpoint(path: str|Path) -> dict:
+    "A checkpoint's dict, read as data (`weights_only=True`): a file holding any other object is refused."
+    if not zipfile.is_zipfile(path):
+        _fail('checkpoint', str(path), "it is not a torch checkpoint (empty, truncated or another kind of file): delete it to start afresh")
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        _fail('checkpoint', str(path), "it holds objects other than tensors, numbers, strings, lists and dicts, which a VBPI checkpoint "
+              "never does, and loading them could run code: delete or move it to start afresh")
+    except (RuntimeError, EOFError) as e:
+        _fail('checkpoint', str(path), f"it cannot be read ({type(e).__name__}: {str(e)[:60]}), e.g. truncated: delete it to start afresh")
+
+def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
     "Restore a run from `path`; returns (next iteration, log so far)."
-    ck = torch.load(path, map_location='cpu', weights_only=False)
-    if ck['settings'] != settings:
-        diff = {k: (ck['settings'].get(k), v) for k, v in settings.items() if ck['settings'].get(k) != v}
+    ck = load_checkpoint(path)
+    if ck.get('settings') != settings:
+        diff = {k: (ck.get('settings', {}).get(k), v) for k, v in settings.items() if ck.get('settings', {}).get(k) != v}
         _fail('checkpoint', str(path), f"it was written by other settings {diff} (theirs, yours): use another path, or delete it to start afresh")
-    mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
+    mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt'])
     if generator is not None: generator.set_state(ck['generator'])
     return ck['it'], TrainLog(**ck['log'])
 
@@ -154,29 +172,44 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, sched, generator
 def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
                K: int=10, lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
                init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
-               checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None) -> TrainLog:
+               checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None,
+               seconds: float|None=None, # wall-clock budget of training steps; None: run `iterations`
+               stop_after: float|None=None, # end this call (with a checkpoint) after this many seconds; a later call resumes
+              ) -> TrainLog:
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
+    if seconds is not None and not seconds > 0: _fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
     opt = torch.optim.Adam(mix.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.StepLR(opt, decay_every, lr_decay)
-    settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp)
-    path, start, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()
-    if path is not None and path.exists(): start, log = _load_vbpi_checkpoint(path, settings, mix, opt, sched, generator)
-    target = PhyloTarget(aln)
-    its = progress_bar(range(start, iterations), leave=False) if progress else range(start, iterations)
+    settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds)
+    path, it, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()
+    if path is not None and path.exists(): it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
+    target, started = PhyloTarget(aln), time.perf_counter()
+    its = itertools.count(it) if seconds else range(it, iterations)
+    if progress and not seconds: its = progress_bar(its, leave=False)
     for it in its:
+        if seconds and log.seconds >= seconds: break
+        # schedule: learning rate and likelihood temperature at this point of the run
+        v = iterations * log.seconds / seconds if seconds else it
+        step_lr, target.inv_temp = schedule(v, lr, lr_decay, decay_every, anneal, init_temp)
+        for grp in opt.param_groups: grp['lr'] = step_lr
+        # forward, backward, update
         t0 = time.perf_counter()
-        target.inv_temp = min(1., init_temp + (1 - init_temp) * it / anneal) if anneal else 1.
         surrogate, bound = vbpi_step(mix, target, estimator, S, K, generator)
-        opt.zero_grad(); (-surrogate).backward(); opt.step(); sched.step()
+        opt.zero_grad(); (-surrogate).backward(); opt.step()
+        # timing and logging
         dt = time.perf_counter() - t0
-        log.step_seconds.append(dt); log.seconds += dt; log.iterations += 1; log.likelihood_calls += target.calls; target.calls = 0
-        if it % log_every == 0 or it == iterations - 1:
+        log.step_seconds = log.step_seconds[-999:] + [dt]; log.seconds += dt; log.iterations += 1
+        log.likelihood_calls += target.calls; target.calls = 0
+        last = log.seconds >= seconds if seconds else it == iterations - 1
+        pause = stop_after is not None and time.perf_counter() - started >= stop_after
+        if it % log_every == 0 or last or pause:
             log.bound.append(bound.item()); log.iters.append(it)
-            if progress: its.comment = f"bound {log.bound[-1]:.2f}"
+            if progress and not seconds: its.comment = f"bound {log.bound[-1]:.2f}"
             if callback is not None: callback(it, mix, log)
-        if path is not None and ((it + 1) % checkpoint_every == 0 or it == iterations - 1):
+        # checkpoint: plain data (tensors, numbers, strings, lists, dicts)
+        if path is not None and ((it + 1) % checkpoint_every == 0 or last or pause):
             save_atomic(dict(settings=settings, it=it + 1, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
-                             sched=sched.state_dict(), generator=None if generator is None else generator.get_state()), path)
+                             generator=None if generator is None else generator.get_state()), path)
+        if pause: break
     return log
 
 # %% ../../nbs/23_phylo_vbpi.ipynb

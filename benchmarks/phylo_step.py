@@ -1,0 +1,100 @@
+"""Time of one mixture-VBPI training step (A2A, S2A, S2S), today's code against an older commit's, in one run.
+
+One step is what `train_vbpi` does per iteration: `vbpi_step` (SBN and branch-length sampling, JC69 likelihood of
+the sampled particles, MISELBO log weights, VIMCO surrogate), backward, Adam. The older implementation is the
+package as it was at --old (default a2f25ba, before the likelihood and SBN sampler were batched by depth),
+extracted with `git archive` into a temporary folder and imported as `misvae_nb_old`; both run in this process on
+the same data, with mixtures of the same shape and seed.
+
+Cells are (implementation, estimator). After --warmup steps per cell, --rounds rounds each time --steps steps of
+every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
+step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
+times in the same round. The A2A/S2S time ratio is compared with the ratio of likelihood evaluations (A/S).
+CPU: --threads torch threads (1 by default). CUDA: synchronised around each timed block.
+
+Usage (from the repository root):
+  python benchmarks/phylo_step.py                       # DS1, A=3, S=1, K=10, one thread -> benchmarks/results/phylo_step_cpu.json
+  python benchmarks/phylo_step.py --device cuda --rounds 20
+"""
+from __future__ import annotations
+import importlib, json, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+import torch
+from fastcore.script import call_parse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def import_old(commit: str, tmp: str):
+    "The package at `commit`, importable as misvae_nb_old."
+    tar = subprocess.run(['git', 'archive', commit, 'misvae_nb'], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(['tar', '-x', '-C', tmp], input=tar, check=True)
+    Path(tmp, 'misvae_nb').rename(Path(tmp, 'misvae_nb_old'))
+    sys.path.insert(0, tmp)
+    return importlib.import_module('misvae_nb_old.phylo.vbpi'), importlib.import_module('misvae_nb_old.phylo.trees'), \
+           importlib.import_module('misvae_nb_old.phylo.alignments')
+
+def make_cell(V, T, Al, data, est, A, S, K, seed, device):
+    "A closure running one training step, and its target (for the likelihood count)."
+    aln, sup = Al.load_alignment(data).to(device), T.load_support(data)
+    mix = V.PhyloMixture(sup, A, generator=torch.Generator().manual_seed(seed)).to(device)
+    opt, target, g = torch.optim.Adam(mix.parameters(), lr=1e-3), V.PhyloTarget(aln), torch.Generator(device).manual_seed(seed)
+    def step():
+        surrogate, _ = V.vbpi_step(mix, target, est, None if est == 'a2a' else S, K, g)
+        opt.zero_grad(); (-surrogate).backward(); opt.step()
+    return step, target
+
+@call_parse
+def main(data: str='DS1',         # data set (DS1..DS8)
+         A: int=3,                 # mixture components
+         S: int=1,                 # components sampled per step by S2A and S2S
+         K: int=10,                # VIMCO particles per sampled component
+         estimators: str='a2a,s2a,s2s', # comma-separated
+         old: str='a2f25ba',       # commit of the older implementation
+         rounds: int=15,           # round-robin rounds
+         steps: int=10,            # steps per cell per round
+         warmup: int=5,            # untimed steps per cell first
+         threads: int=1,           # torch CPU threads (0: torch's default)
+         device: str='cpu',        # cpu or cuda
+         seed: int=0,
+         out: str=None,            # JSON path; default benchmarks/results/phylo_step_<device>.json
+        ):
+    "Interleaved timing of a VBPI step, old against new implementation."
+    from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
+    from misvae_nb.provenance import run_info
+    if threads: torch.set_num_threads(threads)
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+    ests = estimators.split(',')
+    with tempfile.TemporaryDirectory() as tmp:
+        impls = {'old': import_old(old, tmp), 'new': (V, T, Al)}
+        cells = {(i, e): make_cell(*impls[i], data, e, A, S, K, seed, device) for e in ests for i in impls}
+        calls = {}
+        for key, (step, target) in cells.items():
+            target.calls = 0
+            for _ in range(warmup): step()
+            calls[key] = target.calls // warmup
+        times = {key: [] for key in cells}
+        for r in range(rounds):
+            for key, (step, _) in cells.items():
+                sync(); t0 = time.perf_counter()
+                for _ in range(steps): step()
+                sync(); times[key].append((time.perf_counter() - t0) / steps)
+            print(f"round {r + 1}/{rounds}: " + ', '.join(f"{i} {e} {times[i, e][-1] * 1e3:.1f}" for i, e in cells) + ' ms', file=sys.stderr)
+    med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
+    speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
+    res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=torch.get_num_threads(), old_commit=old,
+               ms_per_step={k: round(v * 1e3, 3) for k, v in med.items()}, speedup_old_over_new=speedup,
+               likelihood_evals_per_step={f"{i}_{e}": c for (i, e), c in calls.items()},
+               all_ms={f"{i}_{e}": [round(x * 1e3, 3) for x in v] for (i, e), v in times.items()})
+    if 'a2a' in ests and 's2s' in ests:
+        lik_ratio = calls['new', 'a2a'] / calls['new', 's2s']
+        res['a2a_over_s2s'] = {i: statistics.median(a / s for a, s in zip(times[i, 'a2a'], times[i, 's2s'])) for i in impls}
+        res['likelihood_ratio_a2a_over_s2s'] = lik_ratio
+        res['a2a_over_s2s_rel_to_likelihood_ratio'] = res['a2a_over_s2s']['new'] / lik_ratio
+    res.update(run_info(device))
+    for k, v in res['ms_per_step'].items(): print(f"{k:10s} {v:8.2f} ms/step")
+    print('speed-up old/new:', {e: round(v, 2) for e, v in speedup.items()})
+    if 'a2a_over_s2s' in res: print('A2A/S2S time:', {i: round(v, 2) for i, v in res['a2a_over_s2s'].items()}, 'likelihood evaluations:', lik_ratio)
+    path = Path(out) if out else ROOT / 'benchmarks' / 'results' / f"phylo_step_{device.split(':')[0]}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(res, indent=1) + '\n')
+    print(path)

@@ -34,7 +34,7 @@ def log_q_mixture(log_q: Tensor,                # [L, B, S, K] from `log_q_compo
 # %% ../nbs/00_mixtures.ipynb
 def shown(value) -> str:
     "How `fail` shows a value: numbers and None as they are, tensors and arrays by shape, anything else with its type."
-    if value is None or type(value) in (int, float, bool): return repr(value)
+    if value is None or type(value) in (int, float, bool, str): return repr(value)   # a string shows its quotes
     if hasattr(value, 'shape') and hasattr(value, 'dtype'):  # tensor, array, numpy scalar
         kind, dev = type(value).__name__.lower(), getattr(value, 'device', None)
         where = f", on {dev}" if dev is not None and str(dev) != 'cpu' else ''

@@ -20,24 +20,24 @@ DATA_DIR = Path(misvae_nb.__file__).parent / 'phylo' / 'data'
 DATASETS = {'DS1': (27, 1949), 'DS2': (29, 2520), 'DS3': (36, 1812), 'DS4': (41, 1137),
             'DS5': (50, 378), 'DS6': (50, 1133), 'DS7': (59, 1824), 'DS8': (64, 1008)}
 
-def _fail(arg, value, fix): raise ValueError(f"{arg}={value!r}: {fix}")
+from ..mixtures import fail
 
 def dataset_path(name: str, kind: str='fasta') -> Path:
     "Path of a shipped file: `kind='fasta'` for DS1–DS8, `'trprobs'` (MrBayes) for DS1–DS4, `'ufboot'` (IQ-TREE support trees)."
-    if name not in DATASETS: _fail('name', name, f"use one of {', '.join(DATASETS)}")
+    if name not in DATASETS: fail('name', name, f"use one of {', '.join(DATASETS)}")
     p = DATA_DIR / {'fasta': f'{name}.fasta', 'trprobs': f'{name}.rep1.trprobs', 'ufboot': f'{name}.ufboot.trees.gz'}.get(kind, '')
-    if kind not in ('fasta', 'trprobs', 'ufboot'): _fail('kind', kind, "use 'fasta', 'trprobs' or 'ufboot'")
-    if not p.is_file(): _fail('name', name, f"{p} is missing; MrBayes summaries exist for DS1-DS4 only" if kind == 'trprobs' else f"{p} is missing from the package")
+    if kind not in ('fasta', 'trprobs', 'ufboot'): fail('kind', kind, "use 'fasta', 'trprobs' or 'ufboot'")
+    if not p.is_file(): fail('name', name, f"{p} is missing; MrBayes summaries exist for DS1-DS4 only" if kind == 'trprobs' else f"{p} is missing from the package")
     return p
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def _fasta_text(path: str|Path) -> str:
     "The text of a FASTA file, gunzipped if it is gzip-compressed (magic bytes 1f 8b)."
-    if not Path(path).is_file(): _fail('path', str(path), "no such file: give the path of an aligned FASTA file")
+    if not Path(path).is_file(): fail('path', str(path), "no such file: give the path of an aligned FASTA file")
     raw = Path(path).read_bytes()
     if raw[:2] == b'\x1f\x8b': raw = gzip.decompress(raw)
     try: return raw.decode('utf-8')
-    except UnicodeDecodeError as e: _fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
+    except UnicodeDecodeError as e: fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def read_fasta(path: str|Path) -> dict[str, str]:
@@ -48,16 +48,16 @@ def read_fasta(path: str|Path) -> dict[str, str]:
         if not line or line.startswith(';'): continue
         if line.startswith('>'):
             name = line[1:].split()[0] if line[1:].strip() else ''
-            if not name: _fail('path', str(path), "every '>' header needs a taxon name")
-            if name in seqs: _fail('path', str(path), f"taxon {name!r} occurs twice; names must be unique")
+            if not name: fail('path', str(path), "every '>' header needs a taxon name")
+            if name in seqs: fail('path', str(path), f"taxon {name!r} occurs twice; names must be unique")
             seqs[name] = []
-        elif name is None: _fail('path', str(path), "the file must start with a '>name' header line")
+        elif name is None: fail('path', str(path), "the file must start with a '>name' header line")
         else: seqs[name].append(line.replace(' ', '').upper())
     seqs = {k: ''.join(v) for k, v in seqs.items()}
-    if (empty := [k for k, v in seqs.items() if not v]): _fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): every record needs its aligned sequence")
-    if len(seqs) < 3: _fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
+    if (empty := [k for k, v in seqs.items() if not v]): fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): every record needs its aligned sequence")
+    if len(seqs) < 3: fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
     lens = {len(s) for s in seqs.values()}
-    if len(lens) != 1: _fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
+    if len(lens) != 1: fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
     return seqs
 
 # %% ../../nbs/20_phylo_alignments.ipynb
@@ -78,14 +78,14 @@ def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likeli
     if (x < 0).any():
         n, m = map(int, (x[..., 0] < 0).nonzero()[0])
         name = list(seqs)[n]
-        _fail('seqs', f"{name}[{m}]={seqs[name][m]}", f"use DNA characters or IUPAC codes ({''.join(IUPAC)})")
+        fail('seqs', f"{name}[{m}]={seqs[name][m]}", f"use DNA characters or IUPAC codes ({''.join(IUPAC)})")
     return x
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def compress_patterns(x: Tensor # [N, M, 4] leaf partials
                      ) -> tuple[Tensor, Tensor]: # ([N, P, 4] unique columns, [P] counts)
     "Unique alignment columns (site patterns) and how often each occurs."
-    if x.dim() != 3 or x.shape[-1] != 4: _fail('x', f"<tensor of shape {tuple(x.shape)}>", "give leaf partials of shape [N, M, 4] (from encode_sequences)")
+    if x.dim() != 3 or x.shape[-1] != 4: fail('x', f"<tensor of shape {tuple(x.shape)}>", "give leaf partials of shape [N, M, 4] (from encode_sequences)")
     code = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1)            # [N, M], one of 16 codes per cell
     pats, inv, counts = torch.unique(code.T, dim=0, return_inverse=True, return_counts=True)  # [P, N]
     return x[:, torch.zeros(len(pats), dtype=torch.long).scatter_(0, inv, torch.arange(len(inv)))], counts.to(x.dtype)
@@ -111,5 +111,5 @@ class Alignment:
 def load_alignment(name_or_path: str|Path) -> Alignment:
     "An `Alignment` from a shipped data set ('DS1'..'DS8') or any aligned FASTA file."
     if name_or_path in DATASETS: return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
-    if not Path(name_or_path).is_file(): _fail('name_or_path', str(name_or_path), f"give one of {', '.join(DATASETS)} or the path of an aligned FASTA file")
+    if not Path(name_or_path).is_file(): fail('name_or_path', str(name_or_path), f"give one of {', '.join(DATASETS)} or the path of an aligned FASTA file")
     return Alignment.from_sequences(read_fasta(name_or_path))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools, math
 import torch
 from torch import Tensor
-from .alignments import Alignment, _fail
+from .alignments import Alignment
+from ..mixtures import fail
 
 # %% auto 0
 __all__ = ['JC69_Q', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'PruningPlan', 'log_likelihood',
@@ -19,11 +20,11 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
                  lengths: list[float]|None=None,  # branch length per edge (same order), optional
                 ) -> tuple[Tensor, Tensor|None]:  # (children [N-2, 2], t [2N-3] or None)
     "Children table (breadth-first from taxon 0's neighbour) and per-node branch lengths of an unrooted binary tree."
-    if len(edges) != 2 * N - 3: _fail('edges', f"<{len(edges)} edges>", f"an unrooted binary tree on N={N} taxa has 2N-3={2*N-3} edges")
+    if len(edges) != 2 * N - 3: fail('edges', f"<{len(edges)} edges>", f"an unrooted binary tree on N={N} taxa has 2N-3={2*N-3} edges")
     adj = {}
     for k, (a, b) in enumerate(edges): adj.setdefault(a, []).append((b, k)); adj.setdefault(b, []).append((a, k))
     if sorted(v for v in adj if v < N) != list(range(N)) or any(len(adj[v]) != (1 if v < N else 3) for v in adj):
-        _fail('edges', '<edge list>', f"leaves 0..{N-1} need one edge each and internal nodes three: give a binary unrooted tree")
+        fail('edges', '<edge list>', f"leaves 0..{N-1} need one edge each and internal nodes three: give a binary unrooted tree")
     (u, k0), = adj[0]
     ids, order, t = {u: N}, [(u, 0)], [None] * (2 * N - 3)
     t[N - 1] = k0
@@ -35,14 +36,14 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
             if w >= N: ids[w] = N + len(order); order.append((w, v))
             row.append(w if w < N else ids[w]); t[row[-1] - 1] = k
         children.append(row)
-    if len(order) != N - 2: _fail('edges', '<edge list>', "the edges do not form one connected tree")
+    if len(order) != N - 2: fail('edges', '<edge list>', "the edges do not form one connected tree")
     tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t], dtype=torch.float64)
     return torch.tensor(children), tt
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float=0.1) -> tuple[Tensor, Tensor]:
     "A uniformly random unrooted topology on N taxa with Exponential(mean `mean_length`) branch lengths: (children [N-2, 2], t [2N-3])."
-    if not isinstance(N, int) or N < 3: _fail('N', N, "a tree needs an int N >= 3 taxa")
+    if not isinstance(N, int) or N < 3: fail('N', N, "a tree needs an int N >= 3 taxa")
     edges, nxt = [(0, N), (1, N), (2, N)], N + 1
     for leaf in range(3, N):
         a, b = edges.pop(int(torch.randint(len(edges), (), generator=generator)))
@@ -164,8 +165,8 @@ def log_likelihood(aln: Alignment,     # N taxa, P patterns
                   ) -> Tensor:         # [...] log p(X | tau, t), differentiable in t
     "JC69 log-likelihood of an alignment for a batch of trees, by Felsenstein pruning."
     N, batch = aln.n_taxa, children.shape[:-2]
-    if children.shape[-2:] != (N - 2, 2): _fail('children', f"<tensor of shape {tuple(children.shape)}>", f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
-    if t.shape != (*batch, 2 * N - 3): _fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
+    if children.shape[-2:] != (N - 2, 2): fail('children', f"<tensor of shape {tuple(children.shape)}>", f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
+    if t.shape != (*batch, 2 * N - 3): fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
     tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
     leaves, counts = aln.partials.to(t).transpose(1, 2).contiguous(), aln.counts.to(t)   # [N, 4, P], [P]

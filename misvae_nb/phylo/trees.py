@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from torch import Tensor
-from .alignments import DATASETS, dataset_path, read_fasta, _fail
+from .alignments import DATASETS, dataset_path, read_fasta
+from ..mixtures import fail
 from .likelihood import encode_edges, random_tree, simulate_jc69
 
 # %% auto 0
@@ -35,15 +36,15 @@ def parse_newick(s: str) -> tuple[list[tuple[int, int]], list[float|None], dict[
             while pos < len(s) and s[pos] in '(,':
                 pos += 1
                 child, l = subtree(); edges.append((me, child)); lens.append(l)
-            if pos >= len(s) or s[pos] != ')': _fail('s', s[:40] + '...', f"expected ')' at character {pos}: unbalanced parentheses")
+            if pos >= len(s) or s[pos] != ')': fail('s', s[:40] + '...', f"expected ')' at character {pos}: unbalanced parentheses")
             pos += 1; label()                                  # internal label (e.g. bootstrap support): ignored
-        elif not (name := label()): _fail('s', s[:40] + '...', f"a leaf without a name at character {pos}")
+        elif not (name := label()): fail('s', s[:40] + '...', f"a leaf without a name at character {pos}")
         else: names[me] = name
         l = None
         if pos < len(s) and s[pos] == ':': pos += 1; l = float(label())
         return me, l
     subtree()
-    if pos != len(s): _fail('s', s[:40] + '...', f"unexpected {s[pos]!r} at character {pos}")
+    if pos != len(s): fail('s', s[:40] + '...', f"unexpected {s[pos]!r} at character {pos}")
     return edges, lens, names
 
 # %% ../../nbs/22_phylo_trees.ipynb
@@ -53,7 +54,7 @@ def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=Non
     edges, lens, names = parse_newick(s)
     N, index = len(taxa), {t: i for i, t in enumerate(taxa)}
     names = {k: (translate or {}).get(v, v) for k, v in names.items()}
-    if sorted(names.values()) != sorted(taxa): _fail('s', s[:40] + '...', f"the tree's leaves must be exactly the {N} taxa (missing: {sorted(set(taxa) - set(names.values()))[:3]}, unknown: {sorted(set(names.values()) - set(taxa))[:3]})")
+    if sorted(names.values()) != sorted(taxa): fail('s', s[:40] + '...', f"the tree's leaves must be exactly the {N} taxa (missing: {sorted(set(taxa) - set(names.values()))[:3]}, unknown: {sorted(set(names.values()) - set(taxa))[:3]})")
     ren = {k: index[v] for k, v in names.items()}
     ren.update({k: N + k for k in {a for e in edges for a in e} if k not in names})
     edges = [(ren[a], ren[b]) for a, b in edges]
@@ -109,14 +110,14 @@ def tree_subsplits(children: Tensor) -> list[tuple[tuple[int, int], tuple[int, i
 class SBNSupport:
     "Clades, contexts and allowed subsplits of an SBN, from support trees."
     def __init__(self, trees: list[Tensor], N: int, weights: list[float]|None=None):
-        if not trees: _fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
+        if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
         R = sum(1 << v for v in range(1, N))
         self.N, self.root = N, R
         self.clades = [1 << v for v in range(1, N)] + [R]           # ids: singletons 0..N-2, then R
         self.clade_id = {c: k for k, c in enumerate(self.clades)}
         self.ctx_id, self.param_id, self.params, counts = {(R, 1): 0}, {}, [], []
         for tree, w in zip(trees, weights or [1.] * len(trees)):
-            if tree.shape != (N - 2, 2): _fail('trees', f"<tree of shape {tuple(tree.shape)}>", f"every tree needs children of shape [{N-2}, 2]")
+            if tree.shape != (N - 2, 2): fail('trees', f"<tree of shape {tuple(tree.shape)}>", f"every tree needs children of shape [{N-2}, 2]")
             for ctx, ss in tree_subsplits(tree): self._add(ctx, ss, w, counts)
         self.counts = torch.tensor(counts, dtype=torch.float64)
         self._tables()
@@ -234,7 +235,7 @@ def ufboot_trees(fasta: str|Path, B: int=1000, seed: int=1, model: str='JC69', t
 # %% ../../nbs/22_phylo_trees.ipynb
 def credible_set(trees: list[Tensor], mass: float=0.95) -> list[tuple[Tensor, int]]:
     "Most frequent topologies covering `mass` of the trees, with their counts."
-    if not 0 < mass <= 1: _fail('mass', mass, "give the probability mass to keep, in (0, 1]")
+    if not 0 < mass <= 1: fail('mass', mass, "give the probability mass to keep, in (0, 1]")
     by_key, counts = {}, Counter()
     for t in trees: k = topology_key(t); by_key.setdefault(k, t); counts[k] += 1
     kept, total = [], 0
@@ -291,5 +292,5 @@ def read_trprobs(path: str|Path, taxa: list[str]) -> tuple[list[Tensor], Tensor]
     trees, probs = [], []
     for m in re.finditer(r'tree\s+\S+\s*\[p\s*=\s*([0-9.eE+-]+)[^\]]*\]\s*=\s*(?:\[&W\s*([0-9.eE+-]+)\]\s*)?(.*?;)', text):
         probs.append(float(m.group(2) or m.group(1))); trees.append(tree_from_newick(m.group(3), taxa, translate)[0])
-    if not trees: _fail('path', str(path), "no 'tree ... [p = ...] = ...;' lines found; give a MrBayes .trprobs file")
+    if not trees: fail('path', str(path), "no 'tree ... [p = ...] = ...;' lines found; give a MrBayes .trprobs file")
     return trees, torch.tensor(probs, dtype=torch.float64)

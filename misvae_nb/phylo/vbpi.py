@@ -12,7 +12,8 @@ from torch import Tensor, nn
 from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
 from ..provenance import save_atomic
-from .alignments import Alignment, _fail
+from .alignments import Alignment
+from ..mixtures import fail
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
@@ -34,7 +35,7 @@ class PhyloMixture(nn.Module):
     def __init__(self, sup: SBNSupport, A: int, init_mu: float=-4., init_log_sigma: float=-1.,
                  noise: float=0.1, generator: torch.Generator|None=None):
         super().__init__()
-        if not isinstance(A, int) or A < 1: _fail('A', A, "the number of mixture components is an int >= 1")
+        if not isinstance(A, int) or A < 1: fail('A', A, "the number of mixture components is an int >= 1")
         rnd = lambda *s: noise * torch.randn(A, *s, generator=generator)
         self.sup, self.A = sup, A
         self.logits = nn.Parameter(sbn_init_logits(sup).expand(A, -1) + rnd(len(sup.params)))   # [A, n_params]
@@ -101,7 +102,7 @@ def vimco_surrogate(log_w: Tensor,      # [K, B, S] log weights of K particles p
                    ) -> Tensor:          # [] value: mean over (B, S) of log (1/K) sum_k w_k
     "VIMCO surrogate objective (maximise it) for K particles per sampled component."
     K = log_w.shape[0]
-    if K < 2: _fail('log_w', f"<tensor with K={K} particles>", "VIMCO needs K >= 2 particles per component (L >= 2)")
+    if K < 2: fail('log_w', f"<tensor with K={K} particles>", "VIMCO needs K >= 2 particles per component (L >= 2)")
     bound = torch.logsumexp(log_w, 0) - math.log(K)                               # [B, S]
     lw = log_w.detach()
     loo = (lw.sum(0) - lw) / (K - 1)                                               # [K, B, S] mean of the others
@@ -150,20 +151,20 @@ def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_ev
 def load_checkpoint(path: str|Path) -> dict:
     "A checkpoint's dict, read as data (`weights_only=True`): a file holding any other object is refused."
     if not zipfile.is_zipfile(path):
-        _fail('checkpoint', str(path), "it is not a torch checkpoint (empty, truncated or another kind of file): delete it to start afresh")
+        fail('checkpoint', str(path), "it is not a torch checkpoint (empty, truncated or another kind of file): delete it to start afresh")
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        _fail('checkpoint', str(path), "it holds objects other than tensors, numbers, strings, lists and dicts, which a VBPI checkpoint "
+        fail('checkpoint', str(path), "it holds objects other than tensors, numbers, strings, lists and dicts, which a VBPI checkpoint "
               "never does, and loading them could run code: delete or move it to start afresh")
     except (RuntimeError, EOFError) as e:
-        _fail('checkpoint', str(path), f"it cannot be read ({type(e).__name__}: {str(e)[:60]}), e.g. truncated: delete it to start afresh")
+        fail('checkpoint', str(path), f"it cannot be read ({type(e).__name__}: {str(e)[:60]}), e.g. truncated: delete it to start afresh")
 
 def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
     "Restore a run from `path`; returns (next iteration, log so far)."
     ck = load_checkpoint(path)
     if ck.get('settings') != settings:
         diff = {k: (ck.get('settings', {}).get(k), v) for k, v in settings.items() if ck.get('settings', {}).get(k) != v}
-        _fail('checkpoint', str(path), f"it was written by other settings {diff} (theirs, yours): use another path, or delete it to start afresh")
+        fail('checkpoint', str(path), f"it was written by other settings {diff} (theirs, yours): use another path, or delete it to start afresh")
     mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt'])
     if generator is not None: generator.set_state(ck['generator'])
     return ck['it'], TrainLog(**ck['log'])
@@ -177,7 +178,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
                stop_after: float|None=None, # end this call (with a checkpoint) after this many seconds; a later call resumes
               ) -> TrainLog:
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
-    if seconds is not None and not seconds > 0: _fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
+    if seconds is not None and not seconds > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
     opt = torch.optim.Adam(mix.parameters(), lr=lr)
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds)
     path, it, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()

@@ -19,8 +19,8 @@ from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'eval_stem', 'calibration_set', 'evaluate_run',
-           'evaluate_authors', 'eval_cli']
+__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'eval_stem', 'evaluate_run', 'evaluate_authors',
+           'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int) -> tuple[int, int]:
@@ -98,12 +98,6 @@ def eval_name(nll: NLL) -> str:
 def eval_stem(L: int, n_images: int, bn: str, calibration: int) -> str:
     return f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
 
-def calibration_set(name: str, n: int, seed: int=0) -> Tensor|None:
-    "The first n training images of data set `name`, binarised (seeded): for `calibrate_batchnorm`."
-    if n == 0: return None
-    check_count('calibration', n, 0, None, "training images to recompute BatchNorm statistics from (0: keep them)")
-    return binarize(binarized_splits(name, n_train=n, n_valid=1, n_test=1).train, torch.Generator().manual_seed(seed))
-
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
@@ -112,7 +106,8 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     ck = load_state(path, 'best')
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=1, n_valid=1, n_test=n_test)
+    check_count('calibration', calibration, 0, None, "training images to recompute BatchNorm statistics from (0: keep them)")
+    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial)

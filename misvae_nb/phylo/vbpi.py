@@ -4,14 +4,14 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, pickle, time, zipfile
+import itertools, math, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
 from torch import Tensor, nn
 from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
-from ..provenance import save_atomic
+from ..provenance import save_atomic, load_state, check_same_settings
 from .alignments import Alignment
 from ..mixtures import fail
 from .likelihood import log_likelihood
@@ -19,8 +19,7 @@ from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_l
 
 # %% auto 0
 __all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step',
-           'TrainLog', 'schedule', 'load_checkpoint', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes',
-           'marginal_likelihood']
+           'TrainLog', 'schedule', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes', 'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10.) -> Tensor: # t: [..., 2N-3] -> [...]
@@ -148,23 +147,10 @@ def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_ev
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
                 init_temp=init_temp, seconds=seconds)
 
-def load_checkpoint(path: str|Path) -> dict:
-    "A checkpoint's dict, read as data (`weights_only=True`): a file holding any other object is refused."
-    if not zipfile.is_zipfile(path):
-        fail('checkpoint', str(path), "it is not a torch checkpoint (empty, truncated or another kind of file): delete it to start afresh")
-    try: return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        fail('checkpoint', str(path), "it holds objects other than tensors, numbers, strings, lists and dicts, which a VBPI checkpoint "
-              "never does, and loading them could run code: delete or move it to start afresh")
-    except (RuntimeError, EOFError) as e:
-        fail('checkpoint', str(path), f"it cannot be read ({type(e).__name__}: {str(e)[:60]}), e.g. truncated: delete it to start afresh")
-
 def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
     "Restore a run from `path`; returns (next iteration, log so far)."
-    ck = load_checkpoint(path)
-    if ck.get('settings') != settings:
-        diff = {k: (ck.get('settings', {}).get(k), v) for k, v in settings.items() if ck.get('settings', {}).get(k) != v}
-        fail('checkpoint', str(path), f"it was written by other settings {diff} (theirs, yours): use another path, or delete it to start afresh")
+    ck = load_state(path, 'checkpoint')                                   # data only: the run layer's reader and check
+    check_same_settings(ck.get('settings', {}), settings, path)
     mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt'])
     if generator is not None: generator.set_state(ck['generator'])
     return ck['it'], TrainLog(**ck['log'])

@@ -3,9 +3,13 @@
 One step is what `train_vbpi` does per iteration: `vbpi_step` (SBN and branch-length sampling, JC69 likelihood of
 the sampled particles, MISELBO log weights, VIMCO surrogate), backward, Adam. The older implementation is the
 package as it was at --old (default a2f25ba, before the likelihood and SBN sampler were batched by depth),
-extracted with `git archive` into a temporary folder and imported as `misvae_nb_old`; both run in this process on
-the same data, with mixtures of the same shape and seed.
+extracted with `git archive` into a temporary folder and imported as `misvae_nb_old`; both run on the same data,
+with mixtures of the same shape and seed.
 
+Each implementation runs in its own worker process (as a user would run it: its memory allocator, caches and
+buffers are not disturbed by the other one's), and the workers take turns: the parent asks one worker at a time
+for a timed block, so they never run at once. `--in_process` runs both in this process instead (the older
+measurement; one implementation's allocations then change the other's timings).
 Cells are (implementation, estimator). After --warmup steps per cell, --rounds rounds each time --steps steps of
 every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
 step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
@@ -17,7 +21,7 @@ Usage (from the repository root):
   python benchmarks/phylo_step.py --device cuda --rounds 20
 """
 from __future__ import annotations
-import importlib, json, statistics, subprocess, sys, tempfile, time
+import importlib, json, multiprocessing, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
@@ -43,6 +47,39 @@ def make_cell(V, T, Al, data, est, A, S, K, seed, device):
         opt.zero_grad(); (-surrogate).backward(); opt.step()
     return step, target
 
+def load_impl(which: str, old: str, tmp: str):
+    "(vbpi, trees, alignments) modules of the current package ('new') or of commit `old` ('old')."
+    if which == 'old': return import_old(old, tmp)
+    from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
+    return V, T, Al
+
+def worker(conn, which, old, data, ests, A, S, K, seed, device, threads, warmup):
+    "One implementation in its own process: build its cells, warm up, then answer timing requests."
+    if threads: torch.set_num_threads(threads)
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+    with tempfile.TemporaryDirectory() as tmp:
+        mods = load_impl(which, old, tmp)
+        cells = {e: make_cell(*mods, data, e, A, S, K, seed, device) for e in ests}
+        calls = {}
+        for e, (step, target) in cells.items():
+            target.calls = 0
+            for _ in range(warmup): step()
+            calls[e] = target.calls // warmup
+        conn.send(calls)
+        while (req := conn.recv()) is not None:
+            e, steps = req
+            sync(); t0 = time.perf_counter()
+            for _ in range(steps): cells[e][0]()
+            sync(); conn.send((time.perf_counter() - t0) / steps)
+
+def run_rounds(timed, impls, ests, rounds) -> dict:
+    "Round-robin timing: every round times every (implementation, estimator) cell once."
+    times = {(i, e): [] for e in ests for i in impls}
+    for r in range(rounds):
+        for i, e in times: times[i, e].append(timed(i, e))
+        print(f"round {r + 1}/{rounds}: " + ', '.join(f"{i} {e} {v[-1] * 1e3:.1f}" for (i, e), v in times.items()) + ' ms', file=sys.stderr)
+    return times
+
 @call_parse
 def main(data: str='DS1',         # data set (DS1..DS8)
          A: int=3,                 # mixture components
@@ -56,38 +93,54 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          threads: int=1,           # torch CPU threads (0: torch's default)
          device: str='cpu',        # cpu or cuda
          seed: int=0,
+         in_process: bool=False,   # both implementations in this process (default: one worker process each, taking turns)
          out: str=None,            # JSON path; default benchmarks/results/phylo_step_<device>.json
         ):
     "Interleaved timing of a VBPI step, old against new implementation."
-    from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
     from misvae_nb.provenance import run_info
     if threads: torch.set_num_threads(threads)
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     ests = estimators.split(',')
-    with tempfile.TemporaryDirectory() as tmp:
-        impls = {'old': import_old(old, tmp), 'new': (V, T, Al)}
-        cells = {(i, e): make_cell(*impls[i], data, e, A, S, K, seed, device) for e in ests for i in impls}
-        calls = {}
-        for key, (step, target) in cells.items():
-            target.calls = 0
-            for _ in range(warmup): step()
-            calls[key] = target.calls // warmup
-        times = {key: [] for key in cells}
-        for r in range(rounds):
-            for key, (step, _) in cells.items():
+    impls = ('old', 'new')
+    if in_process:
+        with tempfile.TemporaryDirectory() as tmp:
+            mods = {i: load_impl(i, old, tmp) for i in impls}
+            cells = {(i, e): make_cell(*mods[i], data, e, A, S, K, seed, device) for e in ests for i in impls}
+            calls = {}
+            for key, (step, target) in cells.items():
+                target.calls = 0
+                for _ in range(warmup): step()
+                calls[key] = target.calls // warmup
+            def timed(i, e):
                 sync(); t0 = time.perf_counter()
-                for _ in range(steps): step()
-                sync(); times[key].append((time.perf_counter() - t0) / steps)
-            print(f"round {r + 1}/{rounds}: " + ', '.join(f"{i} {e} {times[i, e][-1] * 1e3:.1f}" for i, e in cells) + ' ms', file=sys.stderr)
+                for _ in range(steps): cells[i, e][0]()
+                sync(); return (time.perf_counter() - t0) / steps
+            times = run_rounds(timed, impls, ests, rounds)
+    else:
+        ctx = multiprocessing.get_context('spawn')                              # fresh interpreters
+        pipes = {i: ctx.Pipe() for i in impls}
+        procs = [ctx.Process(target=worker, args=(pipes[i][1], i, old, data, ests, A, S, K, seed, device, threads, warmup), daemon=True)
+                 for i in impls]
+        for p in procs: p.start()
+        def answer(i):                                                          # a dead worker is an error, not a hang
+            while not pipes[i][0].poll(1):
+                if not procs[impls.index(i)].is_alive(): raise SystemExit(f"the {i} worker died (its traceback is above)")
+            return pipes[i][0].recv()
+        calls = {(i, e): c for i in impls for e, c in answer(i).items()}
+        def timed(i, e): pipes[i][0].send((e, steps)); return answer(i)
+        times = run_rounds(timed, impls, ests, rounds)
+        for i in impls: pipes[i][0].send(None)
+        for p in procs: p.join()
     med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
     speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
-    res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=torch.get_num_threads(), old_commit=old,
+    res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=threads or torch.get_num_threads(), old_commit=old,
+               processes='one' if in_process else 'one per implementation, taking turns',
                ms_per_step={k: round(v * 1e3, 3) for k, v in med.items()}, speedup_old_over_new=speedup,
                likelihood_evals_per_step={f"{i}_{e}": c for (i, e), c in calls.items()},
                all_ms={f"{i}_{e}": [round(x * 1e3, 3) for x in v] for (i, e), v in times.items()})
     if 'a2a' in ests and 's2s' in ests:
         lik_ratio = calls['new', 'a2a'] / calls['new', 's2s']
-        res['a2a_over_s2s'] = {i: statistics.median(a / s for a, s in zip(times[i, 'a2a'], times[i, 's2s'])) for i in impls}
+        res['a2a_over_s2s'] = {i: statistics.median(a / b for a, b in zip(times[i, 'a2a'], times[i, 's2s'])) for i in impls}
         res['likelihood_ratio_a2a_over_s2s'] = lik_ratio
         res['a2a_over_s2s_rel_to_likelihood_ratio'] = res['a2a_over_s2s']['new'] / lik_ratio
     res.update(run_info(device))

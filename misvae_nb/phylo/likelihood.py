@@ -11,8 +11,8 @@ from .alignments import Alignment
 from ..mixtures import fail
 
 # %% auto 0
-__all__ = ['JC69_Q', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'PruningPlan', 'log_likelihood',
-           'simulate_jc69']
+__all__ = ['JC69_Q', 'workspace', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'Workspace', 'PruningPlan',
+           'log_likelihood', 'simulate_jc69']
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves are 0..N-1, internal ids >= N
@@ -77,6 +77,22 @@ def level_schedule(children: Tensor, # [B, N-2, 2] a batch of encoded trees
     return torch.argsort(depth.flatten(), stable=True), torch.bincount(depth.flatten()).tolist()
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
+class Workspace:
+    "Scratch tensors kept between calls by name; take one (it is yours until you give it back)."
+    def __init__(self, max_bytes: int=2**28): self.free, self.max_bytes = {}, max_bytes
+    def take(self, name: str, shape: tuple, like: Tensor) -> Tensor:
+        "A buffer of `shape` with `like`'s dtype and device: the kept one if it fits, else a new one."
+        b = self.free.pop(name, None)
+        ok = b is not None and b.shape == torch.Size(shape) and b.dtype == like.dtype and b.device == like.device
+        return b if ok else like.new_empty(shape)
+    def give(self, **buffers: Tensor):
+        "Keep these buffers for the next `take` of their names (unless larger than `max_bytes`)."
+        for name, b in buffers.items():
+            if b.numel() * b.element_size() <= self.max_bytes: self.free[name] = b
+
+workspace = Workspace()   # the likelihood's, for all calls in this process
+
+# %% ../../nbs/21_phylo_likelihood.ipynb
 class PruningPlan:
     "Level schedule and buffer positions for pruning a batch of trees (one per likelihood call)."
     def __init__(self, ch: Tensor, tt: Tensor): # ch [B, N-2, 2], tt [B, 2N-2] branch length by node id
@@ -102,30 +118,33 @@ def _prune(leaves: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
     (N, _, Pn), B, R = leaves.shape, len(ch), len(ch[0])
     lsum = leaves.sum(1, keepdim=True)                                          # [N, 1, P]
     lv0, const = leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4)
-    plan = PruningPlan(ch, tt)
-    msg = leaves.new_empty(B * (N - 1) + B * R, 4, Pn)                          # messages: leaves 1..N-1, then positions
+    plan, ws = PruningPlan(ch, tt), workspace
+    msg = ws.take('msg', (B * (N - 1) + B * R, 4, Pn), leaves)                 # messages: leaves 1..N-1, then positions
+    kids = ws.take('kids', (B * R, 2, 4, Pn), leaves)                          # kept for the backward pass, which gives it back
+    scale, lv = ws.take('scale', (B * R, Pn), leaves), ws.take('partial', (B * R, 4, Pn), leaves)
     x = -4. / 3. * tt[:, 1:N, None, None]                                       # [B, N-1, 1, 1]
-    torch.addcmul(-torch.expm1(x) / 4, x.exp(), lv0[1:], out=msg[:B * (N - 1)].view(B, N - 1, 4, Pn))
-    kids, scale = leaves.new_empty(B * R, 2, 4, Pn), leaves.new_empty(B * R, Pn)   # kept for the backward pass
+    torch.mul(lv0[1:], x.exp(), out=msg[:B * (N - 1)].view(B, N - 1, 4, Pn)).add_(-torch.expm1(x) / 4)
     for d in reversed(range(len(plan.sizes))):
         a, z = plan.bounds[d], plan.bounds[d + 1]
         k = torch.index_select(msg, 0, plan.kids[a:z].flatten(), out=kids[a:z].view(-1, 4, Pn)).view(-1, 2, 4, Pn)
-        lv = k[:, 0] * k[:, 1]                                                  # [n, 4, P] unnormalised partials
-        s = torch.sum(lv, 1, out=scale[a:z])                                    # [n, P]
-        if d: torch.addcmul(plan.f[a:z], plan.e[a:z] / s[:, None], lv, out=msg[B * (N - 1) + a:B * (N - 1) + z])
-    lu = lv / s[:, None]                                                        # [B, 4, P] u's normalised partial
+        l = torch.mul(k[:, 0], k[:, 1], out=lv[:z - a])                         # [n, 4, P] unnormalised partials
+        s = torch.sum(l, 1, out=scale[a:z])                                     # [n, P]
+        if d: torch.mul(l, plan.e[a:z] / s[:, None], out=msg[B * (N - 1) + a:B * (N - 1) + z]).add_(plan.f[a:z])
+    lu = l / s[:, None]                                                         # [B, 4, P] u's normalised partial
     x = -4. / 3. * tt[:, N, None, None]
-    m0 = torch.addcmul(-torch.expm1(x) / 4, x.exp(), lv0[0])                   # [B, 4, P] up taxon 0's edge
-    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, scale.log() @ counts)
+    m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, P] up taxon 0's edge
+    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, scale.log_() @ counts)
+    ws.give(msg=msg, scale=scale, partial=lv)
     return ll, kids, m0, lu, plan
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
                ) -> Tensor: # [B, 2N-2] d log p / d t by node id
     "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
-    B, N, total, Pn = plan.B, plan.N, counts.sum(), m0.shape[-1]
-    out = torch.empty_like(kids)                       # [B*R, 2, 4, P] outside vector of the other child, per position
-    osum = kids.new_empty(len(kids), 2, Pn)            # [B*R, 2, P] their sums over states
+    B, N, total, Pn, ws = plan.B, plan.N, counts.sum(), m0.shape[-1], workspace
+    out = ws.take('outside', kids.shape, kids)         # [B*R, 2, 4, P] outside vector of the other child, per position
+    osum = ws.take('outside_sum', (len(kids), 2, Pn), kids)   # [B*R, 2, P] their sums over states
+    tmp = ws.take('partial', (len(kids), 4, Pn), kids)       # [B*R, 4, P] scratch: d_v, then o_{c2} * m_{c2}
     ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
     for d in range(len(plan.sizes)):
         a, z = plan.bounds[d], plan.bounds[d + 1]
@@ -133,10 +152,13 @@ def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor
         if d == 0: dv = m0
         else:                                                                   # P(t_v) o_v, o_v normalised on the fly
             sl = plan.oslot[a:z]
-            dv = torch.addcmul(plan.f[a:z], plan.e[a:z] / osum.view(-1, Pn).index_select(0, sl)[:, None], out.view(-1, 4, Pn).index_select(0, sl))
+            dv = torch.index_select(out.view(-1, 4, Pn), 0, sl, out=tmp[:z - a])
+            dv.mul_(plan.e[a:z] / osum.view(-1, Pn).index_select(0, sl)[:, None]).add_(plan.f[a:z])
         o = torch.mul(dv[:, None], k, out=out[a:z])                             # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
         so = torch.sum(o, 2, out=osum[a:z])                                     # [n, 2, P]
-        torch.matmul(so / (o[:, 0] * k[:, 1]).sum(1, keepdim=True), counts, out=ratio[a:z])
+        inner = torch.mul(o[:, 0], k[:, 1], out=tmp[:z - a]).sum(1, keepdim=True)   # [n, 1, P] <o_c, m_c>
+        torch.matmul(so / inner, counts, out=ratio[a:z])
+    ws.give(outside=out, outside_sum=osum, partial=tmp, kids=kids)
     grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
     grad = grad.view(B, 2 * N - 2)
     grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                                # taxon 0's edge: o = l_u, sum 1
@@ -170,7 +192,10 @@ def log_likelihood(aln: Alignment,     # N taxa, P patterns
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
     tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
     leaves, counts = aln.partials.to(t).transpose(1, 2).contiguous(), aln.counts.to(t)   # [N, 4, P], [P]
-    if not torch.is_grad_enabled() or not t.requires_grad: return _prune(leaves, ch, tt, counts)[0].reshape(batch)
+    if not torch.is_grad_enabled() or not t.requires_grad:
+        ll, kids, *_ = _prune(leaves, ch, tt, counts)
+        workspace.give(kids=kids)
+        return ll.reshape(batch)
     return _LogLikelihood.apply(tt, leaves, ch, counts).reshape(batch)
 
 # %% ../../nbs/21_phylo_likelihood.ipynb

@@ -121,6 +121,7 @@ class SBNSupport:
             for ctx, ss in tree_subsplits(tree): self._add(ctx, ss, w, counts)
         self.counts = torch.tensor(counts, dtype=torch.float64)
         self._tables()
+        self._tables_on = {}   # the sampler's tables per device
     def _add(self, ctx, ss, w, counts):
         k = self.param_id.get((ctx, ss))
         if k is None:
@@ -177,27 +178,35 @@ class TreeSample:
     params: Tensor    # [P, N-2] SBN parameter id chosen at every row
     clades: Tensor    # [P, 2N-3] clade id (split feature) of the edge above node v, at v-1
 
+def _sample_tables(sup: SBNSupport, dev) -> tuple[Tensor, ...]:
+    "The sampler's tables on `dev` (kept on `sup`): candidates per context (-1 -> the extra -inf column), children's contexts, leaves, clades."
+    key = str(dev)
+    if key not in sup._tables_on:
+        cand = torch.where(sup.ctx_cand < 0, len(sup.params), sup.ctx_cand)
+        sup._tables_on[key] = tuple(x.to(dev) for x in (cand, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
+    return sup._tables_on[key]
+
 def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
     "Draw one topology per row of logits, one step per depth."
     (P, n_par), N, dev = logits.shape, sup.N, logits.device
-    cand_t, mask_t, cx, leaf, cclade = (x.to(dev) for x in (sup.ctx_cand, sup.ctx_cand < 0, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
-    flat = logits.detach().reshape(-1)
-    part, ctx = torch.arange(P, device=dev), torch.zeros(P, dtype=torch.long, device=dev)   # the frontier [n]
-    made, steps = P, []                                                         # nodes created so far; per depth
-    while len(part):
+    cand_t, cx, leaf, cclade = _sample_tables(sup, dev)
+    flat = torch.cat([logits.detach(), logits.new_full((P, 1), -math.inf)], 1).reshape(-1)   # [P*(n_params+1)]
+    gumbel = -torch.empty(P * (N - 2), cand_t.shape[1], device=dev, dtype=flat.dtype).exponential_(generator=generator).log()
+    off, ctx = torch.arange(P, device=dev) * (n_par + 1), torch.zeros(P, dtype=torch.long, device=dev)   # the frontier [n]
+    made, steps = 0, []                                                         # nodes created before this depth
+    while len(off):
         cand = cand_t.index_select(0, ctx)                                      # [n, M] allowed subsplits
-        lg = flat.take((part * n_par)[:, None] + cand.clamp(min=0)).masked_fill(mask_t.index_select(0, ctx), -math.inf)
-        gumbel = -torch.empty_like(lg).exponential_(generator=generator).log()     # Gumbel-max: a draw from softmax(lg)
-        k = cand.gather(1, (lg + gumbel).argmax(-1, keepdim=True))[:, 0]       # [n] chosen
+        lg = flat.take(off[:, None] + cand).add_(gumbel[made:made + len(off)])  # Gumbel-max: a draw from softmax
+        k = cand.gather(1, lg.argmax(-1, keepdim=True))[:, 0]                   # [n] chosen
         c2 = cx.index_select(0, k)                                              # [n, 2] children's contexts, -1: leaf
         inner = c2 >= 0
-        kid = torch.where(inner, made - 1 + inner.flatten().cumsum(0).view(-1, 2), -1)   # creation ids of children
-        steps.append((part, ctx, k, kid))
-        part, ctx = part[:, None].expand(-1, 2)[inner], c2[inner]
-        made += len(part)
-    part, ctx, k, kid = (torch.cat(x) for x in zip(*steps))                    # [P*(N-2)] by creation id
-    perm = torch.argsort(part, stable=True)                                     # by particle, breadth-first within
+        steps.append((off, ctx, k, inner))
+        made += len(off)
+        off, ctx = torch.stack([off[:, None].expand(-1, 2), c2], -1)[inner].unbind(-1)   # the internal children
+    off, ctx, k, inner = (torch.cat(x) for x in zip(*steps))                   # [P*(N-2)] by creation id
+    kid = torch.where(inner, inner.flatten().cumsum(0).view(-1, 2) + (P - 1), -1)   # creation ids of internal children
+    perm = torch.argsort(off, stable=True)                                      # by particle, breadth-first within
     row = torch.empty_like(perm).scatter_(0, perm, torch.arange(len(perm), device=dev) % (N - 2))
     k, kid = k.index_select(0, perm), kid.index_select(0, perm)
     children = torch.where(kid >= 0, N + row.index_select(0, kid.clamp(min=0).flatten()).view(-1, 2), leaf.index_select(0, k))

@@ -111,54 +111,58 @@ class PruningPlan:
         x = -4. / 3. * tt.reshape(-1).index_select(0, self.tree * (2 * N - 2) + N + row)
         self.e, self.f = x.exp()[:, None, None], (-torch.expm1(x) / 4)[:, None, None]   # [B*R, 1, 1]
         self.B, self.N = B, N
+        self.levels = list(zip(self.kids.flatten().split_with_sizes([2 * n for n in self.sizes]), *(x.split_with_sizes(self.sizes)
+                               for x in (self.e, self.f, self.oslot, self.oslot // 2))))   # per level: kids, e, f, oslot, parent position
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def _prune(leaves: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
-    "Post-order pass over leaves [N, 4, P], one step per level: (log-likelihood [B], kid messages, m_0, l_u, plan)."
-    (N, _, Pn), B, R = leaves.shape, len(ch), len(ch[0])
-    lsum = leaves.sum(1, keepdim=True)                                          # [N, 1, P]
-    lv0, const = leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4)
-    plan, ws = PruningPlan(ch, tt), workspace
-    msg = ws.take('msg', (B * (N - 1) + B * R, 4, Pn), leaves)                 # messages: leaves 1..N-1, then positions
-    kids = ws.take('kids', (B * R, 2, 4, Pn), leaves)                          # kept for the backward pass, which gives it back
-    scale, lv = ws.take('scale', (B * R, Pn), leaves), ws.take('partial', (B * R, 4, Pn), leaves)
+def _prune(lv0: Tensor, const: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
+    "Post-order pass over normalised leaves [N, 4, P], one step per level: (log-likelihood [B], kid messages, scales, m_0, l_u, plan)."
+    (N, _, Pn), B, R = lv0.shape, len(ch), len(ch[0])
+    plan, ws, nl = PruningPlan(ch, tt), workspace, B * (N - 1)
+    msg = ws.take('msg', (nl + B * R, 4, Pn), lv0)                              # messages: leaves 1..N-1, then positions
+    kids = ws.take('kids', (B * R, 2, 4, Pn), lv0)                              # kids and scale are kept for the
+    scale, lv = ws.take('scale', (B * R, Pn), lv0), ws.take('partial', (B * R, 4, Pn), lv0)   # backward pass, which gives them back
     x = -4. / 3. * tt[:, 1:N, None, None]                                       # [B, N-1, 1, 1]
-    torch.mul(lv0[1:], x.exp(), out=msg[:B * (N - 1)].view(B, N - 1, 4, Pn)).add_(-torch.expm1(x) / 4)
+    torch.mul(lv0[1:], x.exp(), out=msg[:nl].view(B, N - 1, 4, Pn)).add_(-torch.expm1(x) / 4)
+    at_level = lambda buf: buf.split_with_sizes(plan.sizes)                    # per-level views, made at once
+    kid_lv, msg_lv, scale_lv, part_lv = at_level(kids), at_level(msg[nl:]), at_level(scale), at_level(lv)
     for d in reversed(range(len(plan.sizes))):
-        a, z = plan.bounds[d], plan.bounds[d + 1]
-        k = torch.index_select(msg, 0, plan.kids[a:z].flatten(), out=kids[a:z].view(-1, 4, Pn)).view(-1, 2, 4, Pn)
-        l = torch.mul(k[:, 0], k[:, 1], out=lv[:z - a])                         # [n, 4, P] unnormalised partials
-        s = torch.sum(l, 1, out=scale[a:z])                                     # [n, P]
-        if d: torch.mul(l, plan.e[a:z] / s[:, None], out=msg[B * (N - 1) + a:B * (N - 1) + z]).add_(plan.f[a:z])
+        kid_idx, e, f, *_ = plan.levels[d]
+        k0, k1 = torch.index_select(msg, 0, kid_idx, out=kid_lv[d].view(-1, 4, Pn)).view(-1, 2, 4, Pn).unbind(1)
+        l = torch.mul(k0, k1, out=part_lv[d])                                   # [n, 4, P] unnormalised partials
+        s = torch.sum(l, 1, out=scale_lv[d])                                    # [n, P]
+        if d: torch.mul(l, e / s[:, None], out=msg_lv[d]).add_(f)
     lu = l / s[:, None]                                                         # [B, 4, P] u's normalised partial
     x = -4. / 3. * tt[:, N, None, None]
     m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, P] up taxon 0's edge
-    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, scale.log_() @ counts)
-    ws.give(msg=msg, scale=scale, partial=lv)
-    return ll, kids, m0, lu, plan
+    log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))   # [B*R, P], in the scratch buffer
+    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, log_scale @ counts)
+    ws.give(msg=msg, partial=lv)
+    return ll, kids, scale, m0, lu, plan
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
+def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, scale: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
                ) -> Tensor: # [B, 2N-2] d log p / d t by node id
     "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
     B, N, total, Pn, ws = plan.B, plan.N, counts.sum(), m0.shape[-1], workspace
     out = ws.take('outside', kids.shape, kids)         # [B*R, 2, 4, P] outside vector of the other child, per position
     osum = ws.take('outside_sum', (len(kids), 2, Pn), kids)   # [B*R, 2, P] their sums over states
-    tmp = ws.take('partial', (len(kids), 4, Pn), kids)       # [B*R, 4, P] scratch: d_v, then o_{c2} * m_{c2}
+    tmp = ws.take('partial', (len(kids), 4, Pn), kids)       # [B*R, 4, P] scratch for d_v
+    inner = ws.take('inner', (len(kids), Pn), kids)          # [B*R, P] <d_v, l_v>, shared by both children of v
     ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
-    for d in range(len(plan.sizes)):
-        a, z = plan.bounds[d], plan.bounds[d + 1]
-        k = kids[a:z]                                                           # [n, 2, 4, P]
-        if d == 0: dv = m0
+    out_rows, osum_rows = out.view(-1, 4, Pn), osum.view(-1, Pn)
+    levels = zip(*(x.split_with_sizes(plan.sizes) for x in (kids, out, osum, ratio, tmp, inner, scale)), plan.levels)
+    for d, (k, o_d, so_d, r_d, tmp_d, in_d, s_d, (_, e, f, sl, up)) in enumerate(levels):
+        if d == 0: dv = m0; torch.mul(s_d, (m0 * lu).sum(1), out=in_d)        # <m_0, l_u> = s_u <m_0, l_u / s_u>
         else:                                                                   # P(t_v) o_v, o_v normalised on the fly
-            sl = plan.oslot[a:z]
-            dv = torch.index_select(out.view(-1, 4, Pn), 0, sl, out=tmp[:z - a])
-            dv.mul_(plan.e[a:z] / osum.view(-1, Pn).index_select(0, sl)[:, None]).add_(plan.f[a:z])
-        o = torch.mul(dv[:, None], k, out=out[a:z])                             # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
-        so = torch.sum(o, 2, out=osum[a:z])                                     # [n, 2, P]
-        inner = torch.mul(o[:, 0], k[:, 1], out=tmp[:z - a]).sum(1, keepdim=True)   # [n, 1, P] <o_c, m_c>
-        torch.matmul(so / inner, counts, out=ratio[a:z])
-    ws.give(outside=out, outside_sum=osum, partial=tmp, kids=kids)
+            os_v = osum_rows.index_select(0, sl)                                # [n, P] sum_x o_v(x)
+            dv = torch.index_select(out_rows, 0, sl, out=tmp_d)
+            dv.mul_(e / os_v[:, None]).add_(f)
+            torch.mul(s_d, inner.index_select(0, up), out=in_d).div_(os_v)     # <d_v, l_v> = s_v <d_parent, ...> / sum o_v
+        o = torch.mul(dv[:, None], k, out=o_d)                                  # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
+        so = torch.sum(o, 2, out=so_d)                                          # [n, 2, P]
+        torch.matmul(so / in_d[:, None], counts, out=r_d)
+    ws.give(outside=out, outside_sum=osum, partial=tmp, inner=inner, kids=kids, scale=scale)
     grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
     grad = grad.view(B, 2 * N - 2)
     grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                                # taxon 0's edge: o = l_u, sum 1
@@ -170,17 +174,27 @@ def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, m0: Tensor, lu: Tensor
 class _LogLikelihood(torch.autograd.Function):
     "Felsenstein pruning with a hand-written pre-order backward pass for the branch lengths."
     @staticmethod
-    def forward(ctx, tt, leaves, ch, counts):
-        ll, kids, m0, lu, plan = _prune(leaves, ch, tt, counts)
-        ctx.save_for_backward(tt, counts, kids, m0, lu)
+    def forward(ctx, tt, lv0, const, ch, counts):
+        ll, kids, scale, m0, lu, plan = _prune(lv0, const, ch, tt, counts)
+        ctx.save_for_backward(tt, counts, kids, scale, m0, lu)
         ctx.plan = plan
         return ll
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
-        return g[:, None] * _prune_grad(*ctx.saved_tensors, ctx.plan), None, None, None
+        return g[:, None] * _prune_grad(*ctx.saved_tensors, ctx.plan), None, None, None, None
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
+def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "Normalised leaf partials [N, 4, P], their log normalisers summed over taxa and patterns, counts [P]; kept on `aln` per dtype and device."
+    key = (like.dtype, like.device, aln.partials.data_ptr(), aln.partials._version)
+    kept = aln.__dict__.setdefault('_leaf_terms', {})
+    if key not in kept:
+        leaves, counts = aln.partials.to(like).transpose(1, 2).contiguous(), aln.counts.to(like)   # [N, 4, P], [P]
+        lsum = leaves.sum(1, keepdim=True)                                      # [N, 1, P]
+        kept.clear(); kept[key] = (leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4), counts)
+    return kept[key]
+
 def log_likelihood(aln: Alignment,     # N taxa, P patterns
                    children: Tensor,   # [..., N-2, 2] from `encode_edges` / SBN samples
                    t: Tensor,          # [..., 2N-3] branch lengths (edge above node v at v-1)
@@ -191,12 +205,12 @@ def log_likelihood(aln: Alignment,     # N taxa, P patterns
     if t.shape != (*batch, 2 * N - 3): fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
     tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
-    leaves, counts = aln.partials.to(t).transpose(1, 2).contiguous(), aln.counts.to(t)   # [N, 4, P], [P]
+    lv0, const, counts = _leaf_terms(aln, t)
     if not torch.is_grad_enabled() or not t.requires_grad:
-        ll, kids, *_ = _prune(leaves, ch, tt, counts)
-        workspace.give(kids=kids)
+        ll, kids, scale, *_ = _prune(lv0, const, ch, tt, counts)
+        workspace.give(kids=kids, scale=scale)
         return ll.reshape(batch)
-    return _LogLikelihood.apply(tt, leaves, ch, counts).reshape(batch)
+    return _LogLikelihood.apply(tt, lv0, const, ch, counts).reshape(batch)
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def simulate_jc69(children: Tensor,   # [N-2, 2] one tree

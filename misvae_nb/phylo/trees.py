@@ -8,6 +8,7 @@ import gzip, math, re, shutil, subprocess, tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+import numpy as np
 import torch
 from torch import Tensor
 from .alignments import DATASETS, dataset_path, read_fasta
@@ -121,7 +122,7 @@ class SBNSupport:
             for ctx, ss in tree_subsplits(tree): self._add(ctx, ss, w, counts)
         self.counts = torch.tensor(counts, dtype=torch.float64)
         self._tables()
-        self._tables_on = {}   # the sampler's tables per device
+        self._sampler_tables = None   # numpy copies for sbn_sample, made on first use
     def _add(self, ctx, ss, w, counts):
         k = self.param_id.get((ctx, ss))
         if k is None:
@@ -178,40 +179,41 @@ class TreeSample:
     params: Tensor    # [P, N-2] SBN parameter id chosen at every row
     clades: Tensor    # [P, 2N-3] clade id (split feature) of the edge above node v, at v-1
 
-def _sample_tables(sup: SBNSupport, dev) -> tuple[Tensor, ...]:
-    "The sampler's tables on `dev` (kept on `sup`): candidates per context (-1 -> the extra -inf column), children's contexts, leaves, clades."
-    key = str(dev)
-    if key not in sup._tables_on:
+def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
+    "The sampler's tables as numpy arrays (kept on `sup`): candidates per context (-1 -> the extra -inf column), children's contexts, leaves, clades."
+    if sup._sampler_tables is None:
         cand = torch.where(sup.ctx_cand < 0, len(sup.params), sup.ctx_cand)
-        sup._tables_on[key] = tuple(x.to(dev) for x in (cand, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
-    return sup._tables_on[key]
+        sup._sampler_tables = tuple(x.numpy() for x in (cand, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
+    return sup._sampler_tables
 
 def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
     "Draw one topology per row of logits, one step per depth."
     (P, n_par), N, dev = logits.shape, sup.N, logits.device
-    cand_t, cx, leaf, cclade = _sample_tables(sup, dev)
-    flat = torch.cat([logits.detach(), logits.new_full((P, 1), -math.inf)], 1).reshape(-1)   # [P*(n_params+1)]
-    gumbel = -torch.empty(P * (N - 2), cand_t.shape[1], device=dev, dtype=flat.dtype).exponential_(generator=generator).log()
-    off, ctx = torch.arange(P, device=dev) * (n_par + 1), torch.zeros(P, dtype=torch.long, device=dev)   # the frontier [n]
+    cand_t, cx, leaf, cclade = _sample_tables(sup)
+    u = torch.rand(P * (N - 2), cand_t.shape[1], generator=generator, device=dev)   # node j's noise: row j
+    gumbel = (-(-u.log()).log()).cpu().numpy()                                 # Gumbel(0, 1)
+    flat = torch.cat([logits.detach(), logits.new_full((P, 1), -math.inf)], 1).cpu().numpy().reshape(-1)  # [P*(n_params+1)]
+    off, ctx = np.arange(P) * (n_par + 1), np.zeros(P, dtype=np.int64)         # the frontier [n]
     made, steps = 0, []                                                         # nodes created before this depth
     while len(off):
-        cand = cand_t.index_select(0, ctx)                                      # [n, M] allowed subsplits
-        lg = flat.take(off[:, None] + cand).add_(gumbel[made:made + len(off)])  # Gumbel-max: a draw from softmax
-        k = cand.gather(1, lg.argmax(-1, keepdim=True))[:, 0]                   # [n] chosen
-        c2 = cx.index_select(0, k)                                              # [n, 2] children's contexts, -1: leaf
+        cand = cand_t[ctx]                                                      # [n, M] allowed subsplits
+        lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]           # Gumbel-max: a draw from softmax
+        k = cand[np.arange(len(cand)), lg.argmax(-1)]                           # [n] chosen
+        c2 = cx[k]                                                              # [n, 2] children's contexts, -1: leaf
         inner = c2 >= 0
         steps.append((off, ctx, k, inner))
         made += len(off)
-        off, ctx = torch.stack([off[:, None].expand(-1, 2), c2], -1)[inner].unbind(-1)   # the internal children
-    off, ctx, k, inner = (torch.cat(x) for x in zip(*steps))                   # [P*(N-2)] by creation id
-    kid = torch.where(inner, inner.flatten().cumsum(0).view(-1, 2) + (P - 1), -1)   # creation ids of internal children
-    perm = torch.argsort(off, stable=True)                                      # by particle, breadth-first within
-    row = torch.empty_like(perm).scatter_(0, perm, torch.arange(len(perm), device=dev) % (N - 2))
-    k, kid = k.index_select(0, perm), kid.index_select(0, perm)
-    children = torch.where(kid >= 0, N + row.index_select(0, kid.clamp(min=0).flatten()).view(-1, 2), leaf.index_select(0, k))
-    clades = torch.cat([torch.arange(N - 1, device=dev).expand(P, -1), cclade.index_select(0, ctx.index_select(0, perm)).view(P, -1)], 1)
-    return TreeSample(children.view(P, N - 2, 2), k.view(P, N - 2), clades)
+        off, ctx = np.broadcast_to(off[:, None], c2.shape)[inner], c2[inner]    # the internal children
+    off, ctx, k, inner = (np.concatenate(x) for x in zip(*steps))              # [P*(N-2)] by creation id
+    kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (P - 1), -1)   # creation ids of internal children
+    perm = np.argsort(off, kind='stable')                                       # by particle, breadth-first within
+    row = np.empty_like(perm); row[perm] = np.arange(len(perm)) % (N - 2)
+    k, kid = k[perm], kid[perm]
+    children = np.where(kid >= 0, N + row[np.maximum(kid, 0)], leaf[k])
+    clades = np.concatenate([np.broadcast_to(np.arange(N - 1), (P, N - 1)), cclade[ctx[perm]].reshape(P, -1)], 1)
+    as_tensor = lambda x: torch.from_numpy(np.ascontiguousarray(x)).to(dev)
+    return TreeSample(as_tensor(children).view(P, N - 2, 2), as_tensor(k).view(P, N - 2), as_tensor(clades))
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def sbn_init_logits(sup: SBNSupport) -> Tensor: # [n_params]

@@ -78,17 +78,17 @@ def level_schedule(children: Tensor, # [B, N-2, 2] a batch of encoded trees
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 class Workspace:
-    "Scratch tensors kept between calls by name; take one (it is yours until you give it back)."
-    def __init__(self, max_bytes: int=2**28): self.free, self.max_bytes = {}, max_bytes
+    "Scratch tensors kept between calls by name and shape; take one (it is yours until you give it back)."
+    def __init__(self, max_bytes: int=2**28, max_total: int=2**30): self.free, self.max_bytes, self.max_total = {}, max_bytes, max_total
     def take(self, name: str, shape: tuple, like: Tensor) -> Tensor:
-        "A buffer of `shape` with `like`'s dtype and device: the kept one if it fits, else a new one."
-        b = self.free.pop(name, None)
-        ok = b is not None and b.shape == torch.Size(shape) and b.dtype == like.dtype and b.device == like.device
-        return b if ok else like.new_empty(shape)
+        "A buffer of `shape` with `like`'s dtype and device: a kept one if there is one, else a new one."
+        b = self.free.pop((name, torch.Size(shape), like.dtype, like.device), None)
+        return b if b is not None else like.new_empty(shape)
     def give(self, **buffers: Tensor):
-        "Keep these buffers for the next `take` of their names (unless larger than `max_bytes`)."
+        "Keep these buffers for the next `take` of their names and shapes (not above `max_bytes`; the oldest go past `max_total`)."
         for name, b in buffers.items():
-            if b.numel() * b.element_size() <= self.max_bytes: self.free[name] = b
+            if b.numel() * b.element_size() <= self.max_bytes: self.free[name, b.shape, b.dtype, b.device] = b
+        while sum(x.numel() * x.element_size() for x in self.free.values()) > self.max_total: self.free.pop(next(iter(self.free)))
 
 workspace = Workspace()   # the likelihood's, for all calls in this process
 

@@ -6,10 +6,11 @@ package as it was at --old (default a2f25ba, before the likelihood and SBN sampl
 extracted with `git archive` into a temporary folder and imported as `misvae_nb_old`; both run on the same data,
 with mixtures of the same shape and seed.
 
-Each implementation runs in its own worker process (as a user would run it: its memory allocator, caches and
-buffers are not disturbed by the other one's), and the workers take turns: the parent asks one worker at a time
-for a timed block, so they never run at once. `--in_process` runs both in this process instead (the older
-measurement; one implementation's allocations then change the other's timings).
+Each cell (implementation, estimator) runs in its own worker process, as a training run does (its memory
+allocator, caches and scratch buffers are not disturbed by another cell's batch size or code), and the workers
+take turns: the parent asks one worker at a time for a timed block, so they never run at once. `--in_process`
+runs every cell in this process instead (the older measurement; one cell's allocations then change the
+others' timings: measured, S2S 30 % slower beside A2A in one process).
 Cells are (implementation, estimator). After --warmup steps per cell, --rounds rounds each time --steps steps of
 every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
 step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
@@ -53,23 +54,18 @@ def load_impl(which: str, old: str, tmp: str):
     from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
     return V, T, Al
 
-def worker(conn, which, old, data, ests, A, S, K, seed, device, threads, warmup):
-    "One implementation in its own process: build its cells, warm up, then answer timing requests."
+def worker(conn, which, old, data, est, A, S, K, seed, device, threads, warmup):
+    "One cell in its own process: build it, warm up, send its likelihood count, then answer timing requests."
     if threads: torch.set_num_threads(threads)
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with tempfile.TemporaryDirectory() as tmp:
-        mods = load_impl(which, old, tmp)
-        cells = {e: make_cell(*mods, data, e, A, S, K, seed, device) for e in ests}
-        calls = {}
-        for e, (step, target) in cells.items():
-            target.calls = 0
-            for _ in range(warmup): step()
-            calls[e] = target.calls // warmup
-        conn.send(calls)
-        while (req := conn.recv()) is not None:
-            e, steps = req
+        step, target = make_cell(*load_impl(which, old, tmp), data, est, A, S, K, seed, device)
+        target.calls = 0
+        for _ in range(warmup): step()
+        conn.send(target.calls // warmup)
+        while (steps := conn.recv()) is not None:
             sync(); t0 = time.perf_counter()
-            for _ in range(steps): cells[e][0]()
+            for _ in range(steps): step()
             sync(); conn.send((time.perf_counter() - t0) / steps)
 
 def run_rounds(timed, impls, ests, rounds) -> dict:
@@ -118,23 +114,23 @@ def main(data: str='DS1',         # data set (DS1..DS8)
             times = run_rounds(timed, impls, ests, rounds)
     else:
         ctx = multiprocessing.get_context('spawn')                              # fresh interpreters
-        pipes = {i: ctx.Pipe() for i in impls}
-        procs = [ctx.Process(target=worker, args=(pipes[i][1], i, old, data, ests, A, S, K, seed, device, threads, warmup), daemon=True)
-                 for i in impls]
-        for p in procs: p.start()
-        def answer(i):                                                          # a dead worker is an error, not a hang
-            while not pipes[i][0].poll(1):
-                if not procs[impls.index(i)].is_alive(): raise SystemExit(f"the {i} worker died (its traceback is above)")
-            return pipes[i][0].recv()
-        calls = {(i, e): c for i in impls for e, c in answer(i).items()}
-        def timed(i, e): pipes[i][0].send((e, steps)); return answer(i)
+        cells = [(i, e) for e in ests for i in impls]
+        pipes = {c: ctx.Pipe() for c in cells}
+        procs = {c: ctx.Process(target=worker, args=(pipes[c][1], *c[:1], old, data, c[1], A, S, K, seed, device, threads, warmup), daemon=True)
+                 for c in cells}
+        for c in cells: procs[c].start()
+        def answer(c):                                                          # a dead worker is an error, not a hang
+            while not pipes[c][0].poll(1):
+                if not procs[c].is_alive(): raise SystemExit(f"the worker for {c} died (its traceback is above)")
+            return pipes[c][0].recv()
+        calls = {c: answer(c) for c in cells}
+        def timed(i, e): pipes[i, e][0].send(steps); return answer((i, e))
         times = run_rounds(timed, impls, ests, rounds)
-        for i in impls: pipes[i][0].send(None)
-        for p in procs: p.join()
+        for c in cells: pipes[c][0].send(None); procs[c].join()
     med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
     speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
     res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=threads or torch.get_num_threads(), old_commit=old,
-               processes='one' if in_process else 'one per implementation, taking turns',
+               processes='one' if in_process else 'one per (implementation, estimator), taking turns',
                ms_per_step={k: round(v * 1e3, 3) for k, v in med.items()}, speedup_old_over_new=speedup,
                likelihood_evals_per_step={f"{i}_{e}": c for (i, e), c in calls.items()},
                all_ms={f"{i}_{e}": [round(x * 1e3, 3) for x in v] for (i, e), v in times.items()})

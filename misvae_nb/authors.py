@@ -6,12 +6,14 @@
 from __future__ import annotations
 import io, os, zipfile
 from pathlib import Path
+import numpy as np
 import torch
 from torch import Tensor
 from .networks import MISVAE, H_DIM, MaskedConv2d, calibrate_batchnorm
 
 # %% auto 0
-__all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load_authors_checkpoint', 'authors_checkpoint_path']
+__all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load_authors_checkpoint', 'authors_checkpoint_path',
+           'read_authors_curves']
 
 # %% ../nbs/06_authors.ipynb
 def _authors_error(path, what: str) -> ValueError:
@@ -86,3 +88,18 @@ def authors_checkpoint_path() -> Path|None:
     env = os.environ.get('MISVAE_AUTHORS_CHECKPOINT')
     candidates = [Path(env)] if env else [p / 'shared' / 'authors' / AUTHORS_ZIP for p in [(repo_root() or Path.cwd()).parent]]
     return next((p for p in candidates if p.is_file()), None)
+
+# %% ../nbs/06_authors.ipynb
+def read_authors_curves(path: str|Path) -> dict[str, np.ndarray]:
+    "The numeric logs in the authors' zip by name ('eval_loss', 'train_loss', 'avg_epoch_time', ...), read without pickles."
+    path = Path(path)
+    if not path.is_file(): raise _authors_error(path, "no such file")
+    if not zipfile.is_zipfile(path): raise _authors_error(path, "not a zip: the training curves are in the zip, beside best_model")
+    out = {}
+    with zipfile.ZipFile(path) as z:
+        for n in z.namelist():
+            if n.endswith('.npy') and not n.startswith('__MACOSX'):
+                try: out[n.rsplit('/', 1)[-1][:-4]] = np.load(io.BytesIO(z.read(n)), allow_pickle=False)
+                except ValueError: pass                                   # an object array (args.npy): not read
+    if 'eval_loss' not in out: raise _authors_error(path, "no eval_loss.npy in the zip")
+    return out

@@ -20,7 +20,7 @@ from .provenance import code_version, load_state
 # %% auto 0
 __all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_state',
            'advance_campaign', 'advance_released', 'campaign_table_rows', 'campaign_table', 'campaign_cli',
-           'plot_nll_grid']
+           'plot_nll_grid', 'validation_curves', 'plot_validation_curves']
 
 # %% ../nbs/08_experiments.ipynb
 PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
@@ -187,4 +187,29 @@ def plot_nll_grid(rows: list[dict], title: str='', estimators=('s2s', 's2a')):
         ax.set_title(est.upper()); ax.set_xlabel('S (components sampled per step)'); ax.legend(fontsize=7)
     axs[0, 0].set_ylabel('test NLL (nats, lower is better)')
     if title: fig.suptitle(title, y=1.02)
+    return fig
+
+# %% ../nbs/08_experiments.ipynb
+def validation_curves(c: Campaign) -> dict[str, dict]:
+    "Run name -> dict(epoch, valid_loss, device) from every run folder of `c` that has finished an epoch."
+    out = {}
+    for cfg in campaign_configs(c):
+        p = Path(cfg.out_dir) / 'metrics.json'
+        m = json.loads(p.read_text()) if p.exists() else {}
+        if m.get('metrics'):
+            out[Path(cfg.out_dir).name] = dict(epoch=[e['epoch'] for e in m['metrics']], valid_loss=[e['valid_loss'] for e in m['metrics']],
+                                               device=m.get('device'))
+    return out
+
+def plot_validation_curves(curves: dict[str, dict], reference: dict|None=None, title: str=''):
+    "Validation loss against epoch, one line per run; `reference` (label, epoch, valid_loss) in black."
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, (name, cv) in enumerate(sorted(curves.items())): ax.plot(cv['epoch'], cv['valid_loss'], color=f'C{i % 10}', lw=1, label=name)
+    if reference: ax.plot(reference['epoch'], reference['valid_loss'], color='k', lw=1, label=reference['label'])
+    vals = [v for cv in [*curves.values(), *([reference] if reference else [])] for v in cv['valid_loss'][len(cv['valid_loss']) // 10:]]
+    if vals: ax.set_ylim(min(vals) - 2, min(max(vals), min(vals) + 40) + 2)   # the tail, not the first epochs' hundreds of nats
+    ax.set_xscale('log'); ax.set_xlabel('epoch'); ax.set_ylabel('validation loss (nats; each code\'s own estimate)')
+    if curves or reference: ax.legend(fontsize=7)
+    else: ax.text(0.5, 0.5, 'no run has finished an epoch yet', ha='center', transform=ax.transAxes)
+    if title: ax.set_title(title, fontsize=9)
     return fig

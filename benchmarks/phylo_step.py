@@ -42,7 +42,8 @@ def make_cell(V, T, Al, data, est, A, S, K, seed, device):
     "A closure running one training step, and its target (for the likelihood count)."
     aln, sup = Al.load_alignment(data).to(device), T.load_support(data)
     mix = V.PhyloMixture(sup, A, generator=torch.Generator().manual_seed(seed)).to(device)
-    opt, target, g = torch.optim.Adam(mix.parameters(), lr=1e-3), V.PhyloTarget(aln), torch.Generator(device).manual_seed(seed)
+    make_opt = getattr(V, 'vbpi_optimizer', lambda m, lr: torch.optim.Adam(m.parameters(), lr=lr))   # what train_vbpi uses
+    opt, target, g = make_opt(mix, 1e-3), V.PhyloTarget(aln), torch.Generator(device).manual_seed(seed)
     def step():
         surrogate, _ = V.vbpi_step(mix, target, est, None if est == 'a2a' else S, K, g)
         opt.zero_grad(); (-surrogate).backward(); opt.step()
@@ -84,7 +85,7 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          estimators: str='a2a,s2a,s2s', # comma-separated
          old: str='a2f25ba',       # commit of the older implementation
          rounds: int=15,           # round-robin rounds
-         steps: int=10,            # steps per cell per round
+         steps: int=30,            # steps per cell per round (a worker starts each block with cold caches: 10 steps understate the steady state)
          warmup: int=5,            # untimed steps per cell first
          threads: int=1,           # torch CPU threads (0: torch's default)
          device: str='cpu',        # cpu or cuda

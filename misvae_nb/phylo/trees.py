@@ -204,7 +204,8 @@ def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per part
         inner = c2 >= 0
         steps.append((off, ctx, k, inner))
         made += len(off)
-        off, ctx = np.broadcast_to(off[:, None], c2.shape)[inner], c2[inner]    # the internal children
+        rows, side = inner.nonzero()                                            # the internal children, in order
+        off, ctx = off[rows], c2[rows, side]
     off, ctx, k, inner = (np.concatenate(x) for x in zip(*steps))              # [P*(N-2)] by creation id
     kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (P - 1), -1)   # creation ids of internal children
     perm = np.argsort(off, kind='stable')                                       # by particle, breadth-first within

@@ -19,7 +19,8 @@ from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_l
 
 # %% auto 0
 __all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step',
-           'TrainLog', 'schedule', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes', 'marginal_likelihood']
+           'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes',
+           'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10.) -> Tensor: # t: [..., 2N-3] -> [...]
@@ -66,7 +67,8 @@ class PhyloComponents:
     def log_q_tree(self, params: Tensor) -> Tensor:          # params [P, N-2] -> [K, P]
         return sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx)).index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
     def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [P, 2N-3] each -> [K, P]
-        mu, ls = self.mix.mu[self.idx][:, clades], self.mix.log_sigma[self.idx][:, clades]   # [K, P, 2N-3]
+        pick = lambda p: p.index_select(0, self.idx).index_select(1, clades.flatten()).view(len(self), *clades.shape)
+        mu, ls = pick(self.mix.mu), pick(self.mix.log_sigma)                     # [K, P, 2N-3]
         x = t.log()
         return (-0.5 * ((x - mu) / ls.exp()) ** 2 - ls - 0.5 * math.log(2 * math.pi) - x).sum(-1)
 
@@ -74,11 +76,12 @@ class PhyloComponents:
 def _rsample(self: PhyloComponents, L: int, generator: torch.Generator|None=None) -> PhyloParticles:
     K, m = len(self), self.mix
     pos = torch.arange(K, device=m.device).repeat(L)                              # [P] component position of particle p
-    logits, mu, ls = m.logits[self.idx], m.mu[self.idx], m.log_sigma[self.idx]   # only these K components
-    trees = sbn_sample(m.sup, logits[pos], generator)
-    mu, ls = mu[pos[:, None], trees.clades], ls[pos[:, None], trees.clades]      # [P, 2N-3]
+    comp = self.idx.index_select(0, pos)                                          # [P] its component
+    trees = sbn_sample(m.sup, m.logits.index_select(0, comp), generator)
+    at = lambda p, rows, cols: p.view(-1).index_select(0, (rows[:, None] * p.shape[-1] + cols).flatten()).view(cols.shape)  # p[rows, cols]
+    mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [P, 2N-3]
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    lq = sbn_log_probs(m.sup, logits)[pos[:, None], trees.params].sum(-1)        # [P]
+    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [P], only these K components
     return PhyloParticles(trees, (mu + ls.exp() * eps).exp(), lq, L, K)
 
 def _log_prob(self: PhyloComponents, z: PhyloParticles) -> Tensor: # -> [L, 1, S, K]
@@ -156,6 +159,11 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tu
     return ck['it'], TrainLog(**ck['log'])
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
+    "Adam over the mixture's parameters, fused (one kernel for all of them) where this torch has it for their device."
+    try: return torch.optim.Adam(mix.parameters(), lr=lr, fused=True)
+    except (RuntimeError, TypeError): return torch.optim.Adam(mix.parameters(), lr=lr)
+
 def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
                K: int=10, lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
                init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
@@ -165,10 +173,12 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
               ) -> TrainLog:
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
     if seconds is not None and not seconds > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
-    opt = torch.optim.Adam(mix.parameters(), lr=lr)
+    opt = vbpi_optimizer(mix, lr)
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds)
     path, it, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()
-    if path is not None and path.exists(): it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
+    if path is not None and path.exists():
+        it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
+        for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
     target, started = PhyloTarget(aln), time.perf_counter()
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = progress_bar(its, leave=False)

@@ -90,7 +90,8 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          threads: int=1,           # torch CPU threads (0: torch's default)
          device: str='cpu',        # cpu or cuda
          seed: int=0,
-         in_process: bool=False,   # both implementations in this process (default: one worker process each, taking turns)
+         in_process: bool=False,   # all cells in this process (default: one worker process per cell, taking turns)
+         skip_fixed_cost: bool=False, # skip splitting today's S2S step into a fixed part and a part per particle (K and 3K particles)
          out: str=None,            # JSON path; default benchmarks/results/phylo_step_<device>.json
         ):
     "Interleaved timing of a VBPI step, old against new implementation."
@@ -128,6 +129,20 @@ def main(data: str='DS1',         # data set (DS1..DS8)
         def timed(i, e): pipes[i, e][0].send(steps); return answer((i, e))
         times = run_rounds(timed, impls, ests, rounds)
         for c in cells: pipes[c][0].send(None); procs[c].join()
+    if not skip_fixed_cost:   # step(K) = F + K c: time today's S2S step at K and 3K particles per component, alternating
+        from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
+        cellK = {k: make_cell(V, T, Al, data, 's2s', A, S, k, seed, device)[0] for k in (K, 3 * K)}
+        tk = {k: [] for k in cellK}
+        for _ in range(warmup): [c() for c in cellK.values()]
+        for _ in range(5):
+            for k, c in cellK.items():
+                sync(); t0 = time.perf_counter()
+                for _ in range(steps): c()
+                sync(); tk[k].append((time.perf_counter() - t0) / steps)
+        t1, t3 = statistics.median(tk[K]), statistics.median(tk[3 * K])
+        fixed = dict(ms_at_K=t1 * 1e3, ms_at_3K=t3 * 1e3, per_particle_ms=(t3 - t1) / (2 * K) * 1e3, fixed_ms=(3 * t1 - t3) / 2 * 1e3)
+        print(f"today's S2S step: {t1 * 1e3:.1f} ms at K={K}, {t3 * 1e3:.1f} ms at K={3 * K}: fixed part {fixed['fixed_ms']:.1f} ms, "
+              f"{fixed['per_particle_ms']:.2f} ms per particle", file=sys.stderr)
     med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
     speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
     res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=threads or torch.get_num_threads(), old_commit=old,
@@ -140,6 +155,7 @@ def main(data: str='DS1',         # data set (DS1..DS8)
         res['a2a_over_s2s'] = {i: statistics.median(a / b for a, b in zip(times[i, 'a2a'], times[i, 's2s'])) for i in impls}
         res['likelihood_ratio_a2a_over_s2s'] = lik_ratio
         res['a2a_over_s2s_rel_to_likelihood_ratio'] = res['a2a_over_s2s']['new'] / lik_ratio
+    if not skip_fixed_cost: res['s2s_fixed_and_per_particle'] = fixed
     res.update(run_info(device))
     for k, v in res['ms_per_step'].items(): print(f"{k:10s} {v:8.2f} ms/step")
     print('speed-up old/new:', {e: round(v, 2) for e, v in speedup.items()})

@@ -11,10 +11,11 @@ allocator, caches and scratch buffers are not disturbed by another cell's batch 
 take turns: the parent asks one worker at a time for a timed block, so they never run at once. `--in_process`
 runs every cell in this process instead (the older measurement; one cell's allocations then change the
 others' timings: measured, S2S 30 % slower beside A2A in one process).
-Cells are (implementation, estimator). After --warmup steps per cell, --rounds rounds each time --steps steps of
-every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
+After --warmup steps per cell, --rounds rounds each time --steps steps of every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
 step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
 times in the same round. The A2A/S2S time ratio is compared with the ratio of likelihood evaluations (A/S).
+Then today's S2S step is timed at K and 3K particles per component (alternating, in this process) to split it
+into a part that does not grow with the particles and a cost per particle: step(K) = F + K c.
 CPU: --threads torch threads (1 by default). CUDA: synchronised around each timed block.
 
 Usage (from the repository root):

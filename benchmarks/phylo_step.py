@@ -8,9 +8,8 @@ with mixtures of the same shape and seed.
 
 Each cell (implementation, estimator) runs in its own worker process, as a training run does (its memory
 allocator, caches and scratch buffers are not disturbed by another cell's batch size or code), and the workers
-take turns: the parent asks one worker at a time for a timed block, so they never run at once. `--in_process`
-runs every cell in this process instead (the older measurement; one cell's allocations then change the
-others' timings: measured, S2S 30 % slower beside A2A in one process).
+take turns: the parent asks one worker at a time for a timed block, so they never run at once. (With every
+cell in one process, one cell's allocations change the others' timings: S2S ran about 30 % slower beside A2A.)
 After --warmup steps per cell, --rounds rounds each time --steps steps of every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
 step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
 times in the same round. The A2A/S2S time ratio is compared with the ratio of likelihood evaluations (A/S).
@@ -56,19 +55,27 @@ def load_impl(which: str, old: str, tmp: str):
     from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
     return V, T, Al
 
+def warm_up(step, target, warmup: int) -> int:
+    "Run `warmup` untimed steps; the likelihood evaluations per step."
+    target.calls = 0
+    for _ in range(warmup): step()
+    return target.calls // warmup
+
+def time_block(step, steps: int, sync) -> float:
+    "Seconds per step over `steps` steps."
+    sync(); t0 = time.perf_counter()
+    for _ in range(steps): step()
+    sync(); return (time.perf_counter() - t0) / steps
+
+def device_sync(device: str): return torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+
 def worker(conn, which, old, data, est, A, S, K, seed, device, threads, warmup):
     "One cell in its own process: build it, warm up, send its likelihood count, then answer timing requests."
     if threads: torch.set_num_threads(threads)
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with tempfile.TemporaryDirectory() as tmp:
         step, target = make_cell(*load_impl(which, old, tmp), data, est, A, S, K, seed, device)
-        target.calls = 0
-        for _ in range(warmup): step()
-        conn.send(target.calls // warmup)
-        while (steps := conn.recv()) is not None:
-            sync(); t0 = time.perf_counter()
-            for _ in range(steps): step()
-            sync(); conn.send((time.perf_counter() - t0) / steps)
+        conn.send(warm_up(step, target, warmup))
+        while (steps := conn.recv()) is not None: conn.send(time_block(step, steps, device_sync(device)))
 
 def run_rounds(timed, impls, ests, rounds) -> dict:
     "Round-robin timing: every round times every (implementation, estimator) cell once."
@@ -91,55 +98,36 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          threads: int=1,           # torch CPU threads (0: torch's default)
          device: str='cpu',        # cpu or cuda
          seed: int=0,
-         in_process: bool=False,   # all cells in this process (default: one worker process per cell, taking turns)
          skip_fixed_cost: bool=False, # skip splitting today's S2S step into a fixed part and a part per particle (K and 3K particles)
          out: str=None,            # JSON path; default benchmarks/results/phylo_step_<device>.json
         ):
     "Interleaved timing of a VBPI step, old against new implementation."
     from misvae_nb.provenance import run_info
     if threads: torch.set_num_threads(threads)
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+    sync = device_sync(device)
     ests = estimators.split(',')
     impls = ('old', 'new')
-    if in_process:
-        with tempfile.TemporaryDirectory() as tmp:
-            mods = {i: load_impl(i, old, tmp) for i in impls}
-            cells = {(i, e): make_cell(*mods[i], data, e, A, S, K, seed, device) for e in ests for i in impls}
-            calls = {}
-            for key, (step, target) in cells.items():
-                target.calls = 0
-                for _ in range(warmup): step()
-                calls[key] = target.calls // warmup
-            def timed(i, e):
-                sync(); t0 = time.perf_counter()
-                for _ in range(steps): cells[i, e][0]()
-                sync(); return (time.perf_counter() - t0) / steps
-            times = run_rounds(timed, impls, ests, rounds)
-    else:
-        ctx = multiprocessing.get_context('spawn')                              # fresh interpreters
-        cells = [(i, e) for e in ests for i in impls]
-        pipes = {c: ctx.Pipe() for c in cells}
-        procs = {c: ctx.Process(target=worker, args=(pipes[c][1], *c[:1], old, data, c[1], A, S, K, seed, device, threads, warmup), daemon=True)
-                 for c in cells}
-        for c in cells: procs[c].start()
-        def answer(c):                                                          # a dead worker is an error, not a hang
-            while not pipes[c][0].poll(1):
-                if not procs[c].is_alive(): raise SystemExit(f"the worker for {c} died (its traceback is above)")
-            return pipes[c][0].recv()
-        calls = {c: answer(c) for c in cells}
-        def timed(i, e): pipes[i, e][0].send(steps); return answer((i, e))
-        times = run_rounds(timed, impls, ests, rounds)
-        for c in cells: pipes[c][0].send(None); procs[c].join()
+    ctx = multiprocessing.get_context('spawn')                              # fresh interpreters
+    cells = [(i, e) for e in ests for i in impls]
+    pipes = {c: ctx.Pipe() for c in cells}
+    procs = {c: ctx.Process(target=worker, args=(pipes[c][1], c[0], old, data, c[1], A, S, K, seed, device, threads, warmup), daemon=True)
+             for c in cells}
+    for c in cells: procs[c].start()
+    def answer(c):                                                          # a dead worker is an error, not a hang
+        while not pipes[c][0].poll(1):
+            if not procs[c].is_alive(): raise SystemExit(f"the worker for {c} died (its traceback is above)")
+        return pipes[c][0].recv()
+    calls = {c: answer(c) for c in cells}
+    def timed(i, e): pipes[i, e][0].send(steps); return answer((i, e))
+    times = run_rounds(timed, impls, ests, rounds)
+    for c in cells: pipes[c][0].send(None); procs[c].join()
     if not skip_fixed_cost:   # step(K) = F + K c: time today's S2S step at K and 3K particles per component, alternating
         from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
         cellK = {k: make_cell(V, T, Al, data, 's2s', A, S, k, seed, device)[0] for k in (K, 3 * K)}
         tk = {k: [] for k in cellK}
         for _ in range(warmup): [c() for c in cellK.values()]
         for _ in range(5):
-            for k, c in cellK.items():
-                sync(); t0 = time.perf_counter()
-                for _ in range(steps): c()
-                sync(); tk[k].append((time.perf_counter() - t0) / steps)
+            for k, c in cellK.items(): tk[k].append(time_block(c, steps, sync))
         t1, t3 = statistics.median(tk[K]), statistics.median(tk[3 * K])
         fixed = dict(ms_at_K=t1 * 1e3, ms_at_3K=t3 * 1e3, per_particle_ms=(t3 - t1) / (2 * K) * 1e3, fixed_ms=(3 * t1 - t3) / 2 * 1e3)
         print(f"today's S2S step: {t1 * 1e3:.1f} ms at K={K}, {t3 * 1e3:.1f} ms at K={3 * K}: fixed part {fixed['fixed_ms']:.1f} ms, "
@@ -147,7 +135,7 @@ def main(data: str='DS1',         # data set (DS1..DS8)
     med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
     speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
     res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=threads or torch.get_num_threads(), old_commit=old,
-               processes='one' if in_process else 'one per (implementation, estimator), taking turns',
+               processes='one per (implementation, estimator), taking turns',
                ms_per_step={k: round(v * 1e3, 3) for k, v in med.items()}, speedup_old_over_new=speedup,
                likelihood_evals_per_step={f"{i}_{e}": c for (i, e), c in calls.items()},
                all_ms={f"{i}_{e}": [round(x * 1e3, 3) for x in v] for (i, e), v in times.items()})

@@ -18,8 +18,8 @@ from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state
 
 # %% auto 0
-__all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_state',
-           'advance_campaign', 'advance_released', 'campaign_table_rows', 'campaign_table', 'campaign_cli',
+__all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_metrics',
+           'run_state', 'advance_campaign', 'advance_released', 'campaign_table_rows', 'campaign_table', 'campaign_cli',
            'plot_nll_grid', 'validation_curves', 'plot_validation_curves']
 
 # %% ../nbs/08_experiments.ipynb
@@ -78,10 +78,14 @@ def take_shard(items: list, shard: str='1/1') -> list:
     return items[i - 1::n]
 
 # %% ../nbs/08_experiments.ipynb
+def run_metrics(out_dir: str|Path) -> dict:
+    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
+    p = Path(out_dir) / 'metrics.json'
+    return json.loads(p.read_text()) if p.exists() else {}
+
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
-    out, m = Path(cfg.out_dir), {}
-    if (out / 'metrics.json').exists(): m = json.loads((out / 'metrics.json').read_text())
+    out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
     ev = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
     ev = [json.loads(p.read_text()) for p in ev if c.eval_n_test is None or f"_n{c.eval_n_test}_" in p.name]
@@ -194,9 +198,7 @@ def validation_curves(c: Campaign) -> dict[str, dict]:
     "Run name -> dict(epoch, valid_loss, device) from every run folder of `c` that has finished an epoch."
     out = {}
     for cfg in campaign_configs(c):
-        p = Path(cfg.out_dir) / 'metrics.json'
-        m = json.loads(p.read_text()) if p.exists() else {}
-        if m.get('metrics'):
+        if (m := run_metrics(cfg.out_dir)).get('metrics'):
             out[Path(cfg.out_dir).name] = dict(epoch=[e['epoch'] for e in m['metrics']], valid_loss=[e['valid_loss'] for e in m['metrics']],
                                                device=m.get('device'))
     return out

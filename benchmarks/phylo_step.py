@@ -22,7 +22,7 @@ Usage (from the repository root):
   python benchmarks/phylo_step.py --device cuda --rounds 20
 """
 from __future__ import annotations
-import importlib, json, multiprocessing, statistics, subprocess, sys, tempfile, time
+import importlib, json, multiprocessing, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
@@ -30,9 +30,11 @@ from fastcore.script import call_parse
 ROOT = Path(__file__).resolve().parents[1]
 
 def import_old(commit: str, tmp: str):
-    "The package at `commit`, importable as misvae_nb_old."
-    tar = subprocess.run(['git', 'archive', commit, 'misvae_nb'], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(['tar', '-x', '-C', tmp], input=tar, check=True)
+    "The package at `commit` (or the folder `commit` holding a misvae_nb/ extracted from it), importable as misvae_nb_old."
+    if Path(commit).is_dir(): shutil.copytree(Path(commit) / 'misvae_nb', Path(tmp) / 'misvae_nb')  # no git here (a GPU machine)
+    else:
+        tar = subprocess.run(['git', 'archive', commit, 'misvae_nb'], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(['tar', '-x', '-C', tmp], input=tar, check=True)
     Path(tmp, 'misvae_nb').rename(Path(tmp, 'misvae_nb_old'))
     sys.path.insert(0, tmp)
     return importlib.import_module('misvae_nb_old.phylo.vbpi'), importlib.import_module('misvae_nb_old.phylo.trees'), \
@@ -91,7 +93,7 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          S: int=1,                 # components sampled per step by S2A and S2S
          K: int=10,                # VIMCO particles per sampled component
          estimators: str='a2a,s2a,s2s', # comma-separated
-         old: str='a2f25ba',       # commit of the older implementation
+         old: str='a2f25ba',       # commit of the older implementation, or a folder holding its misvae_nb/ (where there is no git)
          rounds: int=15,           # round-robin rounds
          steps: int=30,            # steps per cell per round (a worker starts each block with cold caches: 10 steps understate the steady state)
          warmup: int=5,            # untimed steps per cell first

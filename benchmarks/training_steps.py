@@ -49,7 +49,8 @@ from pathlib import Path
 
 import torch
 from misvae_nb.networks import MISVAE
-from misvae_nb.training import miselbo_loss
+from misvae_nb.config import TrainConfig, build_model, STEP_MODES
+from misvae_nb.training import TrainStep, make_optimizer, step_mode
 from misvae_nb.evaluation import evaluate_nll, eval_plan
 from misvae_nb.provenance import run_info
 
@@ -57,64 +58,77 @@ N_TRAIN = 50_000           # MNIST training images per epoch (SPEC §4)
 PAPER_CHANNELS, PAPER_B, PAPER_L = 64, 100, 1000
 TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=2.0)
 PAPER_GRID_A4 = {1: 10.14, 2: 16.66, 3: 22.93, 4: 29.45}   # authors' s/epoch, S2S, A = 4, S = 1..4
+PAPER_EVAL_DECODES = 10_000 * 50 * 1000                     # test images x A x L of the A = 50, L = 1000 evaluation
+PEAK_TFLOPS = {'H100': 989.0, 'H200': 989.0}                 # dense bfloat16 tensor-core peak (NVIDIA's data sheets, SXM)
 
 
 def sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
-def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component'):
-    "A closure running one training step of a fresh MISVAE(A, bn=bn) with its own Adam, random binary batch and generator."
+def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None):
+    "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
     torch.manual_seed(args.seed)
-    model = MISVAE(A, channels=args.channels, bn=bn, validate=False).to(args.device, memory_format=torch.channels_last).train()
-    opt = torch.optim.Adam(model.parameters(), lr=5e-4, fused=args.device.type == 'cuda')   # as the trainer
+    cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B,
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, device=str(args.device))
+    model = build_model(cfg).to(args.device, memory_format=torch.channels_last).train()     # as the trainer
+    mode = step_mode(cfg, args.device)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
+    step_fn = TrainStep(model, make_optimizer(model, cfg, args.device, mode), cfg, g, mode)
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
-    amp = args.amp and args.device.type == 'cuda'
-    def step():
-        with torch.autocast(args.device.type, torch.bfloat16, enabled=amp):
-            loss = miselbo_loss(model, x, estimator, S=S, L=1, beta=1.0, generator=g, validate=False)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return step
+    return lambda: step_fn(x, 1.0)
 
 
 def time_cells(specs: dict, args) -> dict:
-    "Median seconds per step of every cell {name: (estimator, A, S)}, the cells' repeats interleaved round-robin."
-    runs = {name: make_cell(*spec[:3], args, *spec[3:]) for name, spec in specs.items()}
-    steps = {}
-    for name, run in runs.items():
-        for _ in range(args.warmup): run()
+    "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp])}, the cells' repeats interleaved round-robin."
+    runs, steps, peak_mb = {}, {}, {}
+    for name, spec in specs.items():
+        if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
+        runs[name] = run = make_cell(*spec[:3], args, *spec[3:])
+        for _ in range(args.warmup): run()                 # a graphed step captures after its eager warm-up steps
         sync(args.device); t0 = time.perf_counter(); run(); sync(args.device)
         steps[name] = max(1, math.ceil(args.min_time / max(time.perf_counter() - t0, 1e-7)))
+        peak_mb[name] = torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None
     times = {name: [] for name in runs}
     for _ in range(args.repeats):
         for name, run in runs.items():
             sync(args.device); t0 = time.perf_counter()
             for _ in range(steps[name]): run()
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
-    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=(specs[name][3:] or ('component',))[0],
-                       time_s=statistics.median(ts),
-                       steps_per_repeat=steps[name], times_s=ts) for name, ts in times.items()}
+    field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
+    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
+                       mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp), time_s=statistics.median(ts),
+                       steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
-def eval_throughput(args) -> dict:
-    "Test images per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
+def eval_throughput(args, precision: str='float32') -> dict:
+    "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
     torch.manual_seed(args.seed)
     model = MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device)
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
     B, chunk = eval_plan(args.eval_A, args.eval_L, args.eval_max_images)
     evaluate_nll(model, images[:1], L=min(args.eval_L, chunk), max_images=args.eval_max_images,
-                 device=args.device, progress=False)                     # warm-up: one chunk of one image
+                 device=args.device, progress=False, precision=precision)      # warm-up: one chunk of one image
+    if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
     sync(args.device); t0 = time.perf_counter()
-    nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False)
+    nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False, precision=precision)
     sync(args.device); secs = time.perf_counter() - t0
-    ips = args.eval_images / secs
-    return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images,
-                batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips,
-                images_per_s_at_L1000=ips * args.eval_L / PAPER_L, nll_untrained=nll.per_component)
+    ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
+    return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision,
+                batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips, decodes_per_s=decodes,
+                images_per_s_at_L1000=ips * args.eval_L / PAPER_L, minutes_for_paper_eval=PAPER_EVAL_DECODES / decodes / 60,
+                peak_memory_mb=torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None,
+                nll_untrained=nll.per_component)
+
+
+def step_flops(estimator: str, A: int, S: int|None, args) -> float:
+    "Floating-point operations of one training step (forward and backward; counted by torch's FlopCounterMode, eager)."
+    from torch.utils.flop_counter import FlopCounterMode
+    args_eager = argparse.Namespace(**{**vars(args), 'mode': 'eager'})
+    run = make_cell(estimator, A, S, args_eager)
+    with FlopCounterMode(display=False) as counter: run()
+    return float(counter.get_total_flops())
 
 
 def settings_note(args) -> str:
@@ -153,13 +167,14 @@ def benchmark(args) -> dict:
         else: print(f"  {labels[k]:<32} {r:7.3f}   [{min_ratios[k]:.3f}]  (informative)")
     ev = None
     if args.eval_images > 0:
-        ev = eval_throughput(args)
-        scaled = '' if args.eval_L == PAPER_L else \
-            f"; scaled to L=1000 (cost ~ L): {ev['images_per_s_at_L1000']:.4f} images/s"
-        note = '' if args.eval_L == PAPER_L and args.channels == PAPER_CHANNELS else \
-            f"  [CPU-sized: L={args.eval_L}, {args.eval_images} image(s), channels={args.channels}]"
-        print(f"\nevaluate_nll, A={ev['A']}, L={ev['L']}, {ev['images']} test image(s) (batch {ev['batch']}, "
-              f"chunk {ev['chunk']} samples): {ev['seconds']:.2f} s -> {ev['images_per_s']:.4f} images/s{scaled}{note}")
+        ev = {p: eval_throughput(args, p) for p in (('float32', 'bfloat16') if args.device.type == 'cuda' else ('float32',))}
+        for p, e in ev.items():
+            scaled = '' if args.eval_L == PAPER_L else f"; scaled to L=1000 (cost ~ L): {e['images_per_s_at_L1000']:.4f} images/s"
+            note = '' if args.eval_L == PAPER_L and args.channels == PAPER_CHANNELS else \
+                f"  [CPU-sized: L={args.eval_L}, {args.eval_images} image(s), channels={args.channels}]"
+            print(f"\nevaluate_nll ({p} decoder), A={e['A']}, L={e['L']}, {e['images']} test image(s) (batch {e['batch']}, "
+                  f"chunk {e['chunk']} samples): {e['seconds']:.2f} s -> {e['decodes_per_s'] / 1e3:.1f}k decodes/s, "
+                  f"{e['images_per_s']:.4f} images/s{scaled}; the 10,000-image A=50, L=1000 evaluation: {e['minutes_for_paper_eval']:.1f} min{note}")
     return dict(cells=cells, ratios=ratios, ratios_of_minima=min_ratios, targets=TARGETS, verdicts=verdicts, eval=ev)
 
 
@@ -176,6 +191,33 @@ def bn_compare(args) -> dict:
         print(f"  {e.upper()} A={A:<4} S={S:<3} component {c['time_s'] * 1e3:8.2f} ms  shared {s['time_s'] * 1e3:8.2f} ms"
               f"  ratio {ratios[f'{e}_A{A}_S{S}']:.3f}  [fastest repeats: {min(c['times_s']) / min(s['times_s']):.3f}]")
     return dict(cells=cells, ratios_component_over_shared=ratios)
+
+
+def step_modes(args) -> dict:
+    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16), interleaved; ratios to eager float32."
+    configs = [('s2s', 4, 2), ('s2s', 50, 20)]
+    ways = [('eager', False), ('eager', True), ('graph', False), ('graph', True)] if args.device.type == 'cuda' else [('eager', False)]
+    name = lambda e, A, S, mode, amp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}"
+    specs = {name(e, A, S, mode, amp): (e, A, S, 'component', mode, amp) for e, A, S in configs for mode, amp in ways}
+    cells = time_cells(specs, args)
+    gpu = torch.cuda.get_device_name(args.device) if args.device.type == 'cuda' else ''
+    peak = next((v for k, v in PEAK_TFLOPS.items() if k in gpu), None)
+    steps_per_epoch = math.ceil(N_TRAIN / args.B)
+    print(f"\nstep time by mode (median of {args.repeats} repeats); {settings_note(args)}; "
+          f"floor = FLOPs / {peak or '?'} TFLOP/s (dense bfloat16 peak of this GPU)")
+    flops = {}
+    for e, A, S in configs:
+        flops[f"{e}_A{A}_S{S}"] = f = step_flops(e, A, S, args)
+        base = cells[name(e, A, S, 'eager', False)]['time_s']
+        for mode, amp in ways:
+            c = cells[name(e, A, S, mode, amp)]
+            c.update(flops=f, ratio_to_eager_fp32=c['time_s'] / base, tflops_per_s=f / c['time_s'] / 1e12,
+                     floor_fraction=None if peak is None else f / (peak * 1e12) / c['time_s'], s_per_epoch_steps_only=c['time_s'] * steps_per_epoch)
+            print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'}  {c['time_s'] * 1e3:8.2f} ms"
+                  f"  x{base / c['time_s']:5.2f} vs eager fp32  {c['tflops_per_s']:6.1f} TFLOP/s"
+                  + ('' if peak is None else f"  {100 * c['floor_fraction']:5.1f} % of the floor") +
+                  (f"  peak {c['peak_memory_mb']:.0f} MB" if c['peak_memory_mb'] else '') + f"  ({c['s_per_epoch_steps_only']:.1f} s per {steps_per_epoch} steps)")
+    return dict(cells=cells, flops_per_step=flops, peak_tflops=peak, steps_per_epoch=steps_per_epoch)
 
 
 def timing_grid(args) -> dict:
@@ -210,6 +252,8 @@ def parse(argv=None):
     p.add_argument('--warmup', type=int, default=None, help='warm-up steps per cell (default: 3 on CUDA, 1 on CPU)')
     p.add_argument('--min-time', type=float, default=None, help='least seconds per repeat (default: 0.2 on CUDA, 0 on CPU)')
     p.add_argument('--amp', action='store_true', help='bfloat16 autocast in the training steps (CUDA only, as the trainer)')
+    p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
+    p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16) instead of the ratios')
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
     p.add_argument('--eval-A', type=int, default=50)
@@ -241,13 +285,14 @@ def main(argv=None):
     info = run_info(args.device)
     print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")
     print(f"settings: B={args.B} channels={args.channels} repeats={args.repeats} warmup={args.warmup} "
-          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} threads={torch.get_num_threads()}")
-    numbers = timing_grid(args) if args.timing_grid else bn_compare(args) if args.bn_compare else benchmark(args)
+          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} mode={args.mode} threads={torch.get_num_threads()}")
+    numbers = (timing_grid(args) if args.timing_grid else bn_compare(args) if args.bn_compare else
+               step_modes(args) if args.step_modes else benchmark(args))
     wall = time.time() - started
     print(f"\nwall time {wall:.1f} s")
     if args.json:
         params = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(args).items()}
-        name = 'timing_grid' if args.timing_grid else 'bn_compare' if args.bn_compare else 'training_steps'
+        name = 'timing_grid' if args.timing_grid else 'bn_compare' if args.bn_compare else 'step_modes' if args.step_modes else 'training_steps'
         record = dict(name=name, numbers=numbers, params=params,
                       **info, wall_time_s=round(wall, 2))
         path = Path(args.json); path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,12 @@ from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODE
 from .data import DATASETS
 
 # %% auto 0
-__all__ = ['MODELS', 'RESUMABLE_CHANGES', 'TrainConfig', 'check_config', 'build_model', 'pick_device', 'CliParser', 'run_cli']
+__all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'check_config', 'build_model', 'pick_device', 'CliParser',
+           'run_cli']
 
 # %% ../nbs/04_config.ipynb
 MODELS = ('misvae', 'mlp', 'separate')
+STEP_MODES = ('auto', 'eager', 'graph')
 
 @dataclass
 class TrainConfig:
@@ -37,12 +39,13 @@ class TrainConfig:
     warmup_epochs: int = 1     # beta rises linearly from 0 to 1 over these epochs (0: none; the paper: 100)
     seed: int = 0              # seeds the network, the minibatches and the estimators' draws
     device: str = 'auto'       # 'auto' (cuda if available), 'cpu', 'cuda', ...
-    amp: bool = False          # bfloat16 autocast on CUDA
+    amp: bool = False          # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
     compile: bool = False      # torch.compile the decoder
+    step: str = 'auto'         # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph on CUDA)
     out_dir: str = 'runs/train'  # the run's folder: checkpoints and metrics; an existing run there is resumed
 
 # %% ../nbs/04_config.ipynb
-RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir')
+RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step')
 
 def check_config(cfg: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the setting unless `cfg` describes a run we can do."
@@ -50,6 +53,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     if cfg.estimator not in ESTIMATORS: bad('estimator', f"choose one of {ESTIMATORS}")
     if cfg.model not in MODELS: bad('model', f"choose one of {MODELS}")
     if cfg.bn not in BN_MODES: bad('bn', f"choose one of {BN_MODES}")
+    if cfg.step not in STEP_MODES: bad('step', f"choose one of {STEP_MODES}")
     if cfg.dataset not in DATASETS: bad('dataset', f"choose one of {tuple(DATASETS)}")
     for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'n_train', 'n_valid', 'epochs', 'batch_size'):
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")

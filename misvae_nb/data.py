@@ -218,6 +218,7 @@ def binarize(p: Tensor,                       # grey levels in [0, 1], any shape
     if validate and p.numel() and not (torch.isfinite(p).all() and p.min() >= 0 and p.max() <= 1):
         fail('p', p, f"has values in [{p.min().item():g}, {p.max().item():g}] or non-finite ones; grey levels are probabilities in [0, 1]")
     u = torch.rand(p.shape, generator=generator, device=generator.device if generator is not None else p.device)
+    if u.device.type == 'cpu' and p.device.type == 'cuda': u = u.pin_memory().to(p.device, non_blocking=True)  # the host need not wait
     return (u.to(p.device) < p).to(p.dtype)
 
 # %% ../nbs/02_data.ipynb

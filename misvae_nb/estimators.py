@@ -54,13 +54,14 @@ def as_mixture(mixture, validate: bool=True):
     fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
-def _check_call(estimator, S, L, beta, weights, A, validate) -> tuple[int|None, int, float]:
-    "Check the settings of one estimator call; return S, L and beta as int, int and float."
+def _check_call(estimator, S, L, beta, weights, A, validate) -> tuple[int|None, int, float|Tensor]:
+    "Check the settings of one estimator call; return S, L and beta as int, int and float (or beta's 0-d tensor)."
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
     if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
     if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
-    beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
+    if torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point(): pass  # a device scalar updated in place: not read (no host sync)
+    else: beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
     if weights is not None: check_weights(weights, A, validate)
     return S, L, beta
 

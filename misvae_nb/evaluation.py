@@ -10,17 +10,17 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar
-from .estimators import iw_bounds
+from .estimators import iw_bounds, ComponentLogLikelihood
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm
+from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'eval_stem', 'evaluate_run', 'evaluate_authors',
-           'eval_cli']
+__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem', 'evaluate_run',
+           'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int) -> tuple[int, int]:
@@ -40,12 +40,14 @@ class NLL:
     bn: str              # the decoder's BatchNorm statistics: 'component', 'shared' or 'none' (no BatchNorm)
     bn_calibration: int  # training images the statistics were recomputed from (0: those kept during training)
     seconds: float
+    precision: str = 'float32'  # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
             f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
         return (f"test NLL {self.per_component:.2f} nats (per-component bound), {self.pooled:.2f} (pooled bound); "
-                f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}")
+                f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
+                + ("" if self.precision == 'float32' else f", decoder in {self.precision}"))
 
 # %% ../nbs/07_evaluation.ipynb
 def bn_mode(model: MixtureVAE) -> str:
@@ -57,14 +59,18 @@ def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict(
 @torch.no_grad()
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
-                 resume_path: str|Path|None=None, stop_after_batches: int|None=None) -> NLL|None:
+                 resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='float32',
+                 max_minutes: float|None=None) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass")
+    if precision not in PRECISIONS: fail('precision', precision, f"choose one of {PRECISIONS}")
+    if max_minutes is not None and resume_path is None:
+        fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
-    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal)
+    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0 = 0, 0., time.time()
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
@@ -77,29 +83,41 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     model.eval()
     B, chunk = eval_plan(model.A, L, max_images)
     batches = images.split(B)
+    deadline, last = None if max_minutes is None else t0 + 60 * max_minutes, 0.
     for k in (progress_bar(range(done, len(batches)), leave=False) if progress else range(done, len(batches))):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
+        if deadline is not None and time.time() + last > deadline: return None       # the next batch would end past the budget
+        t_batch = time.time()
         x = batches[k].to(device)
-        b = iw_bounds(model.likelihood(x, validate=False), model.mixture(x, validate=False), L,
+        b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
                       chunk_size=chunk, log_prior=model.log_prior, generator=g, validate=False)
         sums += torch.stack([b.per_component.sum(), b.pooled.sum()])
         if resume_path is not None:
             save_atomic(dict(settings=settings, done=k + 1, sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
-                             seconds=seconds + time.time() - t0), resume_path)
+                             seconds=seconds + time.time() - t0), resume_path)   # sums.cpu() waits for the batch
+        last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration)
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision)
 
-def eval_stem(L: int, n_images: int, bn: str, calibration: int) -> str:
-    return f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
+def stopped_evaluation(partial: Path) -> dict:
+    "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
+    st = load_state(partial, 'evaluation state') if partial.exists() else dict(done=0, settings={})
+    return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
+                summary=f"stopped by the time budget after {st['done']} batch(es) of test images; the same command continues it")
+
+def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32') -> str:
+    return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
+            + ("" if precision == 'float32' else f"_{precision}"))
 
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
-                 seed: int=0, data=None, calibration: int=0, progress: bool=True) -> dict:
+                 seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='float32',
+                 max_minutes: float|None=None) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
     path = Path(run_dir) / 'best.pt'
     if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
@@ -109,8 +127,10 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     check_count('calibration', calibration, 0, None, "training images to recompute BatchNorm statistics from (0: keep them)")
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
-    partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration)}.partial.pt"
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial)
+    partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration, precision)}.partial.pt"
+    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
+                       max_minutes=max_minutes)
+    if nll is None: return stopped_evaluation(partial)
     result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
     (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
@@ -118,7 +138,8 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
                      calibration: int=500, max_images: int=20_000, device: str='auto', seed: int=0,
-                     out_dir: str|Path='runs/authors', progress: bool=True) -> dict:
+                     out_dir: str|Path='runs/authors', progress: bool=True, precision: str='float32',
+                     max_minutes: float|None=None) -> dict:
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
     if bn == 'component' and calibration < 1:
@@ -128,8 +149,10 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0)}.partial.pt"
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial)
+    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0, precision)}.partial.pt"
+    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
+                       max_minutes=max_minutes)
+    if nll is None: return stopped_evaluation(partial)
     result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
     (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
@@ -145,6 +168,8 @@ def eval_cli(argv=None):
     p.add_argument('--bn', choices=BN_MODES, default='component', help="authors' model: per-component BatchNorm statistics (recomputed) or their one shared set")
     p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
     p.add_argument('--max_images', type=int, default=20_000, help="images per decoder pass (memory)")
+    p.add_argument('--precision', choices=PRECISIONS, default='float32', help="the decoder's arithmetic (bfloat16: GPU tensor cores; measured against float32 first)")
+    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch that would end past this many minutes (run again to continue)")
     p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
     p.add_argument('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
     p.add_argument('--out_dir', default='runs/authors', help="where the authors' model's result goes (a run's goes into its folder)")
@@ -154,7 +179,8 @@ def eval_cli(argv=None):
     with contextlib.redirect_stdout(sys.stderr):                          # progress bars on stderr
         if a.authors_checkpoint:
             r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
-                        a.max_images, a.device, a.seed, a.out_dir)
-        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0)
+                        a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes)
+        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0, precision=a.precision, max_minutes=a.max_minutes)
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
+    if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
     print(r['summary']); print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")

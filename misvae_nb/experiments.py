@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from .mixtures import check_count
 from .config import TrainConfig, check_config, CliParser, run_cli
 from .training import train
-from .evaluation import evaluate_run, evaluate_authors, eval_name
+from .evaluation import evaluate_run, evaluate_authors, eval_name, PRECISIONS
 from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state
 
@@ -38,6 +38,7 @@ class Campaign:
     eval_L: int = 1000                         # importance samples per component at test time
     eval_n_test: int|None = None               # first n test images (None: all 10,000)
     calibration: int = 0                       # recompute BatchNorm statistics on this many training images (0: keep them)
+    eval_precision: str = 'float32'            # the decoder's arithmetic at test time: 'float32' or 'bfloat16' (measured against float32 first)
     kind: str = 'train'                        # 'train', or 'released': evaluate the authors' released model
     out_root: str = 'campaigns'                # run folders: out_root/name/...
     paper: dict = field(default_factory=dict)  # the paper's NLL per run name, shown beside ours
@@ -58,6 +59,7 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
     if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, None, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
+    if c.eval_precision not in PRECISIONS: raise ValueError(f"eval_precision={c.eval_precision!r} in {path}: use one of {PRECISIONS}")
     for cfg in campaign_configs(c): check_config(cfg)
     return c
 
@@ -99,7 +101,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
     "Train (resuming) and evaluate the runs of one shard of campaign `c` in `max_minutes`; runs trained by other code: `on_code_change`."
     deadline = None if max_minutes is None else time.time() + 60 * max_minutes
     left = lambda: None if deadline is None else (deadline - time.time()) / 60
-    if c.kind == 'released': return [advance_released(c, say)]
+    if c.kind == 'released': return [advance_released(c, say, max_minutes)]
     for cfg in take_shard(campaign_configs(c), shard):
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
         s = run_state(cfg, c)
@@ -115,12 +117,14 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
             s = run_state(cfg, c)
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
             say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
-            evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data, calibration=c.calibration, progress=False)
+            r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data, calibration=c.calibration,
+                             progress=False, precision=c.eval_precision, max_minutes=left())
+            if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}"); break
         if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)   # keep best.pt only
     return campaign_table_rows(c)
 
 # %% ../nbs/08_experiments.ipynb
-def advance_released(c: Campaign, say=print) -> dict:
+def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> dict:
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
     done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
@@ -128,8 +132,12 @@ def advance_released(c: Campaign, say=print) -> dict:
         path = authors_checkpoint_path()
         if path is None: raise ValueError("authors_checkpoint: not on this machine; set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
         say(f"{c.name}: evaluating the authors' released model, L = {c.eval_L}")
-        evaluate_authors(path, L=c.eval_L, n_test=c.eval_n_test, bn=c.train.get('bn', 'component'), calibration=c.calibration,
-                         device=c.train.get('device', 'auto'), out_dir=out, progress=False)
+        r = evaluate_authors(path, L=c.eval_L, n_test=c.eval_n_test, bn=c.train.get('bn', 'component'), calibration=c.calibration,
+                             device=c.train.get('device', 'auto'), out_dir=out, progress=False, precision=c.eval_precision, max_minutes=max_minutes)
+        if r.get('stopped'):
+            say(f"{c.name}: {r['summary']}")
+            return dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
+                        device=None, code=None, hours=0., evaluation=None)
         done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
     ev = json.loads(done[-1].read_text())
     return dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,

@@ -15,10 +15,10 @@ from .mixtures import GaussianMixture, fail
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'count_params', 'GatedConv2d', 'gated_conv_trunk', 'OneHotLinear',
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'count_params', 'GatedConv2d', 'gated_conv_trunk', 'OneHotLinear',
            'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
-           'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'calibrate_batchnorm', 'MlpDecoder',
-           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+           'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'decoder_precision', 'calibrate_batchnorm',
+           'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -119,12 +119,14 @@ class ComponentBatchNorm2d(nn.Module):
 # %% ../nbs/03_networks.ipynb
 @patch
 def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
-    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups)."
+    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32."
     N, C, H, W = y.shape
-    n = y.new_zeros(self.groups).index_add(0, comp, y.new_full((N,), H * W))                # [G]
-    mean = y.new_zeros(self.groups, C).index_add(0, comp, y.sum((2, 3))) / n.clamp(min=1)[:, None]
-    dev = y - mean[comp][:, :, None, None]                                                  # [N,C,H,W]
-    var = y.new_zeros(self.groups, C).index_add(0, comp, dev.pow(2).sum((2, 3))) / n.clamp(min=1)[:, None]
+    dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
+    f32 = dict(dtype=dt, device=y.device)
+    n = torch.zeros(self.groups, **f32).index_add(0, comp, torch.full((N,), H * W, **f32))  # [G]
+    mean = torch.zeros(self.groups, C, **f32).index_add(0, comp, y.sum((2, 3), dtype=dt)) / n.clamp(min=1)[:, None]
+    dev = y - mean[comp][:, :, None, None]                                                  # [N,C,H,W] float32
+    var = torch.zeros(self.groups, C, **f32).index_add(0, comp, dev.pow(2).sum((2, 3))) / n.clamp(min=1)[:, None]
     return mean, var, n
 
 # %% ../nbs/03_networks.ipynb
@@ -149,7 +151,7 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
     else: mean, var = self.running_mean, self.running_var
     scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
     shift = self.bias - mean * scale                                                        # [G, C]
-    return y * scale[comp][:, :, None, None] + shift[comp][:, :, None, None]
+    return (y * scale[comp][:, :, None, None] + shift[comp][:, :, None, None]).to(y.dtype)  # [N,C,H,W] as y
 
 # %% ../nbs/03_networks.ipynb
 BN_MODES = ('component', 'shared')
@@ -268,6 +270,16 @@ class MISVAE(MixtureVAE):
         super().__init__(A, latent_dim, H_DIM, validate)
         self.f_d2h, self.f_phi = gated_conv_trunk(), OneHotHeads(H_DIM, A, latent_dim)
         self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)
+
+# %% ../nbs/03_networks.ipynb
+PRECISIONS = ('float32', 'bfloat16')
+
+def decoder_precision(log_likelihood: ComponentLogLikelihood, precision: str, device) -> ComponentLogLikelihood:
+    "The log-likelihood with its decoder under bfloat16 autocast (`precision='bfloat16'`), its values in float32."
+    if precision == 'float32': return log_likelihood
+    def bf16(z, idx):
+        with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(z, idx).float()
+    return ComponentLogLikelihood(bf16)
 
 # %% ../nbs/03_networks.ipynb
 @torch.no_grad()

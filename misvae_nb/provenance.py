@@ -34,13 +34,14 @@ def device_name(device=None) -> str:
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 def git_commit() -> str:
-    "The commit of the repository (with '+dirty' for uncommitted changes outside figures/), or 'unknown'."
+    "The commit of the repository (with '+dirty' for uncommitted changes outside figures/), else $MISVAE_COMMIT, else 'unknown'."
     try:
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=repo_root() or None, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
         changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', ':!figures').stdout.strip()  # our own outputs don't count
-        return (sha + ('+dirty' if changed else '')) or 'unknown'
-    except Exception: return 'unknown'
+        if sha: return sha + ('+dirty' if changed else '')
+    except Exception: pass
+    return os.environ.get('MISVAE_COMMIT') or 'unknown'     # a copy without .git (e.g. sent to a GPU machine) may say it
 
 # %% ../nbs/09_provenance.ipynb
 def save_atomic(obj, path: str|Path):

@@ -11,21 +11,22 @@ import torch
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
-from .networks import MixtureVAE, MlpMISVAE
-from .config import TrainConfig, RESUMABLE_CHANGES, check_config, build_model, pick_device, CliParser, run_cli
+from .networks import MixtureVAE, MlpMISVAE, decoder_precision
+from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
+from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
 
 # %% auto 0
-__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'validation_loss', 'train', 'config_parser',
-           'train_cli']
+__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
+           'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
-                 generator: torch.Generator|None=None, validate: bool=True) -> Tensor:
+                 generator: torch.Generator|None=None, validate: bool=True, precision: str='float32') -> Tensor:
     "Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28]."
-    r = miselbo(model.likelihood(x, validate), model.mixture(x, validate), estimator,
+    r = miselbo(decoder_precision(model.likelihood(x, validate), precision, x.device), model.mixture(x, validate), estimator,
                 S=S, L=L, log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
     return -r.estimate.mean()
 
@@ -47,6 +48,88 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 # %% ../nbs/05_training.ipynb
+def step_mode(cfg: TrainConfig, device: torch.device) -> str:
+    "How the run's training steps execute on `device`: 'graph' or 'eager'."
+    if cfg.step == 'graph' and device.type != 'cuda':
+        raise ValueError(f"step='graph': CUDA graphs need a CUDA device, and this run is on {device.type}; use step='auto' or 'eager'")
+    return 'graph' if cfg.step == 'graph' or (cfg.step == 'auto' and device.type == 'cuda') else 'eager'
+
+def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mode: str) -> torch.optim.Adam:
+    "Adam; fused on a GPU (one kernel for all parameters), and capturable (state on the device) for a graphed step."
+    cuda = device.type == 'cuda'
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=cuda, capturable=cuda and mode == 'graph')
+
+# %% ../nbs/05_training.ipynb
+class TrainStep:
+    "One optimisation step, `step(x [B,1,28,28], beta) -> loss` (a device scalar): eagerly, or replayed from a CUDA graph."
+    def __init__(self, model: MixtureVAE, opt: torch.optim.Optimizer, cfg: TrainConfig, generator: torch.Generator,
+                 mode: str='eager', warmup_steps: int=3):
+        if mode not in ('eager', 'graph'): raise ValueError(f"mode={mode!r}: use 'eager' or 'graph'")
+        self.model, self.opt, self.cfg, self.generator, self.mode = model, opt, cfg, generator, mode
+        self.device = next(model.parameters()).device
+        self.amp = cfg.amp and self.device.type == 'cuda'
+        self.warmup_steps, self.eager_steps, self.graph = warmup_steps, 0, None
+
+    def loss(self, x: Tensor, beta, validate: bool=False) -> Tensor:
+        "The step's forward: the negative MISELBO estimate of the batch (the decoder in bfloat16 with `amp` on CUDA)."
+        return miselbo_loss(self.model, x, self.cfg.estimator, self.cfg.S, self.cfg.L, beta, self.generator, validate=validate,
+                            precision='bfloat16' if self.amp else 'float32')
+
+    def eager(self, x: Tensor, beta, validate: bool=False) -> Tensor:
+        loss = self.loss(x, beta, validate)
+        self.opt.zero_grad(set_to_none=self.graph is None)                # after capture: keep the graph's gradient buffers
+        loss.backward()
+        self.opt.step()
+        self.eager_steps += 1
+        return loss.detach()
+
+    def __call__(self, x: Tensor, beta: float, validate: bool=False) -> Tensor:
+        if self.mode == 'eager' or validate or (self.graph is not None and x.shape != self.x.shape):
+            return self.eager(x, beta, validate)
+        if self.graph is None and self.eager_steps < self.warmup_steps:   # warm-up on a side stream, as before a capture
+            side = torch.cuda.Stream(self.device); side.wait_stream(torch.cuda.current_stream(self.device))
+            with torch.cuda.stream(side): loss = self.eager(x, beta)
+            torch.cuda.current_stream(self.device).wait_stream(side)
+            return loss
+        if self.graph is None: self.capture(x)
+        self.x.copy_(x); self.beta.fill_(beta)
+        self.graph.replay()
+        return self.loss_out
+
+# %% ../nbs/05_training.ipynb
+@patch
+def capture(self: TrainStep, x: Tensor):
+    "Record forward, backward and Adam once, for batches shaped like `x`."
+    self.x, self.beta = x.clone(), torch.zeros((), device=self.device)
+    self.opt.zero_grad(set_to_none=True)                                   # backward allocates the gradients inside the graph
+    graph = torch.cuda.CUDAGraph()
+    graph.register_generator_state(self.generator)                         # replays draw afresh from the run's generator
+    with torch.cuda.graph(graph):
+        loss = self.loss(self.x, self.beta)
+        loss.backward()
+        self.opt.step()
+    self.graph, self.loss_out = graph, loss.detach()
+
+# %% ../nbs/05_training.ipynb
+def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0) -> dict:
+    "Train two identical models `steps` steps on the same batches, eagerly and from a CUDA graph; how far apart they end."
+    device = torch.device('cuda')
+    runs = {}
+    for mode in ('eager', 'graph'):
+        torch.manual_seed(seed)
+        model = build_model(cfg).to(device, memory_format=torch.channels_last).train()
+        opt, g = make_optimizer(model, cfg, device, mode), torch.Generator(device).manual_seed(seed + 1)
+        step, data = TrainStep(model, opt, cfg, g, mode), torch.Generator(device).manual_seed(seed + 2)
+        losses = [step(torch.bernoulli(torch.full((cfg.batch_size, 1, 28, 28), 0.3, device=device), generator=data), 0.5).item()
+                  for _ in range(steps)]
+        runs[mode] = dict(losses=losses, params=[p.detach().clone() for p in model.parameters()], replays=steps - step.eager_steps)
+    e, g = runs['eager'], runs['graph']
+    return dict(losses_eager=e['losses'], losses_graph=g['losses'], replays=g['replays'],
+                max_loss_rel_diff=max(abs(a - b) / abs(a) for a, b in zip(e['losses'], g['losses'])),
+                max_param_abs_diff=max((a - b).abs().max().item() for a, b in zip(e['params'], g['params'])),
+                lr_times_steps=cfg.lr * steps)
+
+# %% ../nbs/05_training.ipynb
 @torch.no_grad()
 def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, generator, batch_size: int) -> float:
     "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode."
@@ -57,18 +140,13 @@ def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, generat
     return (total / len(images)).item()
 
 # %% ../nbs/05_training.ipynb
-def _train_epoch(model, opt, batches, cfg, step, generator, device, stop_after_steps):
+def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps):
     "One pass over the data; returns (summed loss on the device, steps taken, whether stopped early)."
     total, n = torch.zeros((), device=device), 0
     for x in progress_bar(batches, leave=False):
         if stop_after_steps is not None and step + n >= stop_after_steps: return total, n, True
         beta = warmup_beta(step + n, len(batches), cfg.warmup_epochs)
-        with torch.autocast(device.type, torch.bfloat16, enabled=cfg.amp and device.type == 'cuda'):
-            loss = miselbo_loss(model, x, cfg.estimator, cfg.S, cfg.L, beta, generator, validate=(step + n == 0))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total, n = total + loss.detach(), n + 1
+        total, n = total + step_fn(x, beta, validate=(step + n == 0)), n + 1   # values checked on the run's first step only
     return total, n, False
 
 # %% ../nbs/05_training.ipynb
@@ -82,7 +160,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     torch.manual_seed(cfg.seed)
     model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
     if cfg.compile: model.decoder = torch.compile(model.decoder)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=device.type == 'cuda')  # one kernel for all parameters on a GPU
+    mode = step_mode(cfg, device)
+    opt = make_optimizer(model, cfg, device, mode)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
@@ -96,17 +175,21 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
-    return _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
+    say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if mode == 'graph' else "eager")
+        + (", decoder in bfloat16" if cfg.amp and device.type == 'cuda' else ", float32") + (", decoder compiled" if cfg.compile else ""))
+    step_fn = TrainStep(model, opt, cfg, est_gen, mode)
+    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 
 # %% ../nbs/05_training.ipynb
-def _fit(cfg, model, opt, batches, valid, data_gen, est_gen, device, out, state, stop_after_steps, log, deadline, say):
+def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, deadline, say):
+    model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
     last_seconds, code = 0., code_version()
     for epoch in progress_bar(range(state['epoch'], cfg.epochs), leave=False):
         t0 = time.time()
         if deadline is not None and t0 + last_seconds > deadline:           # the next epoch would end past the budget
             say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-        total, n, stopped = _train_epoch(model, opt, batches, cfg, state['step'], est_gen, device, stop_after_steps)
+        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps)
         if stopped: break                                   # an interruption: the partial epoch is not saved
         valid_loss = validation_loss(model, valid, cfg, est_gen, cfg.batch_size)
         state['step'] += n

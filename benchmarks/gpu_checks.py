@@ -1,0 +1,75 @@
+"""Checks that need a CUDA GPU, each writing one JSON stamped with the device: run by benchmarks/gpu_session.sh.
+
+  python benchmarks/gpu_checks.py graph OUT.json
+      The trainer's graphed step against its eager step (`misvae_nb.training.compare_step_modes`): the paper's
+      network, S2S A = 4, S = 2 and S2A A = 800, S = 1, float32 and bfloat16, B = 100, 8 steps each.
+  python benchmarks/gpu_checks.py released OUT.json --L 13 --subset 200 [--deadline UNIX_TIME]
+      The authors' released model (A = 400; $MISVAE_AUTHORS_CHECKPOINT): first the bound with the decoder in
+      bfloat16 against float32 on the first --subset test images (same samples); then the full test set with
+      the decoder in bfloat16 if both bounds moved by under 0.05 nats, else in float32, as the `released`
+      campaign (params/campaigns/released.yaml, its folder campaigns/released/authors_A400/); resumable: stopped
+      at --deadline, its state stays in that folder and the campaign command continues it.
+"""
+from __future__ import annotations
+import argparse, json, os, sys, time
+from pathlib import Path
+import torch
+from misvae_nb.config import TrainConfig
+from misvae_nb.training import compare_step_modes
+from misvae_nb.evaluation import evaluate_authors
+from misvae_nb.experiments import load_campaign, advance_campaign, campaign_table
+from misvae_nb.provenance import run_info
+
+BF16_TOLERANCE_NATS = 0.05
+CAMPAIGN = 'params/campaigns/released.yaml'
+
+
+def write(path: str, record: dict):
+    Path(path).write_text(json.dumps({**record, **run_info(record.get('device', 'cuda'))}, indent=1, default=float) + '\n')
+    print(f"wrote {path}", flush=True)
+
+
+def graph_check(out: str):
+    results = {}
+    for est, A, S in (('s2s', 4, 2), ('s2a', 800, 1)):
+        for amp in (False, True):
+            name = f"{est}_A{A}_S{S}_{'bf16' if amp else 'fp32'}"
+            try:
+                r = compare_step_modes(TrainConfig(estimator=est, A=A, S=S, amp=amp))
+                r['passed'] = r['max_loss_rel_diff'] < 1e-3 and r['max_param_abs_diff'] < r['lr_times_steps'] / 3
+            except Exception as e: r = dict(error=f"{type(e).__name__}: {e}"[:2000], passed=False)
+            results[name] = r
+            print(name, {k: v for k, v in r.items() if 'losses' not in k}, flush=True)
+    write(out, dict(name='graph_vs_eager', tolerance="loss relative 1e-3 at every step; parameters lr*steps/3 absolute", results=results))
+
+
+def released(out: str, L: int, subset: int, deadline: float|None, device: str='cuda', calibration: int=500):
+    ckpt = os.environ.get('MISVAE_AUTHORS_CHECKPOINT')
+    common = dict(L=L, bn='component', calibration=calibration, device=device, progress=False, out_dir='/tmp/authors_eval')
+    record = dict(name='released_model', L=L, subset=subset, bf16_tolerance_nats=BF16_TOLERANCE_NATS, device=device)
+    sub = {p: evaluate_authors(ckpt, n_test=subset, precision=p, **common) for p in ('float32', 'bfloat16')}   # same samples (seed 0)
+    diff = {b: sub['bfloat16'][b] - sub['float32'][b] for b in ('per_component', 'pooled')}
+    precision = 'bfloat16' if all(abs(d) < BF16_TOLERANCE_NATS for d in diff.values()) else 'float32'
+    record.update(subset_results=sub, bf16_minus_fp32_nats=diff, precision=precision)
+    print(f"first {subset} test images, L={L}: bfloat16 - float32 = {diff}; full test set in {precision}", flush=True)
+    write(out, record)
+    minutes = None if deadline is None else max(0., (deadline - time.time()) / 60)
+    c = load_campaign(CAMPAIGN, eval_L=L, eval_precision=precision, eval_n_test=None, calibration=calibration)
+    c.train['device'] = device
+    row = advance_campaign(c, max_minutes=minutes, say=lambda line: print(line, flush=True))[0]
+    record['campaign'] = dict(params=CAMPAIGN, out_dir=str(Path(c.out_root) / c.name / 'authors_A400'), evaluation=row['evaluation'])
+    print(campaign_table(c, [row]), flush=True)
+    write(out, record)
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('check', choices=('graph', 'released'))
+    p.add_argument('out')
+    p.add_argument('--L', type=int, default=13)
+    p.add_argument('--subset', type=int, default=200)
+    p.add_argument('--deadline', type=float, default=None, help='unix time to stop the full evaluation by (resumable)')
+    p.add_argument('--device', default='cuda', help="released: where to evaluate ('cpu' for a smoke test of this script)")
+    p.add_argument('--calibration', type=int, default=500, help='released: training images for the BatchNorm statistics')
+    a = p.parse_args()
+    if a.device == 'cuda' and not torch.cuda.is_available(): sys.exit("gpu_checks.py: no CUDA GPU here (torch.cuda.is_available() is False)")
+    graph_check(a.out) if a.check == 'graph' else released(a.out, a.L, a.subset, a.deadline, a.device, a.calibration)

@@ -34,13 +34,12 @@ def graph_check(out: str):
     for est, A, S in (('s2s', 4, 2), ('s2a', 800, 1)):
         for amp in (False, True):
             name = f"{est}_A{A}_S{S}_{'bf16' if amp else 'fp32'}"
-            try:
-                r = compare_step_modes(TrainConfig(estimator=est, A=A, S=S, amp=amp))
-                r['passed'] = r['max_loss_rel_diff'] < 1e-3 and r['max_param_abs_diff'] < r['lr_times_steps'] / 3
+            try: r = compare_step_modes(TrainConfig(estimator=est, A=A, S=S, amp=amp))
             except Exception as e: r = dict(error=f"{type(e).__name__}: {e}"[:2000], passed=False)
             results[name] = r
             print(name, {k: v for k, v in r.items() if 'losses' not in k}, flush=True)
-    write(out, dict(name='graph_vs_eager', tolerance="loss relative 1e-3 at every step; parameters lr*steps/3 absolute", results=results))
+    write(out, dict(name='graph_vs_eager', tolerance="losses relative 1e-3 at every step; final parameters: |graph - eager| / |eager - start| "
+                    "under 0.05 or 3 x the same for two eager runs (misvae_nb.training.compare_step_modes)", results=results))
 
 
 def released(out: str, L: int, subset: int, deadline: float|None, device: str='cuda', calibration: int=500):

@@ -23,9 +23,9 @@ __all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_
            'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
-def eval_plan(A: int, L: int, max_images: int) -> tuple[int, int]:
-    "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images."
-    B = max(1, min(100, max_images // A))
+def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
+    "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images (of `n_images` to score)."
+    B = max(1, min(100, max_images // A, n_images or 100))
     return B, max(1, min(L, max_images // (B * A)))
 
 # %% ../nbs/07_evaluation.ipynb
@@ -81,7 +81,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
     elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
-    B, chunk = eval_plan(model.A, L, max_images)
+    B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
     deadline, last = None if max_minutes is None else t0 + 60 * max_minutes, 0.
     for k in (progress_bar(range(done, len(batches)), leave=False) if progress else range(done, len(batches))):

@@ -100,7 +100,11 @@ class MaskedConv2d(nn.Conv2d):
         mask[k // 2, k // 2 + (mask_type == 'B'):] = 0               # centre row: the centre (A) and after
         mask[k // 2 + 1:] = 0                                        # all rows below
         self.register_buffer('mask', mask, persistent=False)
-    def forward(self, x): return self._conv_forward(x, self.weight * self.mask, self.bias)
+        self.crop_rows = True          # skip the kernel rows below the centre, which the mask zeroes (False: the full k x k kernel)
+    def forward(self, x):
+        if not self.crop_rows: return self._conv_forward(x, self.weight * self.mask, self.bias)
+        r = self.kernel_size[0] // 2                                 # x: [N, C, H, W] -> pad r rows above, none below
+        return F.conv2d(F.pad(x, (r, r, r, 0)), (self.weight * self.mask)[:, :, :r + 1], self.bias)
 
 # %% ../nbs/03_networks.ipynb
 class ComponentBatchNorm2d(nn.Module):
@@ -149,9 +153,9 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
         mean, var, n = self.batch_stats(y, comp)
         self.update_running(mean.detach(), var.detach(), n)
     else: mean, var = self.running_mean, self.running_var
-    scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
-    shift = self.bias - mean * scale                                                        # [G, C]
-    return (y * scale[comp][:, :, None, None] + shift[comp][:, :, None, None]).to(y.dtype)  # [N,C,H,W] as y
+    scale = (self.weight * torch.rsqrt(var + self.eps)).to(y.dtype)                        # [G, C]
+    out = (y - mean.to(y.dtype)[comp][:, :, None, None]) * scale[comp][:, :, None, None]    # [N,C,H,W] in y's dtype: centred
+    return out.add_(self.bias.to(y.dtype)[:, None, None])                                   # first, so bfloat16 keeps its digits
 
 # %% ../nbs/03_networks.ipynb
 BN_MODES = ('component', 'shared')

@@ -48,7 +48,7 @@ import argparse, json, math, statistics, sys, time
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE, MaskedConv2d
+from misvae_nb.networks import MISVAE
 from misvae_nb.config import TrainConfig, build_model, STEP_MODES
 from misvae_nb.training import TrainStep, make_optimizer, step_mode
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -67,15 +67,13 @@ def sync(device: torch.device):
 
 
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              crop_rows: bool=True, compile: bool=False):
+              compile: bool=False):
     "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
     torch.manual_seed(args.seed)
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B,
                       amp=args.amp if amp is None else amp, step=mode or args.mode, device=str(args.device))
     model = build_model(cfg).to(args.device, memory_format=torch.channels_last).train()     # as the trainer
-    for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.crop_rows = crop_rows                         # False: full 3 x 3 masked kernels
-    if compile: model.decoder = torch.compile(model.decoder)                             # as the trainer's --compile
+    if compile: model.decoder.compile()                                                  # as the trainer: in place
     mode = step_mode(cfg, args.device)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     step_fn = TrainStep(model, make_optimizer(model, cfg, args.device, mode), cfg, g, mode)
@@ -101,17 +99,15 @@ def time_cells(specs: dict, args) -> dict:
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
     return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
-                       mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp), crop_rows=field(specs[name], 6, True),
-                       compile=field(specs[name], 7, False), time_s=statistics.median(ts),
+                       mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
+                       compile=field(specs[name], 6, False), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
-def eval_throughput(args, precision: str='float32', crop_rows: bool=True) -> dict:
+def eval_throughput(args, precision: str='float32') -> dict:
     "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
     torch.manual_seed(args.seed)
     model = MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device)
-    for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.crop_rows = crop_rows
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
     B, chunk = eval_plan(args.eval_A, args.eval_L, args.eval_max_images, args.eval_images)
@@ -122,7 +118,7 @@ def eval_throughput(args, precision: str='float32', crop_rows: bool=True) -> dic
     nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False, precision=precision)
     sync(args.device); secs = time.perf_counter() - t0
     ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
-    return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision, crop_rows=crop_rows,
+    return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision,
                 batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips, decodes_per_s=decodes,
                 images_per_s_at_L1000=ips * args.eval_L / PAPER_L, minutes_for_paper_eval=PAPER_EVAL_DECODES / decodes / 60,
                 peak_memory_mb=torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None,

@@ -100,11 +100,7 @@ class MaskedConv2d(nn.Conv2d):
         mask[k // 2, k // 2 + (mask_type == 'B'):] = 0               # centre row: the centre (A) and after
         mask[k // 2 + 1:] = 0                                        # all rows below
         self.register_buffer('mask', mask, persistent=False)
-        self.crop_rows = True          # skip the kernel rows below the centre, which the mask zeroes (False: the full k x k kernel)
-    def forward(self, x):
-        if not self.crop_rows: return self._conv_forward(x, self.weight * self.mask, self.bias)
-        r = self.kernel_size[0] // 2                                 # x: [N, C, H, W] -> pad r rows above, none below
-        return F.conv2d(F.pad(x, (r, r, r, 0)), (self.weight * self.mask)[:, :, :r + 1], self.bias)
+    def forward(self, x): return self._conv_forward(x, self.weight * self.mask, self.bias)
 
 # %% ../nbs/03_networks.ipynb
 class ComponentBatchNorm2d(nn.Module):

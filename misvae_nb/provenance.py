@@ -34,14 +34,15 @@ def device_name(device=None) -> str:
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 def git_commit() -> str:
-    "The commit of the repository (with '+dirty' for uncommitted changes outside figures/), else $MISVAE_COMMIT, else 'unknown'."
+    "$MISVAE_COMMIT if set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), else the repository's commit (with '+dirty' for uncommitted changes outside figures/), else 'unknown'."
+    if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT']
     try:
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=repo_root() or None, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
         changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', ':!figures').stdout.strip()  # our own outputs don't count
         if sha: return sha + ('+dirty' if changed else '')
     except Exception: pass
-    return os.environ.get('MISVAE_COMMIT') or 'unknown'     # a copy without .git (e.g. sent to a GPU machine) may say it
+    return 'unknown'
 
 # %% ../nbs/09_provenance.ipynb
 def save_atomic(obj, path: str|Path):

@@ -2,15 +2,15 @@
 
   python benchmarks/gpu_probe.py OUT.json [--parts ab,eval,profile,compile]
 
-ab:      ms/step of the trainer's graphed step (benchmarks/training_steps.py's cells), float32 and bfloat16 decoder,
-         with the masked convolutions cropped to their live rows (2 x 3 kernels, the package's default) and with
-         full 3 x 3 kernels, for S2S A=4 S=2, S2A A=800 S=1 and S2S A=50 S=20; eager float32 beside them.
-eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, cropped
-         and full kernels, and the projected minutes of the paper's 10,000-image evaluation.
+ab:      ms/step of the trainer's step (benchmarks/training_steps.py's cells): eager float32, graphed with the decoder
+         in float32 and in bfloat16, for S2S A=4 S=2, S2A A=800 S=1 and S2S A=50 S=20.
+eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, and the
+         projected minutes of the paper's 10,000-image evaluation.
 profile: torch.profiler over eager S2S A=4 S=2 steps and one evaluation pass: the kernels by GPU time.
 compile: the graphed step with the decoder under torch.compile (the trainer's --compile), beside the plain one.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
-runs out of time leaves the others.
+runs out of time leaves the others. (benchmarks/results/gpu_2026-11-26/probe.json was made by this script at
+commit cafeb91, when ab and eval also compared masked convolutions cropped to their live rows: slower, removed.)
 """
 from __future__ import annotations
 import argparse, json, sys, time
@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, MaskedConv2d
+from misvae_nb.networks import MISVAE
 from misvae_nb.provenance import run_info
 
 CONFIGS = [('s2s', 4, 2), ('s2a', 800, 1), ('s2s', 50, 20)]
@@ -27,10 +27,8 @@ CONFIGS = [('s2s', 4, 2), ('s2a', 800, 1), ('s2s', 50, 20)]
 def ab(args) -> dict:
     specs = {}
     for e, A, S in CONFIGS:
-        for crop in (True, False):
-            specs[f"{e}_A{A}_S{S}_eager_fp32_{'crop' if crop else 'full'}"] = (e, A, S, 'component', 'eager', False, crop)
-            for amp in (False, True):
-                specs[f"{e}_A{A}_S{S}_graph_{'bf16' if amp else 'fp32'}_{'crop' if crop else 'full'}"] = (e, A, S, 'component', 'graph', amp, crop)
+        specs[f"{e}_A{A}_S{S}_eager_fp32"] = (e, A, S, 'component', 'eager', False)
+        for amp in (False, True): specs[f"{e}_A{A}_S{S}_graph_{'bf16' if amp else 'fp32'}"] = (e, A, S, 'component', 'graph', amp)
     cells = ts.time_cells(specs, args)
     for name, c in cells.items(): print(f"  {name:<36} {c['time_s'] * 1e3:8.2f} ms  peak {c['peak_memory_mb'] or 0:.0f} MB", flush=True)
     return cells
@@ -38,11 +36,9 @@ def ab(args) -> dict:
 
 def evals(args) -> dict:
     out = {}
-    for crop in (True, False):
-        for p in ('float32', 'bfloat16'):
-            out[f"{p}_{'crop' if crop else 'full'}"] = e = ts.eval_throughput(args, p, crop)
-            print(f"  eval {p:<9} {'crop' if crop else 'full'}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
-                  f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min", flush=True)
+    for p in ('float32', 'bfloat16'):
+        out[p] = e = ts.eval_throughput(args, p)
+        print(f"  eval {p:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, paper's evaluation {e['minutes_for_paper_eval']:.1f} min", flush=True)
     return out
 
 
@@ -77,8 +73,9 @@ def profile(args) -> dict:
 
 
 def compiled(args) -> dict:
-    specs = {'s2s_A4_S2_graph_fp32': ('s2s', 4, 2, 'component', 'graph', False, True, False),
-             's2s_A4_S2_graph_fp32_compiled': ('s2s', 4, 2, 'component', 'graph', False, True, True)}
+    specs = {'s2s_A4_S2_graph_fp32': ('s2s', 4, 2, 'component', 'graph', False, False),
+             's2s_A4_S2_graph_fp32_compiled': ('s2s', 4, 2, 'component', 'graph', False, True),
+             's2s_A4_S2_graph_bf16_compiled': ('s2s', 4, 2, 'component', 'graph', True, True)}
     t0 = time.time(); cells = ts.time_cells(specs, args)
     for name, c in cells.items(): print(f"  {name:<36} {c['time_s'] * 1e3:8.2f} ms", flush=True)
     return dict(cells=cells, wall_s_with_compilation=time.time() - t0)

@@ -8,7 +8,7 @@ CUDA, as the trainer does (ignored on the CPU).
 
 Default mode prints these ratios of median step times, each measured in this one process:
   1. S2S, S = 2:  time(A=800) / time(A=2)      target <= 1.15 (S2S touches only the S sampled components)
-  2. S2A, S = 1 / S2S, S = 1, both at A = 800   target <= 2    (S2A scores against all A: [L, B, S, A] densities)
+  2. S2A, S = 1 / S2S, S = 1, both at A = 800   target <= 1.1  (S2A scores against all A: [L, B, S, A] densities)
   3. A2A / S2S (S = 2), both at A = 50          informative   (A2A decodes all A components: ~A/S more work)
   4. evaluate_nll throughput at A = 50, L = 1000 (test images per second); an untrained model on random binary
      images (the cost does not depend on the weights).
@@ -56,7 +56,7 @@ from misvae_nb.provenance import run_info
 
 N_TRAIN = 50_000           # MNIST training images per epoch (SPEC §4)
 PAPER_CHANNELS, PAPER_B, PAPER_L = 64, 100, 1000
-TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=2.0)
+TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=1.1)   # the GPU issue's targets (H100)
 PAPER_GRID_A4 = {1: 10.14, 2: 16.66, 3: 22.93, 4: 29.45}   # authors' s/epoch, S2S, A = 4, S = 1..4
 PAPER_EVAL_DECODES = 10_000 * 50 * 1000                     # test images x A x L of the A = 50, L = 1000 evaluation
 PEAK_TFLOPS = {'H100': 989.0, 'H200': 989.0}                 # dense bfloat16 tensor-core peak (NVIDIA's data sheets, SXM)

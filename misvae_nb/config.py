@@ -40,8 +40,8 @@ class TrainConfig:
     seed: int = 0              # seeds the network, the minibatches and the estimators' draws
     device: str = 'auto'       # 'auto' (cuda if available), 'cpu', 'cuda', ...
     amp: bool = False          # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
-    compile: bool = False      # torch.compile the decoder (on CUDA step='auto' does too)
-    step: str = 'auto'         # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph and compiled decoder on CUDA)
+    compile: bool = False      # torch.compile the decoder (in place; with a graphed step: its fused kernels are captured)
+    step: str = 'auto'         # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph on CUDA)
     out_dir: str = 'runs/train'  # the run's folder: checkpoints and metrics; an existing run there is resumed
 
 # %% ../nbs/04_config.ipynb

@@ -154,7 +154,8 @@ def campaign_table_rows(c: Campaign) -> list[dict]:
 def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     "A markdown table of the campaign's runs beside the paper's numbers."
     rows = campaign_table_rows(c) if rows is None else rows
-    head = "| run | epochs | device | test images | L | BatchNorm | per-component NLL | pooled NLL | hours | paper |\n|---|---|---|---|---|---|---|---|---|---|"
+    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | hours | paper |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
         e = r['evaluation'] or {}
@@ -162,7 +163,7 @@ def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
         nll = lambda k: f"{e[k]:.2f}" if k in e else '–'
         paper = c.paper.get(r['run'])
         lines.append(f"| {r['run']} | {r['epochs_done']} of {r['epochs']} | {(r['device'] or '–').split(',')[0]} | {e.get('n_images', '–')} | "
-                     f"{e.get('L', '–')} | {bn or '–'} | {nll('per_component')} | {nll('pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")
+                     f"{e.get('L', '–')} | {bn or '–'} | {e.get('precision', 'float32') if e else '–'} | {nll('per_component')} | {nll('pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")
     return '\n'.join(lines)
 
 # %% ../nbs/08_experiments.ipynb

@@ -19,8 +19,8 @@ from .data import binarized_splits, DynamicBatches
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
 
 # %% auto 0
-__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'compiles_decoder', 'make_optimizer',
-           'TrainStep', 'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
+__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
+           'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -53,10 +53,6 @@ def step_mode(cfg: TrainConfig, device: torch.device) -> str:
     if cfg.step == 'graph' and device.type != 'cuda':
         raise ValueError(f"step='graph': CUDA graphs need a CUDA device, and this run is on {device.type}; use step='auto' or 'eager'")
     return 'graph' if cfg.step == 'graph' or (cfg.step == 'auto' and device.type == 'cuda') else 'eager'
-
-def compiles_decoder(cfg: TrainConfig, device: torch.device) -> bool:
-    "Whether the run's decoder runs under torch.compile: asked for (`compile`), or by default with a graphed step on CUDA."
-    return cfg.compile or (cfg.step == 'auto' and device.type == 'cuda')
 
 def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mode: str) -> torch.optim.Adam:
     "Adam; fused on a GPU (one kernel for all parameters), and capturable (state on the device) for a graphed step."
@@ -175,7 +171,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     torch.manual_seed(cfg.seed)
     model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
     mode = step_mode(cfg, device)
-    if compiles_decoder(cfg, device): model.decoder.compile()       # in place: state_dict keys unchanged
+    if cfg.compile: model.decoder.compile()                           # in place: the state_dict keys stay the same
     opt = make_optimizer(model, cfg, device, mode)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
@@ -191,7 +187,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if mode == 'graph' else "eager")
-        + (", decoder in bfloat16" if cfg.amp and device.type == 'cuda' else ", float32") + (", decoder compiled (torch.compile)" if compiles_decoder(cfg, device) else ""))
+        + (", decoder in bfloat16" if cfg.amp and device.type == 'cuda' else ", float32") + (", decoder compiled (torch.compile)" if cfg.compile else ""))
     step_fn = TrainStep(model, opt, cfg, est_gen, mode)
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 

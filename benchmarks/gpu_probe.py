@@ -4,8 +4,8 @@
 
 ab:      ms/step of the trainer's step (benchmarks/training_steps.py's cells): eager float32, graphed with the decoder
          in float32 and in bfloat16, for S2S A=4 S=2, S2A A=800 S=1 and S2S A=50 S=20.
-eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, and the
-         projected minutes of the paper's 10,000-image evaluation.
+eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
+         decoder compiled and not, and the projected minutes of the paper's 10,000-image evaluation.
 profile: torch.profiler over eager S2S A=4 S=2 steps and one evaluation pass: the kernels by GPU time.
 compile: the graphed step with the decoder under torch.compile (the trainer's --compile), beside the plain one.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
@@ -36,9 +36,11 @@ def ab(args) -> dict:
 
 def evals(args) -> dict:
     out = {}
-    for p in ('float32', 'bfloat16'):
-        out[p] = e = ts.eval_throughput(args, p)
-        print(f"  eval {p:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, paper's evaluation {e['minutes_for_paper_eval']:.1f} min", flush=True)
+    for compile in (False, True):
+        for p in ('float32', 'bfloat16'):
+            out[p + ('_compiled' if compile else '')] = e = ts.eval_throughput(args, p, compile)
+            print(f"  eval {p:<9} {'compiled' if compile else '':<8}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
+                  f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min", flush=True)
     return out
 
 

@@ -60,7 +60,7 @@ def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict(
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='float32',
-                 max_minutes: float|None=None) -> NLL|None:
+                 max_minutes: float|None=None, compile: bool=False) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
@@ -74,6 +74,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0 = 0, 0., time.time()
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
+    if compile: model.decoder.compile()                                   # fuses the BatchNorm and ReLU passes (in place)
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
         st = load_state(resume_path, 'evaluation state')
         check_same_settings(st['settings'], settings, resume_path)

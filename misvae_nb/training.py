@@ -218,7 +218,8 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
     return state['metrics']
 
 # %% ../nbs/05_training.ipynb
-_CHOICES = dict(estimator=ESTIMATORS, model=('misvae', 'mlp', 'separate'), bn=('component', 'shared'), dataset=('mnist', 'fashion_mnist'))
+_CHOICES = dict(estimator=ESTIMATORS, model=('misvae', 'mlp', 'separate'), bn=('component', 'shared'), dataset=('mnist', 'fashion_mnist'),
+                step=STEP_MODES)
 
 def config_parser(cls, description: str, prog: str) -> CliParser:
     "A parser with one --option per field of the dataclass `cls`, described by the field's comment."

@@ -3,7 +3,9 @@
   python benchmarks/gpu_checks.py graph OUT.json [--compile]
       The trainer's graphed step against its eager step (`misvae_nb.training.compare_step_modes`): the paper's
       network, S2S A = 4, S = 2 and S2A A = 800, S = 1, float32 and bfloat16, B = 100, 8 steps each; with
-      --compile, S2S A = 4, S = 2 with the decoder compiled in the graphed run (the trainer's CUDA default).
+      --compile, S2S A = 4, S = 2 with the decoder compiled in the graphed run (`misvae-train --compile`). Then
+      `host_waits`: 20 graphed steps on batches from DynamicBatches under torch.cuda.set_sync_debug_mode('error'):
+      passes when nothing in a step makes the host wait for the GPU.
   python benchmarks/gpu_checks.py released OUT.json --L 13 --subset 200 [--deadline UNIX_TIME]
       The authors' released model (A = 400; $MISVAE_AUTHORS_CHECKPOINT): first the bound with the decoder in
       bfloat16 against float32 on the first --subset test images (same samples); then the full test set with
@@ -39,8 +41,33 @@ def graph_check(out: str, compile: bool=False):
             except Exception as e: r = dict(error=f"{type(e).__name__}: {e}"[:2000], passed=False)
             results[name] = r
             print(name, {k: v for k, v in r.items() if 'losses' not in k}, flush=True)
+    try: results['host_waits'] = host_waits()
+    except Exception as e: results['host_waits'] = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
+    print('host_waits', results['host_waits'], flush=True)
     write(out, dict(name='graph_vs_eager', decoder_compiled_in_graph=compile, tolerance="losses relative 1e-3 at every step; final parameters: |graph - eager| / |eager - start| "
                     "under 0.05 or 3 x the same for two eager runs (misvae_nb.training.compare_step_modes)", results=results))
+
+
+def host_waits(steps: int=20) -> dict:
+    "Run graphed training steps on batches from DynamicBatches, as the trainer does, with CUDA's sync debug mode raising on any wait."
+    from misvae_nb.config import build_model
+    from misvae_nb.data import DynamicBatches
+    from misvae_nb.training import TrainStep, make_optimizer
+    device, cfg = torch.device('cuda'), TrainConfig(estimator='s2s', A=4, S=2)
+    model = build_model(cfg).to(device, memory_format=torch.channels_last).train()
+    step = TrainStep(model, make_optimizer(model, cfg, device, 'graph'), cfg, torch.Generator(device).manual_seed(0), 'graph')
+    grey = torch.rand(100 * (steps + 5), 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    batches = iter(DynamicBatches(grey, 100, generator=torch.Generator().manual_seed(0), device=device))
+    total = torch.zeros((), device=device)
+    for _ in range(5): total = total + step(next(batches), 0.5)         # warm-up and capture
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode('error')
+    try:
+        for k in range(steps): total = total + step(next(batches), min(1., k / steps))
+        result = dict(passed=True, steps=steps)
+    except RuntimeError as e: result = dict(passed=False, error=str(e)[:1000])
+    finally: torch.cuda.set_sync_debug_mode('default')
+    return result
 
 
 def released(out: str, L: int, subset: int, deadline: float|None, device: str='cuda', calibration: int=500):

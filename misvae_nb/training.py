@@ -19,8 +19,9 @@ from .data import binarized_splits, DynamicBatches
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
 
 # %% auto 0
-__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
-           'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
+__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer',
+           'load_optimizer_state', 'TrainStep', 'compare_step_modes', 'validation_loss', 'train', 'config_parser',
+           'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -58,6 +59,14 @@ def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mo
     "Adam; fused on a GPU (one kernel for all parameters), and capturable (state on the device) for a graphed step."
     cuda = device.type == 'cuda'
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=cuda, capturable=cuda and mode == 'graph')
+
+def load_optimizer_state(opt: torch.optim.Adam, state: dict):
+    "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
+    how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
+    opt.load_state_dict(state)                                             # this also loads the writer's flags...
+    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
+    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
+        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/05_training.ipynb
 class TrainStep:
@@ -116,7 +125,7 @@ def _trajectory(cfg: TrainConfig, mode: str, steps: int, seed: int) -> dict:
     device = torch.device('cuda')
     torch.manual_seed(seed)
     model = build_model(cfg).to(device, memory_format=torch.channels_last).train()
-    if mode == 'graph' and cfg.compile: model.decoder.compile()             # the trainer's default on CUDA: compiled and graphed
+    if mode == 'graph' and cfg.compile: model.decoder.compile()             # as misvae-train --compile: compiled, then graphed
     start = [p.detach().clone() for p in model.parameters()]
     opt, g = make_optimizer(model, cfg, device, mode), torch.Generator(device).manual_seed(seed + 1)
     step, data = TrainStep(model, opt, cfg, g, mode), torch.Generator(device).manual_seed(seed + 2)
@@ -180,7 +189,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf)
     if resume and (out / 'last.pt').exists():
         ck = load_checkpoint(out / 'last.pt', cfg)
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt'])
+        model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
         data_gen.set_state(ck['data_gen']); est_gen.set_state(ck['est_gen'])
         state = ck['state']
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))

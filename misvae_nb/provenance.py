@@ -12,7 +12,7 @@ from .mixtures import fail
 
 # %% auto 0
 __all__ = ['CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
-           'check_same_settings', 'code_version', 'run_info', 'save_figure', 'publish_figures']
+           'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'publish_figures']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -71,6 +71,15 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
     diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
             if k not in may_change and saved.get(k) != current.get(k)}
     if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); use another folder, or delete it to start afresh")
+
+# %% ../nbs/09_provenance.ipynb
+def load_optimizer_state(opt: torch.optim.Adam, state: dict):
+    "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
+    how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
+    opt.load_state_dict(state)                                             # this also loads the writer's flags...
+    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
+    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
+        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/09_provenance.ipynb
 CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')

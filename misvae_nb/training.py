@@ -16,12 +16,11 @@ from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, check_config, bu
 from fastcore.docments import docments
 from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches
-from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
+from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
 
 # %% auto 0
-__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer',
-           'load_optimizer_state', 'TrainStep', 'compare_step_modes', 'validation_loss', 'train', 'config_parser',
-           'train_cli']
+__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
+           'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -59,14 +58,6 @@ def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mo
     "Adam; fused on a GPU (one kernel for all parameters), and capturable (state on the device) for a graphed step."
     cuda = device.type == 'cuda'
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=cuda, capturable=cuda and mode == 'graph')
-
-def load_optimizer_state(opt: torch.optim.Adam, state: dict):
-    "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
-    how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
-    opt.load_state_dict(state)                                             # this also loads the writer's flags...
-    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
-    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
-        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/05_training.ipynb
 class TrainStep:

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
-from ..provenance import save_atomic, load_state, check_same_settings
+from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
 from .alignments import Alignment
 from ..mixtures import fail
 from .likelihood import log_likelihood
@@ -154,7 +154,7 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tu
     "Restore a run from `path`; returns (next iteration, log so far)."
     ck = load_state(path, 'checkpoint')                                   # data only: the run layer's reader and check
     check_same_settings(ck.get('settings', {}), settings, path)
-    mix.load_state_dict(ck['mix']); opt.load_state_dict(ck['opt'])
+    mix.load_state_dict(ck['mix']); load_optimizer_state(opt, ck['opt'])
     if generator is not None: generator.set_state(ck['generator'])
     return ck['it'], TrainLog(**ck['log'])
 

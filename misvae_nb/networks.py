@@ -149,9 +149,12 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
         mean, var, n = self.batch_stats(y, comp)
         self.update_running(mean.detach(), var.detach(), n)
     else: mean, var = self.running_mean, self.running_var
-    scale = (self.weight * torch.rsqrt(var + self.eps)).to(y.dtype)                        # [G, C]
-    out = (y - mean.to(y.dtype)[comp][:, :, None, None]) * scale[comp][:, :, None, None]    # [N,C,H,W] in y's dtype: centred
-    return out.add_(self.bias.to(y.dtype)[:, None, None])                                   # first, so bfloat16 keeps its digits
+    scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
+    if y.element_size() >= 4:                                                               # float32/64: y * scale + shift, two passes
+        shift = self.bias - mean * scale                                                    # [G, C]
+        return (y * scale[comp][:, :, None, None]).add_(shift[comp][:, :, None, None])
+    out = (y - mean.to(y.dtype)[comp][:, :, None, None]) * scale.to(y.dtype)[comp][:, :, None, None]  # bfloat16: centred first,
+    return out.add_(self.bias.to(y.dtype)[:, None, None])                                   # so it keeps its digits
 
 # %% ../nbs/03_networks.ipynb
 BN_MODES = ('component', 'shared')

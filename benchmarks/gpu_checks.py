@@ -50,12 +50,10 @@ def graph_check(out: str, compile: bool=False):
 
 def host_waits(steps: int=20) -> dict:
     "Run graphed training steps on batches from DynamicBatches, as the trainer does, with CUDA's sync debug mode raising on any wait."
-    from misvae_nb.config import build_model
     from misvae_nb.data import DynamicBatches
-    from misvae_nb.training import TrainStep, make_optimizer
-    device, cfg = torch.device('cuda'), TrainConfig(estimator='s2s', A=4, S=2)
-    model = build_model(cfg).to(device, memory_format=torch.channels_last).train()
-    step = TrainStep(model, make_optimizer(model, cfg, device, 'graph'), cfg, torch.Generator(device).manual_seed(0), 'graph')
+    from misvae_nb.training import build_step
+    device = torch.device('cuda')
+    step = build_step(TrainConfig(estimator='s2s', A=4, S=2, step='graph'), device, torch.Generator(device).manual_seed(0))
     grey = torch.rand(100 * (steps + 5), 1, 28, 28, generator=torch.Generator().manual_seed(0))
     batches = iter(DynamicBatches(grey, 100, generator=torch.Generator().manual_seed(0), device=device))
     total = torch.zeros((), device=device)

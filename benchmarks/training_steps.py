@@ -49,8 +49,8 @@ from pathlib import Path
 
 import torch
 from misvae_nb.networks import MISVAE
-from misvae_nb.config import TrainConfig, build_model, STEP_MODES
-from misvae_nb.training import TrainStep, make_optimizer, step_mode
+from misvae_nb.config import TrainConfig, STEP_MODES
+from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
 from misvae_nb.provenance import run_info
 
@@ -71,12 +71,9 @@ def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mo
     "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
     torch.manual_seed(args.seed)
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B,
-                      amp=args.amp if amp is None else amp, step=mode or args.mode, device=str(args.device))
-    model = build_model(cfg).to(args.device, memory_format=torch.channels_last).train()     # as the trainer
-    if compile: model.decoder.compile()                                                  # as the trainer: in place
-    mode = step_mode(cfg, args.device)
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=compile, device=str(args.device))
     g = torch.Generator(device=args.device).manual_seed(args.seed)
-    step_fn = TrainStep(model, make_optimizer(model, cfg, args.device, mode), cfg, g, mode)
+    step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar
-from .estimators import iw_bounds, ComponentLogLikelihood
+from .estimators import iw_bounds
 from .mixtures import fail, check_count
 from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS
 from .data import binarized_splits, binarize

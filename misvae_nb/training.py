@@ -5,7 +5,7 @@
 # %% ../nbs/05_training.ipynb 2
 from __future__ import annotations
 import argparse, contextlib, dataclasses, json, math, os, resource, sys, time
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -20,7 +20,7 @@ from .provenance import save_atomic, load_state, check_same_settings, code_versi
 
 # %% auto 0
 __all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
-           'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
+           'build_step', 'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -110,16 +110,22 @@ def capture(self: TrainStep, x: Tensor):
         self.opt.step()
     self.graph, self.loss_out = graph, loss.detach()
 
+def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generator) -> TrainStep:
+    "The network `cfg` names on `device` (channels-last; decoder compiled with `compile`), its Adam, and its training step."
+    model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
+    if cfg.compile: model.decoder.compile()                             # in place: the state_dict keys stay the same
+    mode = step_mode(cfg, device)
+    return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode)
+
 # %% ../nbs/05_training.ipynb
 def _trajectory(cfg: TrainConfig, mode: str, steps: int, seed: int) -> dict:
     "Losses and parameters of `steps` training steps from a fixed start on fixed random batches."
     device = torch.device('cuda')
     torch.manual_seed(seed)
-    model = build_model(cfg).to(device, memory_format=torch.channels_last).train()
-    if mode == 'graph' and cfg.compile: model.decoder.compile()             # as misvae-train --compile: compiled, then graphed
+    step = build_step(replace(cfg, step=mode, compile=cfg.compile and mode == 'graph'), device,   # the eager runs: not compiled
+                      torch.Generator(device).manual_seed(seed + 1))
+    model, data = step.model, torch.Generator(device).manual_seed(seed + 2)
     start = [p.detach().clone() for p in model.parameters()]
-    opt, g = make_optimizer(model, cfg, device, mode), torch.Generator(device).manual_seed(seed + 1)
-    step, data = TrainStep(model, opt, cfg, g, mode), torch.Generator(device).manual_seed(seed + 2)
     losses = [step(torch.bernoulli(torch.full((cfg.batch_size, 1, 28, 28), 0.3, device=device), generator=data), 0.5).item()
               for _ in range(steps)]
     return dict(losses=losses, start=start, params=[p.detach().clone() for p in model.parameters()], replays=steps - step.eager_steps)
@@ -169,12 +175,10 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
-    model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
-    mode = step_mode(cfg, device)
-    if cfg.compile: model.decoder.compile()                           # in place: the state_dict keys stay the same
-    opt = make_optimizer(model, cfg, device, mode)
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
+    step_fn = build_step(cfg, device, est_gen)
+    model, opt = step_fn.model, step_fn.opt
+    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
     valid = data.valid.to(device)
     state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf)
@@ -186,9 +190,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
-    say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if mode == 'graph' else "eager")
+    say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
         + (", decoder in bfloat16" if cfg.amp and device.type == 'cuda' else ", float32") + (", decoder compiled (torch.compile)" if cfg.compile else ""))
-    step_fn = TrainStep(model, opt, cfg, est_gen, mode)
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 
 # %% ../nbs/05_training.ipynb

@@ -13,8 +13,10 @@ cell in one process, one cell's allocations change the others' timings: S2S ran 
 After --warmup steps per cell, --rounds rounds each time --steps steps of every cell in turn (round-robin, so load from other processes falls on all cells alike). A cell's time per
 step is the median over rounds; a speed-up old/new is the median over rounds of the ratio of the two cells'
 times in the same round. The A2A/S2S time ratio is compared with the ratio of likelihood evaluations (A/S).
-Then today's S2S step is timed at K and 3K particles per component (alternating, in this process) to split it
-into a part that does not grow with the particles and a cost per particle: step(K) = F + K c.
+A third implementation, 'rest', is today's code with the likelihood replaced by a stand-in of no cost (minus the sum of
+the branch lengths, so the backward pass still reaches them): its time is the step without the likelihood, and
+new - rest, per round, the likelihood's forward and backward in the step. Their A2A/S2S ratios say which part keeps
+the step's ratio below the likelihood-count ratio.
 CPU: --threads torch threads (1 by default). CUDA: synchronised around each timed block.
 
 Usage (from the repository root):
@@ -40,19 +42,22 @@ def import_old(commit: str, tmp: str):
     return importlib.import_module('misvae_nb_old.phylo.vbpi'), importlib.import_module('misvae_nb_old.phylo.trees'), \
            importlib.import_module('misvae_nb_old.phylo.alignments')
 
-def make_cell(V, T, Al, data, est, A, S, K, seed, device):
-    "A closure running one training step, and its target (for the likelihood count)."
+def make_cell(V, T, Al, data, est, A, S, K, seed, device, stand_in=False):
+    "A closure running one training step, and its target (for the likelihood count); `stand_in`: no likelihood."
     aln, sup = Al.load_alignment(data).to(device), T.load_support(data)
     mix = V.PhyloMixture(sup, A, generator=torch.Generator().manual_seed(seed)).to(device)
     make_opt = getattr(V, 'vbpi_optimizer', lambda m, lr: torch.optim.Adam(m.parameters(), lr=lr))   # what train_vbpi uses
     opt, target, g = make_opt(mix, 1e-3), V.PhyloTarget(aln), torch.Generator(device).manual_seed(seed)
+    if stand_in:                                                            # same shapes and graph, no pruning
+        def cheap(z): target.calls += len(z.t); return -z.t.sum(-1).reshape(z.shape)
+        target.log_likelihood = cheap
     def step():
         surrogate, _ = V.vbpi_step(mix, target, est, None if est == 'a2a' else S, K, g)
         opt.zero_grad(); (-surrogate).backward(); opt.step()
     return step, target
 
 def load_impl(which: str, old: str, tmp: str):
-    "(vbpi, trees, alignments) modules of the current package ('new') or of commit `old` ('old')."
+    "(vbpi, trees, alignments) modules of the current package ('new', 'rest') or of commit `old` ('old')."
     if which == 'old': return import_old(old, tmp)
     from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
     return V, T, Al
@@ -75,7 +80,7 @@ def worker(conn, which, old, data, est, A, S, K, seed, device, threads, warmup):
     "One cell in its own process: build it, warm up, send its likelihood count, then answer timing requests."
     if threads: torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
-        step, target = make_cell(*load_impl(which, old, tmp), data, est, A, S, K, seed, device)
+        step, target = make_cell(*load_impl(which, old, tmp), data, est, A, S, K, seed, device, stand_in=which == 'rest')
         conn.send(warm_up(step, target, warmup))
         while (steps := conn.recv()) is not None: conn.send(time_block(step, steps, device_sync(device)))
 
@@ -100,15 +105,13 @@ def main(data: str='DS1',         # data set (DS1..DS8)
          threads: int=1,           # torch CPU threads (0: torch's default)
          device: str='cpu',        # cpu or cuda
          seed: int=0,
-         skip_fixed_cost: bool=False, # skip splitting today's S2S step into a fixed part and a part per particle (K and 3K particles)
          out: str=None,            # JSON path; default benchmarks/results/phylo_step_<device>.json
         ):
     "Interleaved timing of a VBPI step, old against new implementation."
     from misvae_nb.provenance import run_info
     if threads: torch.set_num_threads(threads)
-    sync = device_sync(device)
     ests = estimators.split(',')
-    impls = ('old', 'new')
+    impls = ('old', 'new', 'rest')                                          # rest: today's step without the likelihood
     ctx = multiprocessing.get_context('spawn')                              # fresh interpreters
     cells = [(i, e) for e in ests for i in impls]
     pipes = {c: ctx.Pipe() for c in cells}
@@ -123,33 +126,25 @@ def main(data: str='DS1',         # data set (DS1..DS8)
     def timed(i, e): pipes[i, e][0].send(steps); return answer((i, e))
     times = run_rounds(timed, impls, ests, rounds)
     for c in cells: pipes[c][0].send(None); procs[c].join()
-    if not skip_fixed_cost:   # step(K) = F + K c: time today's S2S step at K and 3K particles per component, alternating
-        from misvae_nb.phylo import vbpi as V, trees as T, alignments as Al
-        cellK = {k: make_cell(V, T, Al, data, 's2s', A, S, k, seed, device)[0] for k in (K, 3 * K)}
-        tk = {k: [] for k in cellK}
-        for _ in range(warmup): [c() for c in cellK.values()]
-        for _ in range(5):
-            for k, c in cellK.items(): tk[k].append(time_block(c, steps, sync))
-        t1, t3 = statistics.median(tk[K]), statistics.median(tk[3 * K])
-        fixed = dict(ms_at_K=t1 * 1e3, ms_at_3K=t3 * 1e3, per_particle_ms=(t3 - t1) / (2 * K) * 1e3, fixed_ms=(3 * t1 - t3) / 2 * 1e3)
-        print(f"today's S2S step: {t1 * 1e3:.1f} ms at K={K}, {t3 * 1e3:.1f} ms at K={3 * K}: fixed part {fixed['fixed_ms']:.1f} ms, "
-              f"{fixed['per_particle_ms']:.2f} ms per particle", file=sys.stderr)
     med = {f"{i}_{e}": statistics.median(v) for (i, e), v in times.items()}
     speedup = {e: statistics.median(o / n for o, n in zip(times['old', e], times['new', e])) for e in ests}
+    lik = {e: [n - r for n, r in zip(times['new', e], times['rest', e])] for e in ests}    # the likelihood's part, per round
     res = dict(data=data, A=A, S=S, K=K, rounds=rounds, steps_per_round=steps, threads=threads or torch.get_num_threads(), old_commit=old,
                processes='one per (implementation, estimator), taking turns',
                ms_per_step={k: round(v * 1e3, 3) for k, v in med.items()}, speedup_old_over_new=speedup,
+               likelihood_ms_per_step={e: round(statistics.median(v) * 1e3, 3) for e, v in lik.items()},
                likelihood_evals_per_step={f"{i}_{e}": c for (i, e), c in calls.items()},
                all_ms={f"{i}_{e}": [round(x * 1e3, 3) for x in v] for (i, e), v in times.items()})
     if 'a2a' in ests and 's2s' in ests:
         lik_ratio = calls['new', 'a2a'] / calls['new', 's2s']
         res['a2a_over_s2s'] = {i: statistics.median(a / b for a, b in zip(times[i, 'a2a'], times[i, 's2s'])) for i in impls}
+        res['a2a_over_s2s']['likelihood'] = statistics.median(a / b for a, b in zip(lik['a2a'], lik['s2s']))
         res['likelihood_ratio_a2a_over_s2s'] = lik_ratio
         res['a2a_over_s2s_rel_to_likelihood_ratio'] = res['a2a_over_s2s']['new'] / lik_ratio
-    if not skip_fixed_cost: res['s2s_fixed_and_per_particle'] = fixed
     res.update(run_info(device))
     for k, v in res['ms_per_step'].items(): print(f"{k:10s} {v:8.2f} ms/step")
     print('speed-up old/new:', {e: round(v, 2) for e, v in speedup.items()})
+    print('likelihood part of the new step (new - rest):', {e: round(v, 2) for e, v in res['likelihood_ms_per_step'].items()}, 'ms')
     if 'a2a_over_s2s' in res: print('A2A/S2S time:', {i: round(v, 2) for i, v in res['a2a_over_s2s'].items()}, 'likelihood evaluations:', lik_ratio)
     path = Path(out) if out else ROOT / 'benchmarks' / 'results' / f"phylo_step_{device.split(':')[0]}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

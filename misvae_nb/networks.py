@@ -150,11 +150,11 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
         self.update_running(mean.detach(), var.detach(), n)
     else: mean, var = self.running_mean, self.running_var
     scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
-    if y.element_size() >= 4:                                                               # float32/64: y * scale + shift, two passes
-        shift = self.bias - mean * scale                                                    # [G, C]
-        return (y * scale[comp][:, :, None, None]).add_(shift[comp][:, :, None, None])
-    out = (y - mean.to(y.dtype)[comp][:, :, None, None]) * scale.to(y.dtype)[comp][:, :, None, None]  # bfloat16: centred first,
-    return out.add_(self.bias.to(y.dtype)[:, None, None])                                   # so it keeps its digits
+    per_image = lambda v: v.to(y.dtype)[comp][:, :, None, None]                             # [G, C] -> [N, C, 1, 1]
+    if y.element_size() >= 4: shift = per_image(self.bias - mean * scale)                   # float32/64: y * scale + shift
+    else: y, shift = y - per_image(mean), self.bias.to(y.dtype)[:, None, None]              # bfloat16: centred first (keeps its digits)
+    if torch.is_grad_enabled(): return (y * per_image(scale)).add_(shift)                   # two passes (addcmul's backward: three)
+    return torch.addcmul(shift, y, per_image(scale))                                        # no autograd: one pass
 
 # %% ../nbs/03_networks.ipynb
 BN_MODES = ('component', 'shared')

@@ -39,6 +39,7 @@ Usage:
   .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
   .venv/bin/python benchmarks/training_steps.py --bn-compare --json benchmarks/results/bn_compare_cpu.json
+  .venv/bin/python benchmarks/training_steps.py --step-modes --device cpu --json benchmarks/results/step_modes_cpu.json
 
 --bn-compare mode: the cost of per-component BatchNorm statistics (the paper's model, bn='component') against
 one shared set (bn='shared') for S2S A=4 S=2, S2S A=50 S=20 and S2A A=800 S=1, as ratios from one run.
@@ -195,11 +196,12 @@ def bn_compare(args) -> dict:
 
 
 def step_modes(args) -> dict:
-    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16), interleaved; ratios to eager float32."
+    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; decoder compiled or not), interleaved; ratios to eager float32."
     configs = [('s2s', 4, 2), ('s2s', 50, 20)]
-    ways = [('eager', False), ('eager', True), ('graph', False), ('graph', True)] if args.device.type == 'cuda' else [('eager', False)]
-    name = lambda e, A, S, mode, amp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}"
-    specs = {name(e, A, S, mode, amp): (e, A, S, 'component', mode, amp) for e, A, S in configs for mode, amp in ways}
+    ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True)]
+            if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])
+    name = lambda e, A, S, mode, amp, comp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
+    specs = {name(e, A, S, *way): (e, A, S, 'component', *way) for e, A, S in configs for way in ways}
     cells = time_cells(specs, args)
     gpu = torch.cuda.get_device_name(args.device) if args.device.type == 'cuda' else ''
     peak = next((v for k, v in PEAK_TFLOPS.items() if k in gpu), None)
@@ -209,12 +211,12 @@ def step_modes(args) -> dict:
     flops = {}
     for e, A, S in configs:
         flops[f"{e}_A{A}_S{S}"] = f = step_flops(e, A, S, args)
-        base = cells[name(e, A, S, 'eager', False)]['time_s']
-        for mode, amp in ways:
-            c = cells[name(e, A, S, mode, amp)]
+        base = cells[name(e, A, S, 'eager', False, False)]['time_s']
+        for mode, amp, comp in ways:
+            c = cells[name(e, A, S, mode, amp, comp)]
             c.update(flops=f, ratio_to_eager_fp32=c['time_s'] / base, tflops_per_s=f / c['time_s'] / 1e12,
                      floor_fraction=None if peak is None else f / (peak * 1e12) / c['time_s'], s_per_epoch_steps_only=c['time_s'] * steps_per_epoch)
-            print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'}  {c['time_s'] * 1e3:8.2f} ms"
+            print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}  {c['time_s'] * 1e3:8.2f} ms"
                   f"  x{base / c['time_s']:5.2f} vs eager fp32  {c['tflops_per_s']:6.1f} TFLOP/s"
                   + ('' if peak is None else f"  {100 * c['floor_fraction']:5.1f} % of the floor") +
                   (f"  peak {c['peak_memory_mb']:.0f} MB" if c['peak_memory_mb'] else '') + f"  ({c['s_per_epoch_steps_only']:.1f} s per {steps_per_epoch} steps)")
@@ -254,7 +256,7 @@ def parse(argv=None):
     p.add_argument('--min-time', type=float, default=None, help='least seconds per repeat (default: 0.2 on CUDA, 0 on CPU)')
     p.add_argument('--amp', action='store_true', help='bfloat16 autocast in the training steps (CUDA only, as the trainer)')
     p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
-    p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16) instead of the ratios')
+    p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, decoder compiled or not; CPU: eager and compiled) instead of the ratios')
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
     p.add_argument('--eval-A', type=int, default=50)

@@ -28,7 +28,7 @@ part trainer_compiled 90 python3 -c "from misvae_nb.training import train_cli; t
 cp /tmp/run_s2s_A4_S2/metrics.json "$OUT/trainer_metrics.json" 2>/dev/null
 part probe 150 python3 benchmarks/gpu_probe.py "$OUT/probe.json"
 part training_steps 60 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 40 --json "$OUT/training_steps_gpu.json"
-part phylo 50 python3 benchmarks/phylo_step.py --device cuda --rounds 5 --steps 20 --warmup 3 --old .gpu/old --out "$OUT/phylo_step_cuda.json"
+part phylo 70 python3 benchmarks/phylo_step.py --device cuda --rounds 5 --steps 20 --warmup 3 --old .gpu/old --out "$OUT/phylo_step_cuda.json"
 LEFT=$(( START + 540 - $(date +%s) ))                    # what is left of ~9 minutes advances the grid campaign
 if [ "$LEFT" -gt 90 ]; then
   part grid $(( LEFT - 10 )) python3 -c "from misvae_nb.experiments import campaign_cli; campaign_cli()" params/campaigns/grid.yaml \

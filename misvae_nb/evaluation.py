@@ -12,7 +12,7 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS
+from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS, compile_decoder
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
@@ -74,7 +74,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0 = 0, 0., time.time()
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
-    if compile: model.decoder.compile()                                   # fuses the BatchNorm and ReLU passes (in place)
+    if compile: compile_decoder(model, device)                            # fuses the BatchNorm and ReLU passes (in place)
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
         st = load_state(resume_path, 'evaluation state')
         check_same_settings(st['settings'], settings, resume_path)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_networks.ipynb 3
 from __future__ import annotations
-import math
+import importlib.util, math, shutil
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,10 +15,11 @@ from .mixtures import GaussianMixture, fail
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'count_params', 'GatedConv2d', 'gated_conv_trunk', 'OneHotLinear',
-           'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
-           'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'decoder_precision', 'calibrate_batchnorm',
-           'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'gated_conv_trunk',
+           'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d',
+           'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'decoder_precision',
+           'compile_unavailable', 'compile_decoder', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
+           'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -283,6 +284,24 @@ def decoder_precision(log_likelihood: ComponentLogLikelihood, precision: str, de
     def bf16(z, idx):
         with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(z, idx).float()
     return ComponentLogLikelihood(bf16)
+
+# %% ../nbs/03_networks.ipynb
+CXX_COMPILERS = ('g++', 'c++', 'clang++')
+
+def compile_unavailable(device) -> str|None:
+    "Why torch.compile cannot run on `device` on this machine, or None if it can."
+    kind = torch.device(device).type
+    if kind == 'cuda' and importlib.util.find_spec('triton') is None:
+        return "torch.compile on a GPU needs Triton (pip install triton, or a torch build that ships it)"
+    if kind == 'cpu' and not any(shutil.which(c) for c in CXX_COMPILERS):
+        return f"torch.compile on the CPU needs a C++ compiler on the PATH (one of {', '.join(CXX_COMPILERS)})"
+    return None
+
+def compile_decoder(model: MixtureVAE, device) -> MixtureVAE:
+    "Compile `model`'s decoder in place with torch.compile (state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
+    if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
+    model.decoder.compile()
+    return model
 
 # %% ../nbs/03_networks.ipynb
 @torch.no_grad()

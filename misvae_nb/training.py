@@ -12,7 +12,7 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, decoder_precision
+from .networks import MixtureVAE, MlpMISVAE, decoder_precision, compile_decoder
 from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
 from fastcore.basics import patch
@@ -114,7 +114,7 @@ def capture(self: TrainStep, x: Tensor):
 def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generator) -> TrainStep:
     "The network `cfg` names on `device` (channels-last; decoder compiled with `compile`), its Adam, and its training step."
     model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
-    if cfg.compile: model.decoder.compile()                             # in place: the state_dict keys stay the same
+    if cfg.compile: compile_decoder(model, device)                      # in place: the state_dict keys stay the same
     mode = step_mode(cfg, device)
     return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode)
 

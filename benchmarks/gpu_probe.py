@@ -6,7 +6,8 @@ ab:      ms/step of the trainer's step (benchmarks/training_steps.py's cells): e
          in float32 and in bfloat16, for S2S A=4 S=2, S2A A=800 S=1 and S2S A=50 S=20.
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
          decoder compiled and not, and the projected minutes of the paper's 10,000-image evaluation.
-profile: torch.profiler over eager S2S A=4 S=2 steps and one evaluation pass: the kernels by GPU time.
+profile: torch.profiler over eager S2S A=4 S=2 steps and one evaluation pass: the kernels by GPU time, and the
+         evaluation pass's torch ops (with their input shapes) by the GPU time of their kernels.
 compile: the graphed step with the decoder under torch.compile (the trainer's --compile), beside the plain one.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
 runs out of time leaves the others. (benchmarks/results/gpu_2026-11-26/probe.json was made by this script at
@@ -63,14 +64,18 @@ def profile(args) -> dict:
     with torch.no_grad():
         for _ in range(2): model.log_likelihood(x, z, idx, validate=False)
         sync()
-        with prof(activities=act) as p:
+        with prof(activities=list({ProfilerActivity.CPU, *act}), record_shapes=True) as p:
             model.log_likelihood(x, z, idx, validate=False); sync()
     ev = [dict(name=k.key[:120], ms=k.self_device_time_total / 1e3, calls=k.count)
           for k in sorted(p.key_averages(), key=lambda k: -k.self_device_time_total)[:15]]
+    ev_ops = [dict(op=k.key, shapes=str(k.input_shapes)[:200], device_ms=k.device_time_total / 1e3, calls=k.count)   # which torch op, on what
+              for k in sorted(p.key_averages(group_by_input_shape=True), key=lambda k: -k.device_time_total)
+              if k.key.startswith('aten::')][:20]
     print(f"  eager step: {step_gpu_ms:.2f} ms of GPU time", flush=True)
     for r in step[:12]: print(f"  step {r['ms_per_step']:7.3f} ms  x{r['calls_per_step']:<5.0f} {r['name'][:90]}", flush=True)
     for r in ev[:8]: print(f"  eval pass {r['ms']:7.2f} ms  x{r['calls']:<4} {r['name'][:90]}", flush=True)
-    return dict(step_s2s_A4_S2_eager_fp32=step, eval_pass_20k_decodes_fp32=ev,
+    for r in ev_ops[:10]: print(f"  eval pass op {r['device_ms']:7.2f} ms  x{r['calls']:<4} {r['op']} {r['shapes'][:80]}", flush=True)
+    return dict(step_s2s_A4_S2_eager_fp32=step, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops,
                 step_gpu_ms=step_gpu_ms)
 
 

@@ -127,6 +127,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
 def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> dict:
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
+    row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True, code=None)  # trained by the authors
     done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
     if not done:
         path = authors_checkpoint_path()
@@ -136,12 +137,10 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
                              device=c.train.get('device', 'auto'), out_dir=out, progress=False, precision=c.eval_precision, max_minutes=max_minutes)
         if r.get('stopped'):
             say(f"{c.name}: {r['summary']}")
-            return dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
-                        device=None, code=None, hours=0., evaluation=None)
+            return dict(row, device=None, hours=0., evaluation=None)
         done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
     ev = json.loads(done[-1].read_text())
-    return dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
-                device=ev.get('device'), code=None, hours=ev['seconds'] / 3600, evaluation=ev)
+    return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:

@@ -12,11 +12,11 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, decoder_precision, compile_decoder
-from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, check_config, build_model, pick_device, CliParser, run_cli
+from .networks import MixtureVAE, MlpMISVAE, BN_MODES, decoder_precision, compile_decoder
+from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
 from fastcore.basics import patch
-from .data import binarized_splits, DynamicBatches
+from .data import binarized_splits, DynamicBatches, DATASETS
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
 
 # %% auto 0
@@ -52,7 +52,7 @@ def peak_memory_mb(device: torch.device) -> float:
 def step_mode(cfg: TrainConfig, device: torch.device) -> str:
     "How the run's training steps execute on `device`: 'graph' or 'eager'."
     if cfg.step == 'graph' and device.type != 'cuda':
-        raise ValueError(f"step='graph': CUDA graphs need a CUDA device, and this run is on {device.type}; use step='auto' or 'eager'")
+        fail('step', cfg.step, f"CUDA graphs need a CUDA device, and this run is on {device.type}; use step='auto' or 'eager'")
     return 'graph' if cfg.step == 'graph' or (cfg.step == 'auto' and device.type == 'cuda') else 'eager'
 
 def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mode: str) -> torch.optim.Adam:
@@ -65,7 +65,7 @@ class TrainStep:
     "One optimisation step, `step(x [B,1,28,28], beta) -> loss` (a device scalar): eagerly, or replayed from a CUDA graph."
     def __init__(self, model: MixtureVAE, opt: torch.optim.Optimizer, cfg: TrainConfig, generator: torch.Generator,
                  mode: str='eager', warmup_steps: int=3):
-        if mode not in ('eager', 'graph'): raise ValueError(f"mode={mode!r}: use 'eager' or 'graph'")
+        if mode not in ('eager', 'graph'): fail('mode', mode, "use 'eager' or 'graph'")
         self.model, self.opt, self.cfg, self.generator, self.mode = model, opt, cfg, generator, mode
         self.device = next(model.parameters()).device
         self.amp = cfg.amp and self.device.type == 'cuda'
@@ -200,7 +200,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
-        + (", decoder in bfloat16" if cfg.amp and device.type == 'cuda' else ", float32") + (", decoder compiled (torch.compile)" if cfg.compile else ""))
+        + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", decoder compiled (torch.compile)" if cfg.compile else ""))
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 
 # %% ../nbs/05_training.ipynb
@@ -230,8 +230,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
     return state['metrics']
 
 # %% ../nbs/05_training.ipynb
-_CHOICES = dict(estimator=ESTIMATORS, model=('misvae', 'mlp', 'separate'), bn=('component', 'shared'), dataset=('mnist', 'fashion_mnist'),
-                step=STEP_MODES)
+_CHOICES = dict(estimator=ESTIMATORS, model=MODELS, bn=BN_MODES, dataset=tuple(DATASETS), step=STEP_MODES)
 
 def config_parser(cls, description: str, prog: str) -> CliParser:
     "A parser with one --option per field of the dataclass `cls`, described by the field's comment."

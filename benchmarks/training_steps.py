@@ -36,6 +36,7 @@ says which settings differ from the paper's.
 Usage:
   .venv/bin/python benchmarks/training_steps.py                              # auto device, its defaults
   .venv/bin/python benchmarks/training_steps.py --device cuda --amp --json runs/training_steps_gpu.json
+  .venv/bin/python benchmarks/training_steps.py --device cuda --compile --json runs/training_steps_gpu_compiled.json   # decoder compiled
   .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
   .venv/bin/python benchmarks/training_steps.py --bn-compare --json benchmarks/results/bn_compare_cpu.json
@@ -45,11 +46,12 @@ Usage:
 one shared set (bn='shared') for S2S A=4 S=2, S2S A=50 S=20 and S2A A=800 S=1, as ratios from one run.
 """
 from __future__ import annotations
-import argparse, json, math, statistics, sys, time
+import argparse, contextlib, json, math, statistics, sys, time
+from unittest import mock
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE
+from misvae_nb.networks import MISVAE, compile_decoder
 from misvae_nb.config import TrainConfig, STEP_MODES
 from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -67,14 +69,22 @@ def sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
+def compile_networks(model, device):
+    "A candidate measured beside the trainer's `--compile` (which compiles the decoder): the encoder and heads compiled too."
+    compile_decoder(model, device); model.f_d2h.compile(); model.f_phi.compile()
+    return model
+
+
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              compile: bool=False):
+              compile: bool|str|None=None):
     "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
     torch.manual_seed(args.seed)
+    compile = args.compile if compile is None else compile              # True: the decoder (the trainer's), 'all': compile_networks
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B,
-                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=compile, device=str(args.device))
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=bool(compile), device=str(args.device))
     g = torch.Generator(device=args.device).manual_seed(args.seed)
-    step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
+    with mock.patch('misvae_nb.training.compile_decoder', compile_networks) if compile == 'all' else contextlib.nullcontext():
+        step_fn = build_step(cfg, args.device, g)                                        # as the trainer builds it
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 
@@ -98,7 +108,7 @@ def time_cells(specs: dict, args) -> dict:
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
     return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
-                       compile=field(specs[name], 6, False), time_s=statistics.median(ts),
+                       compile=field(specs[name], 6, args.compile), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
@@ -128,7 +138,7 @@ def step_flops(estimator: str, A: int, S: int|None, args) -> float:
     "Floating-point operations of one training step (forward and backward; counted by torch's FlopCounterMode, eager)."
     from torch.utils.flop_counter import FlopCounterMode
     args_eager = argparse.Namespace(**{**vars(args), 'mode': 'eager'})
-    run = make_cell(estimator, A, S, args_eager)
+    run = make_cell(estimator, A, S, args_eager, compile=False)
     with FlopCounterMode(display=False) as counter: run()
     return float(counter.get_total_flops())
 
@@ -169,7 +179,7 @@ def benchmark(args) -> dict:
         else: print(f"  {labels[k]:<32} {r:7.3f}   [{min_ratios[k]:.3f}]  (informative)")
     ev = None
     if args.eval_images > 0:
-        ev = {p: eval_throughput(args, p) for p in (('float32', 'bfloat16') if args.device.type == 'cuda' else ('float32',))}
+        ev = {p: eval_throughput(args, p, args.compile) for p in (('float32', 'bfloat16') if args.device.type == 'cuda' else ('float32',))}
         for p, e in ev.items():
             scaled = '' if args.eval_L == PAPER_L else f"; scaled to L=1000 (cost ~ L): {e['images_per_s_at_L1000']:.4f} images/s"
             note = '' if args.eval_L == PAPER_L and args.channels == PAPER_CHANNELS else \
@@ -198,7 +208,8 @@ def bn_compare(args) -> dict:
 def step_modes(args) -> dict:
     "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; decoder compiled or not), interleaved; ratios to eager float32."
     configs = [('s2s', 4, 2), ('s2s', 50, 20)]
-    ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True)]
+    ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True),
+             ('graph', True, True)]
             if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])
     name = lambda e, A, S, mode, amp, comp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
     specs = {name(e, A, S, *way): (e, A, S, 'component', *way) for e, A, S in configs for way in ways}
@@ -255,6 +266,7 @@ def parse(argv=None):
     p.add_argument('--warmup', type=int, default=None, help='warm-up steps per cell (default: 3 on CUDA, 1 on CPU)')
     p.add_argument('--min-time', type=float, default=None, help='least seconds per repeat (default: 0.2 on CUDA, 0 on CPU)')
     p.add_argument('--amp', action='store_true', help='bfloat16 autocast in the training steps (CUDA only, as the trainer)')
+    p.add_argument('--compile', action='store_true', help="the decoder compiled in every cell, as the trainer's --compile (--step-modes: as listed)")
     p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
     p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, decoder compiled or not; CPU: eager and compiled) instead of the ratios')
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
@@ -288,7 +300,7 @@ def main(argv=None):
     info = run_info(args.device)
     print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")
     print(f"settings: B={args.B} channels={args.channels} repeats={args.repeats} warmup={args.warmup} "
-          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} mode={args.mode} threads={torch.get_num_threads()}")
+          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} mode={args.mode} compile={args.compile} threads={torch.get_num_threads()}")
     numbers = (timing_grid(args) if args.timing_grid else bn_compare(args) if args.bn_compare else
                step_modes(args) if args.step_modes else benchmark(args))
     wall = time.time() - started

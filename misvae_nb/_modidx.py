@@ -435,5 +435,6 @@ d = { 'settings': { 'branch': 'main',
                                     'misvae_nb.training.step_mode': ('training.html#step_mode', 'misvae_nb/training.py'),
                                     'misvae_nb.training.train': ('training.html#train', 'misvae_nb/training.py'),
                                     'misvae_nb.training.train_cli': ('training.html#train_cli', 'misvae_nb/training.py'),
+                                    'misvae_nb.training.validation_batch': ('training.html#validation_batch', 'misvae_nb/training.py'),
                                     'misvae_nb.training.validation_loss': ('training.html#validation_loss', 'misvae_nb/training.py'),
                                     'misvae_nb.training.warmup_beta': ('training.html#warmup_beta', 'misvae_nb/training.py')}}}

@@ -20,8 +20,9 @@ from .data import binarized_splits, DynamicBatches, DATASETS
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
 
 # %% auto 0
-__all__ = ['miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer', 'TrainStep',
-           'build_step', 'compare_step_modes', 'validation_loss', 'train', 'config_parser', 'train_cli']
+__all__ = ['VALID_DECODES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer',
+           'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch', 'validation_loss', 'train',
+           'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -156,6 +157,12 @@ def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0, device: str=
     return r
 
 # %% ../nbs/05_training.ipynb
+VALID_DECODES = 10_000   # decoder images per validation pass (a pass of the paper's network in float32: ~7 GB on a GPU)
+
+def validation_batch(cfg: TrainConfig) -> int:
+    "Images per validation batch: as many as keep a decoder pass within VALID_DECODES images, and at least the training batch."
+    return max(cfg.batch_size, VALID_DECODES // ((cfg.A if cfg.estimator == 'a2a' else cfg.S) * cfg.L))
+
 @torch.no_grad()
 def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, generator, batch_size: int) -> float:
     "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode."
@@ -214,11 +221,12 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
         total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps)
         if stopped: break                                   # an interruption: the partial epoch is not saved
-        valid_loss = validation_loss(model, valid, cfg, est_gen, cfg.batch_size)
+        t_valid = time.time()
+        valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
         state['step'] += n
         state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
                                      beta=warmup_beta(state['step'], len(batches), cfg.warmup_epochs),
-                                     seconds=time.time() - t0, peak_memory_mb=peak_memory_mb(device)))
+                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid, peak_memory_mb=peak_memory_mb(device)))
         state['epoch'], last_seconds = epoch + 1, time.time() - t0
         if valid_loss < state['best_valid']:
             state['best_valid'] = valid_loss

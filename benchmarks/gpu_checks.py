@@ -1,10 +1,10 @@
 """Checks that need a CUDA GPU, each writing one JSON stamped with the device: run by benchmarks/gpu_session.sh.
 
-  python benchmarks/gpu_checks.py graph OUT.json [--compile [all]]
+  python benchmarks/gpu_checks.py graph OUT.json [--compile]
       The trainer's graphed step against its eager step (`misvae_nb.training.compare_step_modes`): the paper's
       network, S2S A = 4, S = 2 and S2A A = 800, S = 1, float32 and bfloat16, B = 100, 8 steps each; with
-      --compile, S2S A = 4, S = 2 with the decoder compiled in the graphed run (`misvae-train --compile`); with
-      --compile all, the encoder and heads compiled too (training_steps.compile_networks, a candidate). Then
+      --compile, S2S A = 4, S = 2 with the networks compiled in the graphed run (`misvae-train --compile`, the
+      default on a GPU with Triton); without, not compiled (`--no-compile`). Then
       `host_waits`: 20 graphed steps (compiled likewise) on batches from DynamicBatches under
       torch.cuda.set_sync_debug_mode('error'): passes when nothing in a step makes the host wait for the GPU.
   python benchmarks/gpu_checks.py released OUT.json --L 13 --subset 200 [--deadline UNIX_TIME]
@@ -15,8 +15,7 @@
       at --deadline, its state stays in that folder and the campaign command continues it.
 """
 from __future__ import annotations
-import argparse, contextlib, json, os, sys, time
-from unittest import mock
+import argparse, json, os, sys, time
 from pathlib import Path
 import torch
 from misvae_nb.config import TrainConfig
@@ -24,8 +23,6 @@ from misvae_nb.training import compare_step_modes
 from misvae_nb.evaluation import evaluate_authors
 from misvae_nb.experiments import load_campaign, advance_campaign, campaign_table
 from misvae_nb.provenance import run_info
-sys.path.insert(0, str(Path(__file__).parent))
-from training_steps import compile_networks
 
 BF16_TOLERANCE_NATS = 0.05
 CAMPAIGN = 'params/campaigns/released.yaml'
@@ -36,23 +33,16 @@ def write(path: str, record: dict):
     print(f"wrote {path}", flush=True)
 
 
-def compiling(compile: str|None):
-    "What --compile names: None (nothing), 'decoder' (the trainer's --compile) or 'all' (compile_networks in its place)."
-    return mock.patch('misvae_nb.training.compile_decoder', compile_networks) if compile == 'all' else contextlib.nullcontext()
-
-
-def graph_check(out: str, compile: str|None=None):
+def graph_check(out: str, compile: bool=False):
     results = {}
     for est, A, S in (('s2s', 4, 2),) if compile else (('s2s', 4, 2), ('s2a', 800, 1)):
         for amp in (False, True):
             name = f"{est}_A{A}_S{S}_{'bf16' if amp else 'fp32'}"
-            try:
-                with compiling(compile): r = compare_step_modes(TrainConfig(estimator=est, A=A, S=S, amp=amp, compile=bool(compile)))
+            try: r = compare_step_modes(TrainConfig(estimator=est, A=A, S=S, amp=amp, compile=compile))
             except Exception as e: r = dict(error=f"{type(e).__name__}: {e}"[:2000], passed=False)
             results[name] = r
             print(name, {k: v for k, v in r.items() if 'losses' not in k}, flush=True)
-    try:
-        with compiling(compile): results['host_waits'] = host_waits(compile=bool(compile))
+    try: results['host_waits'] = host_waits(compile=compile)
     except Exception as e: results['host_waits'] = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
     print('host_waits', results['host_waits'], flush=True)
     write(out, dict(name='graph_vs_eager', compiled_in_graph=compile, tolerance="losses relative 1e-3 at every step; final parameters and BatchNorm running statistics, each: "
@@ -102,8 +92,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('check', choices=('graph', 'released'))
     p.add_argument('out')
-    p.add_argument('--compile', nargs='?', const='decoder', choices=('decoder', 'all'), default=None,
-                   help="graph: the graphed run with the decoder compiled (misvae-train --compile), or 'all' networks")
+    p.add_argument('--compile', action='store_true', help="graph: the graphed run with the networks compiled (misvae-train's default on a GPU with Triton)")
     p.add_argument('--L', type=int, default=13)
     p.add_argument('--subset', type=int, default=200)
     p.add_argument('--deadline', type=float, default=None, help='unix time to stop the full evaluation by (resumable)')

@@ -1,19 +1,18 @@
 """Where a graphed MISVAE step and an evaluation pass spend their GPU time, and what candidate changes buy: A/B in one run.
 
-  python benchmarks/gpu_probe.py OUT.json [--parts eval,profile,compile] [--eval-variants ...] [--cudnn-benchmark]
+  python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
-         decoder compiled and not (--eval-variants picks), and the projected minutes of the paper's 10,000-image evaluation.
-profile: torch.profiler over S2S A=4 S=2 steps, eager and graphed with the decoder compiled, and over one evaluation pass
+         networks compiled and not (--eval-variants picks), and the projected minutes of the paper's 10,000-image evaluation.
+profile: torch.profiler over S2S A=4 S=2 steps, eager and graphed with the networks compiled, and over one evaluation pass
          (eager float32; compiled bfloat16): the kernels by GPU time, and the eager pass's torch ops with their input shapes.
-compile: the graphed step (S2S A=4 S=2, float32 and bfloat16) with the decoder compiled (the trainer's --compile) beside
-         the encoder and heads compiled as well (training_steps.compile_networks, a candidate).
 --cudnn-benchmark sets torch.backends.cudnn.benchmark (cuDNN times its algorithms for each shape); run it in a
 process of its own, beside one without, since cuDNN keeps the algorithm it chose for a shape for the process's life.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
 runs out of time leaves the others. (benchmarks/results/gpu_2026-11-26/probe.json was made by this script at
 commit cafeb91, when it also had an A/B part for masked convolutions cropped to their live rows: slower, removed;
-the ways to run a step are benchmarks/training_steps.py --step-modes.)
+the ways to run a step are benchmarks/training_steps.py --step-modes. At commit 0e0f94f it also had a 'compile' part,
+the graphed step with the decoder compiled against the encoder and heads compiled too: benchmarks/results/gpu_2026-11-26b/.)
 """
 from __future__ import annotations
 import argparse, json, sys, time
@@ -21,7 +20,7 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, compile_decoder, decoder_precision
+from misvae_nb.networks import MISVAE, compile_networks, decoder_precision
 from misvae_nb.provenance import run_info
 
 def evals(args) -> dict:
@@ -69,7 +68,7 @@ def profile(args) -> dict:
               if k.key.startswith('aten::')][:20]
     for r in ev[:8]: print(f"  eval pass {r['ms']:7.2f} ms  x{r['calls']:<4.0f} {r['name'][:90]}", flush=True)
     for r in ev_ops[:10]: print(f"  eval pass op {r['device_ms']:7.2f} ms  x{r['calls']:<4} {r['op']} {r['shapes'][:80]}", flush=True)
-    compile_decoder(model, args.device)                                    # the same pass, compiled, bfloat16
+    compile_networks(model, args.device)                                   # the same pass, compiled, bfloat16
     ll = decoder_precision(model.likelihood(x, validate=False), 'bfloat16', args.device)
     with torch.no_grad():
         for _ in range(2): ll(z, idx)
@@ -81,18 +80,10 @@ def profile(args) -> dict:
     return dict(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled)
 
 
-def compiled(args) -> dict:
-    specs = {f"s2s_A4_S2_graph_{'bf16' if amp else 'fp32'}_compiled{'_all' if comp == 'all' else ''}": ('s2s', 4, 2, 'component', 'graph', amp, comp)
-             for amp in (False, True) for comp in (True, 'all')}
-    t0 = time.time(); cells = ts.time_cells(specs, args)
-    for name, c in cells.items(): print(f"  {name:<36} {c['time_s'] * 1e3:8.2f} ms", flush=True)
-    return dict(cells=cells, wall_s_with_compilation=time.time() - t0)
-
-
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out')
-    p.add_argument('--parts', default='eval,profile,compile')
+    p.add_argument('--parts', default='eval,profile')
     p.add_argument('--eval-variants', default='float32,bfloat16,float32_compiled,bfloat16_compiled')
     p.add_argument('--cudnn-benchmark', action='store_true', help='torch.backends.cudnn.benchmark = True for the whole process')
     p.add_argument('--smoke', action='store_true', help='tiny CPU settings, to check that the script runs')
@@ -103,7 +94,7 @@ if __name__ == '__main__':
     record = dict(name='gpu_probe', cudnn_benchmark=a.cudnn_benchmark, started=time.strftime('%Y-%m-%d %H:%M:%S'), **run_info(args.device))
     for part in a.parts.split(','):
         t0 = time.time(); print(f"== {part}", flush=True)
-        try: record[part] = dict(eval=evals, profile=profile, compile=compiled)[part](args)
+        try: record[part] = dict(eval=evals, profile=profile)[part](args)
         except Exception as e: record[part] = dict(error=f"{type(e).__name__}: {e}"[:3000]); print(record[part], flush=True)
         record[part + '_wall_s'] = time.time() - t0
         Path(a.out).write_text(json.dumps(record, indent=1, default=float) + '\n')

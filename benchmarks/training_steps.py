@@ -36,7 +36,7 @@ says which settings differ from the paper's.
 Usage:
   .venv/bin/python benchmarks/training_steps.py                              # auto device, its defaults
   .venv/bin/python benchmarks/training_steps.py --device cuda --amp --json runs/training_steps_gpu.json
-  .venv/bin/python benchmarks/training_steps.py --device cuda --compile --json runs/training_steps_gpu_compiled.json   # decoder compiled
+  .venv/bin/python benchmarks/training_steps.py --device cuda --no-compile --json runs/training_steps_gpu_eager_nets.json   # networks not compiled
   .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
   .venv/bin/python benchmarks/training_steps.py --bn-compare --json benchmarks/results/bn_compare_cpu.json
@@ -46,12 +46,11 @@ Usage:
 one shared set (bn='shared') for S2S A=4 S=2, S2S A=50 S=20 and S2A A=800 S=1, as ratios from one run.
 """
 from __future__ import annotations
-import argparse, contextlib, json, math, statistics, sys, time
-from unittest import mock
+import argparse, json, math, statistics, sys, time
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE, compile_decoder
+from misvae_nb.networks import MISVAE, compiles
 from misvae_nb.config import TrainConfig, STEP_MODES
 from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -69,22 +68,14 @@ def sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
-def compile_networks(model, device):
-    "A candidate measured beside the trainer's `--compile` (which compiles the decoder): the encoder and heads compiled too."
-    compile_decoder(model, device); model.f_d2h.compile(); model.f_phi.compile()
-    return model
-
-
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              compile: bool|str|None=None):
+              compile: bool|None=None):
     "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
     torch.manual_seed(args.seed)
-    compile = args.compile if compile is None else compile              # True: the decoder (the trainer's), 'all': compile_networks
-    cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B,
-                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=bool(compile), device=str(args.device))
+    cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B, device=str(args.device),
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=args.compile if compile is None else compile)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
-    with mock.patch('misvae_nb.training.compile_decoder', compile_networks) if compile == 'all' else contextlib.nullcontext():
-        step_fn = build_step(cfg, args.device, g)                                        # as the trainer builds it
+    step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 
@@ -108,7 +99,7 @@ def time_cells(specs: dict, args) -> dict:
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
     return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
-                       compile=field(specs[name], 6, args.compile), time_s=statistics.median(ts),
+                       compile=compiles(field(specs[name], 6, args.compile), args.device), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
@@ -123,8 +114,8 @@ def eval_throughput(args, precision: str='float32', compile: bool=False) -> dict
                  device=args.device, progress=False, precision=precision, compile=compile)   # warm-up (and compilation)
     if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
     sync(args.device); t0 = time.perf_counter()
-    nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False, precision=precision)
-    # (the warm-up compiled the decoder in place when `compile`: the timed call runs the compiled code)
+    nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False, precision=precision,
+                       compile=False)   # the warm-up compiled the networks in place when `compile`: the timed call runs the compiled code
     sync(args.device); secs = time.perf_counter() - t0
     ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
     return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision, compile=compile,
@@ -179,7 +170,7 @@ def benchmark(args) -> dict:
         else: print(f"  {labels[k]:<32} {r:7.3f}   [{min_ratios[k]:.3f}]  (informative)")
     ev = None
     if args.eval_images > 0:
-        ev = {p: eval_throughput(args, p, args.compile) for p in (('float32', 'bfloat16') if args.device.type == 'cuda' else ('float32',))}
+        ev = {p: eval_throughput(args, p, compiles(args.compile, args.device)) for p in (('float32', 'bfloat16') if args.device.type == 'cuda' else ('float32',))}
         for p, e in ev.items():
             scaled = '' if args.eval_L == PAPER_L else f"; scaled to L=1000 (cost ~ L): {e['images_per_s_at_L1000']:.4f} images/s"
             note = '' if args.eval_L == PAPER_L and args.channels == PAPER_CHANNELS else \
@@ -206,7 +197,7 @@ def bn_compare(args) -> dict:
 
 
 def step_modes(args) -> dict:
-    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; decoder compiled or not), interleaved; ratios to eager float32."
+    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; networks compiled or not), interleaved; ratios to eager float32."
     configs = [('s2s', 4, 2), ('s2s', 50, 20)]
     ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True),
              ('graph', True, True)]
@@ -266,9 +257,10 @@ def parse(argv=None):
     p.add_argument('--warmup', type=int, default=None, help='warm-up steps per cell (default: 3 on CUDA, 1 on CPU)')
     p.add_argument('--min-time', type=float, default=None, help='least seconds per repeat (default: 0.2 on CUDA, 0 on CPU)')
     p.add_argument('--amp', action='store_true', help='bfloat16 autocast in the training steps (CUDA only, as the trainer)')
-    p.add_argument('--compile', action='store_true', help="the decoder compiled in every cell, as the trainer's --compile (--step-modes: as listed)")
+    p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None,
+                   help="torch.compile the networks in every cell, as the trainer's --compile (default, as the trainer: on CUDA where Triton is installed; --step-modes: as listed)")
     p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
-    p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, decoder compiled or not; CPU: eager and compiled) instead of the ratios')
+    p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, networks compiled or not; CPU: eager and compiled) instead of the ratios')
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
     p.add_argument('--eval-A', type=int, default=50)

@@ -40,7 +40,7 @@ class TrainConfig:
     seed: int = 0              # seeds the network, the minibatches and the estimators' draws
     device: str = 'auto'       # 'auto' (cuda if available), 'cpu', 'cuda', ...
     amp: bool = False          # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
-    compile: bool = False      # torch.compile the decoder (in place; with a graphed step: its fused kernels are captured)
+    compile: bool|None = None  # torch.compile the networks (in place; a graphed step captures the fused kernels); default: on CUDA where Triton is installed
     step: str = 'auto'         # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph on CUDA)
     out_dir: str = 'runs/train'  # the run's folder: checkpoints and metrics; an existing run there is resumed
 

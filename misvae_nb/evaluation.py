@@ -12,7 +12,7 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS, compile_decoder
+from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
@@ -60,7 +60,7 @@ def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict(
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='float32',
-                 max_minutes: float|None=None, compile: bool=False) -> NLL|None:
+                 max_minutes: float|None=None, compile: bool|None=None) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
@@ -74,7 +74,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0 = 0, 0., time.time()
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
-    if compile: compile_decoder(model, device)                            # fuses the BatchNorm and ReLU passes (in place)
+    if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
         st = load_state(resume_path, 'evaluation state')
         check_same_settings(st['settings'], settings, resume_path)
@@ -118,7 +118,7 @@ def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='
 
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='float32',
-                 max_minutes: float|None=None) -> dict:
+                 max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
     path = Path(run_dir) / 'best.pt'
     if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
@@ -130,7 +130,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration, precision)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
-                       max_minutes=max_minutes)
+                       max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
     (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
@@ -140,7 +140,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
                      calibration: int=500, max_images: int=20_000, device: str='auto', seed: int=0,
                      out_dir: str|Path='runs/authors', progress: bool=True, precision: str='float32',
-                     max_minutes: float|None=None) -> dict:
+                     max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
     if bn == 'component' and calibration < 1:
@@ -152,7 +152,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0, precision)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
-                       max_minutes=max_minutes)
+                       max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
     (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
@@ -171,6 +171,7 @@ def eval_cli(argv=None):
     p.add_argument('--max_images', type=int, default=20_000, help="images per decoder pass (memory)")
     p.add_argument('--precision', choices=PRECISIONS, default='float32', help="the decoder's arithmetic (bfloat16: GPU tensor cores; measured against float32 first)")
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch that would end past this many minutes (run again to continue)")
+    p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")
     p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
     p.add_argument('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
     p.add_argument('--out_dir', default='runs/authors', help="where the authors' model's result goes (a run's goes into its folder)")
@@ -180,8 +181,8 @@ def eval_cli(argv=None):
     with contextlib.redirect_stdout(sys.stderr):                          # progress bars on stderr
         if a.authors_checkpoint:
             r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
-                        a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes)
-        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0, precision=a.precision, max_minutes=a.max_minutes)
+                        a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
+        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
     print(r['summary']); print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")

@@ -18,7 +18,7 @@ from .estimators import ComponentLogLikelihood
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'gated_conv_trunk',
            'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d',
            'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'decoder_precision',
-           'compile_unavailable', 'compile_decoder', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
+           'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
            'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
@@ -101,7 +101,11 @@ class MaskedConv2d(nn.Conv2d):
         mask[k // 2, k // 2 + (mask_type == 'B'):] = 0               # centre row: the centre (A) and after
         mask[k // 2 + 1:] = 0                                        # all rows below
         self.register_buffer('mask', mask, persistent=False)
-    def forward(self, x): return self._conv_forward(x, self.weight * self.mask, self.bias)
+
+    def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
+        r = self.kernel_size[0] // 2                                 # the kernel's rows above and at the centre only
+        y = F.conv2d(x, (self.weight * self.mask)[:, :, :r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
+        return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
 
 # %% ../nbs/03_networks.ipynb
 class ComponentBatchNorm2d(nn.Module):
@@ -171,6 +175,7 @@ class PixelCNNDecoder(nn.Module):
             layers += [MaskedConv2d('A' if i == 0 else 'B', 2 if i == 0 else channels, channels),
                        ComponentBatchNorm2d(self.groups, channels), nn.ReLU(inplace=True)]
         self.pixelcnn, self.out = nn.Sequential(*layers), nn.Conv2d(channels, 1, 1)
+        self.first_taps = self.pixelcnn[0].mask.nonzero().T.tolist()         # (rows, cols) of the first mask's live taps
 
     def image_groups(self, idx, L, B, K, device) -> Tensor: # -> [L*B*K] statistics group of each image
         if self.groups == 1: return torch.zeros(L * B * K, dtype=torch.long, device=device)
@@ -181,11 +186,24 @@ class PixelCNNDecoder(nn.Module):
         "x: [B,1,28,28], z: [L,B,K,D] drawn from components idx [K] or [B,K] -> Bernoulli logits [L,B,K,784]."
         L, B, K, _ = z.shape
         groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
-        zimg = self.dense(z).view(L, B, K, 1, 28, 28)
-        xe = x.to(zimg.dtype)[None, :, None].expand(L, B, K, 1, 28, 28)      # a view, no copy per component
-        y = torch.cat([xe, zimg], 3).view(L * B * K, 2, 28, 28)                # channels: [x, GatedDense(z)]
-        for layer in self.pixelcnn: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
+        y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28], channels: [x, GatedDense(z)]
+        for layer in self.pixelcnn[1:]: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
         return self.out(y).view(L, B, K, 784)
+
+# %% ../nbs/03_networks.ipynb
+@patch
+def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: [B,1,28,28], zimg: [L,B,K,28,28]
+    "The mask-A convolution of [x, GatedDense(z)] as one matrix product over its live taps -> [L*B*K, C, 28, 28] (channels-last)."
+    conv, (L, B, K) = self.pixelcnn[0], zimg.shape[:3]
+    (rows, cols), r = self.first_taps, conv.kernel_size[0] // 2
+    def at_taps(u): # u: [..., 28, 28] -> [..., 28, 28, T]: the values each pixel sees (zero outside; rows below are never live)
+        pad = F.pad(u, (r, r, r, 0))
+        return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in zip(rows, cols)], -1)
+    xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(rows))     # a view over L and K
+    w = (conv.weight * conv.mask)[:, :, rows, cols].flatten(1)                                  # [C, 2T]: x taps, then z taps
+    y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]
+    if conv.bias is not None: y = y + conv.bias
+    return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)
 
 # %% ../nbs/03_networks.ipynb
 def check_images(x, binary=True, name='x'):
@@ -297,10 +315,14 @@ def compile_unavailable(device) -> str|None:
         return f"torch.compile on the CPU needs a C++ compiler on the PATH (one of {', '.join(CXX_COMPILERS)})"
     return None
 
-def compile_decoder(model: MixtureVAE, device) -> MixtureVAE:
-    "Compile `model`'s decoder in place with torch.compile (state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
+def compiles(compile: bool|None, device) -> bool:
+    "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
+    return compile if compile is not None else torch.device(device).type == 'cuda' and compile_unavailable(device) is None
+
+def compile_networks(model: MixtureVAE, device) -> MixtureVAE:
+    "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    model.decoder.compile()
+    for net in (model.f_d2h, model.f_phi, model.decoder): net.compile()
     return model
 
 # %% ../nbs/03_networks.ipynb

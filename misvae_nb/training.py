@@ -12,7 +12,7 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, BN_MODES, decoder_precision, compile_decoder
+from .networks import MixtureVAE, MlpMISVAE, BN_MODES, decoder_precision, compiles, compile_networks
 from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli
 from fastcore.docments import docments
 from fastcore.basics import patch
@@ -65,9 +65,9 @@ def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mo
 class TrainStep:
     "One optimisation step, `step(x [B,1,28,28], beta) -> loss` (a device scalar): eagerly, or replayed from a CUDA graph."
     def __init__(self, model: MixtureVAE, opt: torch.optim.Optimizer, cfg: TrainConfig, generator: torch.Generator,
-                 mode: str='eager', warmup_steps: int=3):
+                 mode: str='eager', warmup_steps: int=3, compiled: bool=False):
         if mode not in ('eager', 'graph'): fail('mode', mode, "use 'eager' or 'graph'")
-        self.model, self.opt, self.cfg, self.generator, self.mode = model, opt, cfg, generator, mode
+        self.model, self.opt, self.cfg, self.generator, self.mode, self.compiled = model, opt, cfg, generator, mode, compiled
         self.device = next(model.parameters()).device
         self.amp = cfg.amp and self.device.type == 'cuda'
         self.warmup_steps, self.eager_steps, self.graph = warmup_steps, 0, None
@@ -113,11 +113,13 @@ def capture(self: TrainStep, x: Tensor):
     self.graph, self.loss_out = graph, loss.detach()
 
 def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generator) -> TrainStep:
-    "The network `cfg` names on `device` (channels-last; decoder compiled with `compile`), its Adam, and its training step."
+    "The network `cfg` names on `device` (channels-last; compiled as `compiles(cfg.compile, device)` says), its Adam, and its training step."
     model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
-    if cfg.compile: compile_decoder(model, device)                      # in place: the state_dict keys stay the same
+    compiled = compiles(cfg.compile, device)
+    if compiled: compile_networks(model, device)                        # in place: the state_dict keys stay the same
+    if device.type == 'cuda': torch.backends.cudnn.benchmark = True     # cuDNN times its algorithms for the run's shapes
     mode = step_mode(cfg, device)
-    return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode)
+    return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode, compiled=compiled)
 
 # %% ../nbs/05_training.ipynb
 def _trajectory(cfg: TrainConfig, device: torch.device, mode: str, compile: bool, steps: int, seed: int, nudge: bool=False) -> dict:
@@ -144,10 +146,10 @@ def _apart(a: dict, b: dict) -> dict:
 
 def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0, device: str='cuda') -> dict:
     """Train identical models `steps` steps on the same batches, eagerly (twice) and the fast way, and say how far apart they end.
-    The fast way: on CUDA a CUDA graph (decoder compiled if cfg.compile), keys `*graph*`; on the CPU the decoder compiled, keys `*compiled*`."""
+    The fast way: on CUDA a CUDA graph (networks compiled as cfg.compile says), keys `*graph*`; on the CPU the networks compiled, keys `*compiled*`."""
     device = torch.device(device)
     fast, mode = ('graph', 'graph') if device.type == 'cuda' else ('compiled', 'eager')
-    if fast == 'compiled' and not cfg.compile: fail('cfg.compile', False, "on the CPU the fast way is a compiled decoder: pass a TrainConfig with compile=True")
+    if fast == 'compiled' and not cfg.compile: fail('cfg.compile', False, "on the CPU the fast way is compiled networks: pass a TrainConfig with compile=True")
     eager, again = (_trajectory(cfg, device, 'eager', False, steps, seed, nudge) for nudge in (False, True))   # not compiled
     other = _trajectory(cfg, device, mode, cfg.compile, steps, seed)
     r = {'losses_eager': eager['losses'], f'losses_{fast}': other['losses'], 'replays': other['replays'],
@@ -207,7 +209,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
-        + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", decoder compiled (torch.compile)" if cfg.compile else ""))
+        + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
 
 # %% ../nbs/05_training.ipynb
@@ -244,7 +246,8 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     "A parser with one --option per field of the dataclass `cls`, described by the field's comment."
     p, docs = CliParser(prog=prog, description=description), docments(cls)
     for f in fields(cls):
-        kind = {'int': int, 'float': float, 'str': str, 'bool': bool}[f.type if isinstance(f.type, str) else f.type.__name__]
+        name = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))              # 'bool | None': a tri-state flag
+        kind = {'int': int, 'float': float, 'str': str, 'bool': bool}[name.replace(' ', '').removesuffix('|None')]
         kw = dict(default=f.default, help=docs.get(f.name) or f.name)
         if kind is bool: p.add_argument(f'--{f.name}', action=argparse.BooleanOptionalAction, **kw)
         else: p.add_argument(f'--{f.name}', type=kind, choices=_CHOICES.get(f.name), **kw)

@@ -33,13 +33,13 @@ part step_modes 80 python3 benchmarks/training_steps.py --device cuda --step-mod
 part probe 70 python3 benchmarks/gpu_probe.py "$OUT/probe.json" --eval-variants float32_compiled,bfloat16_compiled
 TRAIN="from misvae_nb.training import train_cli; train_cli()"   # misvae-train, S2S A=4 S=2 on full MNIST, as it runs by default
 TRAIN_ARGS="--estimator s2s --A 4 --S 2 --epochs 3 --warmup_epochs 1"
-part trainer 45 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32
+part trainer 80 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32
 cp /tmp/run_fp32/metrics.json "$OUT/trainer_metrics.json" 2>/dev/null   # the epochs finished, also when stopped by its limit
 if [ -d .gpu/prev ]; then   # the baseline, same machine: its package first on the path
   part probe_prev 70 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" \
     --parts compile,eval --eval-variants float32_compiled,bfloat16_compiled
 fi
-part trainer_bf16 35 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16
+part trainer_bf16 60 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16
 cp /tmp/run_bf16/metrics.json "$OUT/trainer_metrics_bf16.json" 2>/dev/null
 part training_steps 90 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json"
 echo "session: $(( $(date +%s) - START ))s" | tee -a "$LOG"

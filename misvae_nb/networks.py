@@ -15,11 +15,12 @@ from .mixtures import GaussianMixture, fail
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'gated_conv_trunk',
-           'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d',
-           'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'decoder_precision',
-           'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
-           'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
+           'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
+           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE',
+           'host_tensors', 'decoder_precision', 'compile_unavailable', 'compiles', 'compile_networks',
+           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
+           'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -41,9 +42,15 @@ class GatedConv2d(nn.Module):
 TRUNK_LAYERS = [(1, 32, 7, 1, 3), (32, 32, 3, 2, 1), (32, 64, 5, 1, 2), (64, 64, 3, 2, 1), (64, 6, 3, 1, 1)]
 H_DIM = 294  # 6 x 7 x 7
 
-def gated_conv_trunk() -> nn.Sequential:
+class GatedConvTrunk(nn.Sequential):
+    "nn.Sequential with its forward written here, so that torch.compile traces the trunk as one frame."
+    def forward(self, x):
+        for layer in self: x = layer(x)
+        return x
+
+def gated_conv_trunk() -> GatedConvTrunk:
     "MISVAE's f_D2H: five gated convs and a flatten, x: [B,1,28,28] -> h: [B, 294]."
-    return nn.Sequential(*[GatedConv2d(*l) for l in TRUNK_LAYERS], nn.Flatten())
+    return GatedConvTrunk(*[GatedConv2d(*l) for l in TRUNK_LAYERS], nn.Flatten())
 
 # %% ../nbs/03_networks.ipynb
 class OneHotLinear(nn.Module):
@@ -200,7 +207,8 @@ def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: 
         pad = F.pad(u, (r, r, r, 0))
         return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in zip(rows, cols)], -1)
     xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(rows))     # a view over L and K
-    w = (conv.weight * conv.mask)[:, :, rows, cols].flatten(1)                                  # [C, 2T]: x taps, then z taps
+    live = torch.cat([conv.weight[:, :, :r].flatten(2), conv.weight[:, :, r, :r]], 2)          # [C, 2, T]: the rows above, then the
+    w = live.flatten(1)                                                                         # centre row's left taps; [C, 2T]
     y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]
     if conv.bias is not None: y = y + conv.bias
     return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)
@@ -292,6 +300,13 @@ class MISVAE(MixtureVAE):
         super().__init__(A, latent_dim, H_DIM, validate)
         self.f_d2h, self.f_phi = gated_conv_trunk(), OneHotHeads(H_DIM, A, latent_dim)
         self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)
+
+# %% ../nbs/03_networks.ipynb
+def host_tensors(model: nn.Module, fn, *inputs) -> list[str]:
+    "Tensors that `fn(*inputs)` reads besides its inputs and `model`'s parameters and buffers (made from Python values as it runs)."
+    from torch.fx.experimental.proxy_tensor import make_fx
+    graph, own = make_fx(fn)(*inputs), {t.data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    return [n.target for n in graph.graph.nodes if n.op == 'get_attr' and getattr(graph, n.target).data_ptr() not in own]
 
 # %% ../nbs/03_networks.ipynb
 PRECISIONS = ('float32', 'bfloat16')

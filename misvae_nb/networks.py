@@ -104,9 +104,10 @@ class MaskedConv2d(nn.Conv2d):
         if mask_type not in ('A', 'B'):
             fail('mask_type', mask_type, "use 'A' (first layer, hides the centre) or 'B'")
         super().__init__(cin, cout, k, 1, k // 2, bias=bias)
-        mask = torch.ones(k, k)
-        mask[k // 2, k // 2 + (mask_type == 'B'):] = 0               # centre row: the centre (A) and after
-        mask[k // 2 + 1:] = 0                                        # all rows below
+        r = k // 2                                                   # the centre: (r, r)
+        self.live_taps = [(i, j) for i in range(r + 1) for j in range(k) if i < r or j < r + (mask_type == 'B')]   # raster order
+        mask = torch.zeros(k, k)                                     # rows above the centre; before the centre (A) or up to it (B)
+        for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
 
     def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
@@ -182,7 +183,6 @@ class PixelCNNDecoder(nn.Module):
             layers += [MaskedConv2d('A' if i == 0 else 'B', 2 if i == 0 else channels, channels),
                        ComponentBatchNorm2d(self.groups, channels), nn.ReLU(inplace=True)]
         self.pixelcnn, self.out = nn.Sequential(*layers), nn.Conv2d(channels, 1, 1)
-        self.first_taps = self.pixelcnn[0].mask.nonzero().T.tolist()         # (rows, cols) of the first mask's live taps
 
     def image_groups(self, idx, L, B, K, device) -> Tensor: # -> [L*B*K] statistics group of each image
         if self.groups == 1: return torch.zeros(L * B * K, dtype=torch.long, device=device)
@@ -202,11 +202,11 @@ class PixelCNNDecoder(nn.Module):
 def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: [B,1,28,28], zimg: [L,B,K,28,28]
     "The mask-A convolution of [x, GatedDense(z)] as one matrix product over its live taps -> [L*B*K, C, 28, 28] (channels-last)."
     conv, (L, B, K) = self.pixelcnn[0], zimg.shape[:3]
-    (rows, cols), r = self.first_taps, conv.kernel_size[0] // 2
+    taps, r = conv.live_taps, conv.kernel_size[0] // 2                                         # T taps, row-major
     def at_taps(u): # u: [..., 28, 28] -> [..., 28, 28, T]: the values each pixel sees (zero outside; rows below are never live)
         pad = F.pad(u, (r, r, r, 0))
-        return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in zip(rows, cols)], -1)
-    xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(rows))     # a view over L and K
+        return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in taps], -1)
+    xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(taps))     # a view over L and K
     live = torch.cat([conv.weight[:, :, :r].flatten(2), conv.weight[:, :, r, :r]], 2)          # [C, 2, T]: the rows above, then the
     w = live.flatten(1)                                                                         # centre row's left taps; [C, 2T]
     y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]

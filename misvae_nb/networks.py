@@ -207,8 +207,7 @@ def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: 
         pad = F.pad(u, (r, r, r, 0))
         return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in taps], -1)
     xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(taps))     # a view over L and K
-    live = torch.cat([conv.weight[:, :, :r].flatten(2), conv.weight[:, :, r, :r]], 2)          # [C, 2, T]: the rows above, then the
-    w = live.flatten(1)                                                                         # centre row's left taps; [C, 2T]
+    w = torch.stack([conv.weight[:, :, i, j] for i, j in taps], -1).flatten(1)                 # [C, 2T]: x taps, then z taps
     y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]
     if conv.bias is not None: y = y + conv.bias
     return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)

@@ -19,7 +19,8 @@ from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['eval_plan', 'NLL', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem', 'evaluate_run',
+__all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'eval_plan', 'NLL', 'compare_precisions', 'choose_precision',
+           'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem', 'evaluate_run',
            'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
@@ -41,13 +42,52 @@ class NLL:
     bn_calibration: int  # training images the statistics were recomputed from (0: those kept during training)
     seconds: float
     precision: str = 'float32'  # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
+    precision_check: dict|None = None  # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
             f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
         return (f"test NLL {self.per_component:.2f} nats (per-component bound), {self.pooled:.2f} (pooled bound); "
                 f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
-                + ("" if self.precision == 'float32' else f", decoder in {self.precision}"))
+                + ("" if self.precision == 'float32' else f", decoder in {self.precision}") + _check_summary(self.precision_check))
+
+def _check_summary(check: dict|None) -> str:
+    if check is None: return ""
+    d = ', '.join(f"{v:+.4f}" for v in check['bfloat16_minus_float32'])
+    return (f" (bfloat16 - float32 on the first {check['n_images']} images: {d} nats, per-component / pooled; "
+            f"{'within' if check['passed'] else 'not within'} {check['tolerance']})")
+
+# %% ../nbs/07_evaluation.ipynb
+EVAL_PRECISIONS = ('auto',) + PRECISIONS   # 'auto': bfloat16 on a GPU where compare_precisions finds it close enough, else float32
+BF16_TOLERANCE_NATS = 0.05                 # most that either mean bound may move under bfloat16 (nats)
+CHECK_IMAGES = 100                         # test images compare_precisions scores in both precisions
+
+def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device) -> Tensor:
+    "Both bounds (per-component, pooled) summed over the data points x: [B, 1, 28, 28] -> [2]."
+    b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
+                  chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False)
+    return torch.stack([b.per_component.sum(), b.pooled.sum()])
+
+@torch.no_grad()
+def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=20_000, seed: int=0, device=None,
+                       tolerance: float=BF16_TOLERANCE_NATS) -> dict:
+    "Both mean bounds of `images` with the decoder in float32 and in bfloat16 on the same samples (the model as it is: eval mode, statistics set)."
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    B, chunk = eval_plan(model.A, L, max_images, len(images))
+    nll = {}
+    for p in PRECISIONS:                                                   # the same seed: the same z samples for both
+        g = torch.Generator(device).manual_seed(seed)
+        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device) for x in images.split(B)) / len(images)).tolist()
+    diff = [b - f for b, f in zip(nll['bfloat16'], nll['float32'])]
+    return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'], bfloat16_minus_float32=diff,
+                tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
+
+def choose_precision(precision: str, model: MixtureVAE, images: Tensor, L: int, max_images: int, seed: int, device) -> tuple[str, dict|None]:
+    "The decoder's arithmetic for evaluating `images`, and the check behind it (None where nothing was measured)."
+    if precision != 'auto': return precision, None
+    if torch.device(device).type != 'cuda' or len(images) <= CHECK_IMAGES: return 'float32', None
+    check = compare_precisions(model, images[:CHECK_IMAGES], L, max_images, seed, device)
+    return ('bfloat16' if check['passed'] else 'float32'), check
 
 # %% ../nbs/07_evaluation.ipynb
 def bn_mode(model: MixtureVAE) -> str:
@@ -59,20 +99,20 @@ def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict(
 @torch.no_grad()
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
-                 resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='float32',
+                 resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass")
-    if precision not in PRECISIONS: fail('precision', precision, f"choose one of {PRECISIONS}")
+    if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")
     if max_minutes is not None and resume_path is None:
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
-    done, seconds, t0 = 0, 0., time.time()
+    done, seconds, t0, check = 0, 0., time.time(), None
     model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
     if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
@@ -80,8 +120,10 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         check_same_settings(st['settings'], settings, resume_path)
         model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
         g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
+        precision, check = st['precision'], st['precision_check']           # as chosen when the evaluation started
     elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
+    if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device)
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
     deadline, last = None if max_minutes is None else t0 + 60 * max_minutes, 0.
@@ -89,17 +131,14 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
         if deadline is not None and time.time() + last > deadline: return None       # the next batch would end past the budget
         t_batch = time.time()
-        x = batches[k].to(device)
-        b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
-                      chunk_size=chunk, log_prior=model.log_prior, generator=g, validate=False)
-        sums += torch.stack([b.per_component.sum(), b.pooled.sum()])
+        sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device)
         if resume_path is not None:
             save_atomic(dict(settings=settings, done=k + 1, sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
-                             seconds=seconds + time.time() - t0), resume_path)   # sums.cpu() waits for the batch
+                             precision=precision, precision_check=check, seconds=seconds + time.time() - t0), resume_path)   # sums.cpu() waits for the batch
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
@@ -117,7 +156,7 @@ def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='
             + ("" if precision == 'float32' else f"_{precision}"))
 
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
-                 seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='float32',
+                 seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
     path = Path(run_dir) / 'best.pt'
@@ -139,7 +178,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
                      calibration: int=500, max_images: int=20_000, device: str='auto', seed: int=0,
-                     out_dir: str|Path='runs/authors', progress: bool=True, precision: str='float32',
+                     out_dir: str|Path='runs/authors', progress: bool=True, precision: str='auto',
                      max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
@@ -169,7 +208,7 @@ def eval_cli(argv=None):
     p.add_argument('--bn', choices=BN_MODES, default='component', help="authors' model: per-component BatchNorm statistics (recomputed) or their one shared set")
     p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
     p.add_argument('--max_images', type=int, default=20_000, help="images per decoder pass (memory)")
-    p.add_argument('--precision', choices=PRECISIONS, default='float32', help="the decoder's arithmetic (bfloat16: GPU tensor cores; measured against float32 first)")
+    p.add_argument('--precision', choices=EVAL_PRECISIONS, default='auto', help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under {BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch that would end past this many minutes (run again to continue)")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")
     p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")

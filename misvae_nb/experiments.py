@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from .mixtures import check_count
 from .config import TrainConfig, check_config, CliParser, run_cli
 from .training import train
-from .evaluation import evaluate_run, evaluate_authors, eval_name, PRECISIONS
+from .evaluation import evaluate_run, evaluate_authors, eval_name, EVAL_PRECISIONS
 from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state
 
@@ -38,7 +38,7 @@ class Campaign:
     eval_L: int = 1000                         # importance samples per component at test time
     eval_n_test: int|None = None               # first n test images (None: all 10,000)
     calibration: int = 0                       # recompute BatchNorm statistics on this many training images (0: keep them)
-    eval_precision: str = 'float32'            # the decoder's arithmetic at test time: 'float32' or 'bfloat16' (measured against float32 first)
+    eval_precision: str = 'auto'               # the decoder's arithmetic at test time: 'auto' (bfloat16 on a GPU if checked close to float32), 'float32' or 'bfloat16'
     kind: str = 'train'                        # 'train', or 'released': evaluate the authors' released model
     out_root: str = 'campaigns'                # run folders: out_root/name/...
     paper: dict = field(default_factory=dict)  # the paper's NLL per run name, shown beside ours
@@ -59,7 +59,7 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
     if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, None, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
-    if c.eval_precision not in PRECISIONS: raise ValueError(f"eval_precision={c.eval_precision!r} in {path}: use one of {PRECISIONS}")
+    if c.eval_precision not in EVAL_PRECISIONS: raise ValueError(f"eval_precision={c.eval_precision!r} in {path}: use one of {EVAL_PRECISIONS}")
     for cfg in campaign_configs(c): check_config(cfg)
     return c
 

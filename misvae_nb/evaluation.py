@@ -82,12 +82,16 @@ def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: in
     return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'], bfloat16_minus_float32=diff,
                 tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
 
-def choose_precision(precision: str, model: MixtureVAE, images: Tensor, L: int, max_images: int, seed: int, device) -> tuple[str, dict|None]:
-    "The decoder's arithmetic for evaluating `images`, and the check behind it (None where nothing was measured)."
+def choose_precision(precision: str, model: MixtureVAE, images: Tensor, L: int, max_images: int, seed: int, device,
+                     say=None) -> tuple[str, dict|None]:
+    "The decoder's arithmetic for evaluating `images`, and the check behind it (None where nothing was measured); `say(line)` for news."
     if precision != 'auto': return precision, None
     if torch.device(device).type != 'cuda' or len(images) <= CHECK_IMAGES: return 'float32', None
+    if say: say(f"precision auto: scoring the first {CHECK_IMAGES} test images with the decoder in float32 and in bfloat16")
     check = compare_precisions(model, images[:CHECK_IMAGES], L, max_images, seed, device)
-    return ('bfloat16' if check['passed'] else 'float32'), check
+    chosen = 'bfloat16' if check['passed'] else 'float32'
+    if say: say(f"precision auto: {chosen}{_check_summary(check)}")
+    return chosen, check
 
 # %% ../nbs/07_evaluation.ipynb
 def bn_mode(model: MixtureVAE) -> str:
@@ -123,7 +127,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         precision, check = st['precision'], st['precision_check']           # as chosen when the evaluation started
     elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
-    if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device)
+    if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
     deadline, last = None if max_minutes is None else t0 + 60 * max_minutes, 0.

@@ -6,7 +6,9 @@
       --compile, S2S A = 4, S = 2 with the networks compiled in the graphed run (`misvae-train --compile`, the
       default on a GPU with Triton); without, not compiled (`--no-compile`). Then
       `host_waits`: 20 graphed steps (compiled likewise) on batches from DynamicBatches under
-      torch.cuda.set_sync_debug_mode('error'): passes when nothing in a step makes the host wait for the GPU.
+      torch.cuda.set_sync_debug_mode('error'): passes when nothing in a step makes the host wait for the GPU. Then
+      `precision_auto`: evaluate_nll's default precision='auto' on 120 images (A = 4, L = 2) checks bfloat16 first
+      and evaluates in the precision its check chose, with the bound of an evaluation in that precision (eager).
   python benchmarks/gpu_checks.py released OUT.json --L 13 [--deadline UNIX_TIME]
       The authors' released model (A = 400; $MISVAE_AUTHORS_CHECKPOINT) on the full test set as the `released`
       campaign (params/campaigns/released.yaml, its folder campaigns/released/authors_A400/), with
@@ -45,9 +47,26 @@ def graph_check(out: str, compile: bool=False):
     try: results['host_waits'] = host_waits(compile=compile)
     except Exception as e: results['host_waits'] = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
     print('host_waits', results['host_waits'], flush=True)
+    try: results['precision_auto'] = precision_auto()
+    except Exception as e: results['precision_auto'] = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
+    print('precision_auto', results['precision_auto'], flush=True)
     write(out, dict(name='graph_vs_eager', compiled_in_graph=compile, tolerance="losses relative 1e-3 at every step; final parameters and BatchNorm running statistics, each: "
                     "|graph - eager| / |eager - start| under 0.05 or 3 x the same for two eager runs, the second started one float32 "
                     "rounding step away (misvae_nb.training.compare_step_modes)", results=results))
+
+
+def precision_auto() -> dict:
+    "evaluate_nll's default precision='auto' on CUDA: it checks bfloat16 on the first CHECK_IMAGES images and evaluates as the check says, on the same samples."
+    from misvae_nb.networks import MISVAE
+    from misvae_nb.evaluation import evaluate_nll, CHECK_IMAGES
+    torch.manual_seed(0)
+    model = MISVAE(A=4).cuda()                                           # untrained: its bfloat16 gap may or may not pass
+    images = torch.bernoulli(torch.full((CHECK_IMAGES + 20, 1, 28, 28), 0.3))
+    r = evaluate_nll(model, images, L=2, progress=False, precision='auto', compile=False)          # eager: seconds, not a compilation
+    chosen = evaluate_nll(model, images, L=2, progress=False, precision=r.precision, compile=False)
+    ok = r.precision_check is not None and r.precision == ('bfloat16' if r.precision_check['passed'] else 'float32')
+    return dict(passed=ok and abs(r.per_component - chosen.per_component) < 1e-3, precision=r.precision, check=r.precision_check,
+                auto=[r.per_component, r.pooled], explicit=[chosen.per_component, chosen.pooled], seconds=[r.seconds, chosen.seconds])
 
 
 def host_waits(steps: int=20, compile: bool=False) -> dict:

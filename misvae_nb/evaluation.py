@@ -124,7 +124,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         check_same_settings(st['settings'], settings, resume_path)
         model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
         g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
-        precision, check = st['precision'], st['precision_check']           # as chosen when the evaluation started
+        precision, check = st.get('precision', precision), st.get('precision_check')   # as chosen when the evaluation started
     elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
     if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)

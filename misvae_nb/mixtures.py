@@ -52,9 +52,13 @@ def fail(arg: str, value, fix: str):
     raise ValueError(f"{arg}={shown(value)}: {fix}")
 
 # %% ../nbs/00_mixtures.ipynb
+def _is_bool(value) -> bool:
+    "True for Python, numpy and torch booleans (numpy 1.x lets np.bool_ pass as an index)."
+    return isinstance(value, bool) or str(getattr(value, 'dtype', '')) in ('bool', 'torch.bool')
+
 def check_count(name: str, value, low: int=1, high: int|None=None, what: str='') -> int:
     "Return `value` as an int if it is an integral scalar in [low, high]; else raise a ValueError naming `name`."
-    ok = not isinstance(value, bool) and getattr(value, 'dtype', None) not in (torch.bool,) and len(getattr(value, 'shape', ())) == 0
+    ok = not _is_bool(value) and len(getattr(value, 'shape', ())) == 0
     try: n = operator.index(value) if ok else None
     except TypeError: n = None
     if n is None or n < low or (high is not None and n > high):
@@ -64,7 +68,7 @@ def check_count(name: str, value, low: int=1, high: int|None=None, what: str='')
 # %% ../nbs/00_mixtures.ipynb
 def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, what: str='') -> float:
     "Return `value` as a float if it is a finite real scalar in [low, high]; else raise a ValueError naming `name`."
-    ok = not isinstance(value, (bool, str)) and getattr(value, 'dtype', None) not in (torch.bool,) and len(getattr(value, 'shape', ())) == 0
+    ok = not isinstance(value, str) and not _is_bool(value) and len(getattr(value, 'shape', ())) == 0
     try: x = float(value) if ok else None
     except (TypeError, ValueError): x = None
     if x is None or not math.isfinite(x) or not low <= x <= high:

@@ -91,7 +91,7 @@ def host_waits(steps: int=20, compile: bool=False) -> dict:
 
 def released(out: str, L: int, deadline: float|None, device: str='cuda', calibration: int=500):
     minutes = None if deadline is None else max(0., (deadline - time.time()) / 60)
-    c = load_campaign(CAMPAIGN, eval_L=L, eval_precision='auto', eval_n_test=None, calibration=calibration)
+    c = load_campaign(CAMPAIGN, eval_L=L, eval_n_test=None, calibration=calibration)   # its eval_precision: auto
     c.train['device'] = device
     row = advance_campaign(c, max_minutes=minutes, say=lambda line: print(line, flush=True))[0]
     print(campaign_table(c, [row]), flush=True)

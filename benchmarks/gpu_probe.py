@@ -3,7 +3,8 @@
   python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
-         networks compiled and not (--eval-variants picks), and the projected minutes of the paper's 10,000-image evaluation.
+         networks compiled and not, or compiled in Inductor's max-autotune mode ('_autotuned'; --eval-variants picks),
+         and the projected minutes of the paper's 10,000-image evaluation.
 profile: torch.profiler over S2S A=4 S=2 steps, eager and graphed with the networks compiled, and over one evaluation pass
          (eager float32; compiled bfloat16): the kernels by GPU time, and the eager pass's torch ops with their input shapes.
 --cudnn-benchmark sets torch.backends.cudnn.benchmark (cuDNN times its algorithms for each shape); run it in a
@@ -23,17 +24,21 @@ import training_steps as ts
 from misvae_nb.networks import MISVAE, compile_networks, decoder_precision
 from misvae_nb.provenance import run_info
 
-def evals(args) -> dict:
-    out = {}
-    for variant in args.eval_variants.split(','):
-        p, compile = variant.removesuffix('_compiled'), variant.endswith('_compiled')
-        out[variant] = e = ts.eval_throughput(args, p, compile)
-        print(f"  eval {p:<9} {'compiled' if compile else '':<8}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
+AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN, and can fuse the
+                                               # BatchNorm affine + ReLU into a Triton convolution's epilogue: one pass over the images less
+
+def evals(args, out: dict, save) -> None:
+    "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
+    for variant in args.eval_variants.split(','):   # PRECISION, PRECISION_compiled or PRECISION_autotuned
+        p, how = (variant.split('_', 1) + [''])[:2]
+        mode = dict(autotuned=AUTOTUNE_MODE).get(how)
+        out[variant] = e = ts.eval_throughput(args, p, compile=bool(how), compile_mode=mode)
+        print(f"  eval {p:<9} {how:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
-    return out
+        save()
 
 
-def profile(args) -> dict:
+def profile(args, out: dict, save) -> None:
     from torch.profiler import profile as prof, ProfilerActivity
     sync = torch.cuda.synchronize if args.device.type == 'cuda' else (lambda: None)
     act = [ProfilerActivity.CUDA if args.device.type == 'cuda' else ProfilerActivity.CPU]
@@ -77,7 +82,7 @@ def profile(args) -> dict:
             ll(z, idx); sync()
     ev_compiled = kernels(p, 1, 15)
     for r in ev_compiled[:8]: print(f"  eval pass compiled bf16 {r['ms']:7.2f} ms  x{r['calls']:<4.0f} {r['name'][:80]}", flush=True)
-    return dict(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled)
+    out.update(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled)
 
 
 if __name__ == '__main__':
@@ -92,9 +97,11 @@ if __name__ == '__main__':
                     ['--device', 'cuda', '--repeats', '5', '--min-time', '0.1', '--eval-images', '40'])
     args.eval_variants, torch.backends.cudnn.benchmark = a.eval_variants, a.cudnn_benchmark
     record = dict(name='gpu_probe', cudnn_benchmark=a.cudnn_benchmark, started=time.strftime('%Y-%m-%d %H:%M:%S'), **run_info(args.device))
+    save = lambda: Path(a.out).write_text(json.dumps(record, indent=1, default=float) + '\n')
     for part in a.parts.split(','):
         t0 = time.time(); print(f"== {part}", flush=True)
-        try: record[part] = dict(eval=evals, profile=profile)[part](args)
-        except Exception as e: record[part] = dict(error=f"{type(e).__name__}: {e}"[:3000]); print(record[part], flush=True)
+        record[part] = out = {}
+        try: dict(eval=evals, profile=profile)[part](args, out, save)
+        except Exception as e: out['error'] = f"{type(e).__name__}: {e}"[:3000]; print(out['error'], flush=True)
         record[part + '_wall_s'] = time.time() - t0
-        Path(a.out).write_text(json.dumps(record, indent=1, default=float) + '\n')
+        save()

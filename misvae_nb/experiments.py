@@ -13,14 +13,17 @@ from matplotlib.ticker import MaxNLocator
 from .mixtures import check_count
 from .config import TrainConfig, check_config, CliParser, run_cli
 from .training import train
-from .evaluation import evaluate_run, evaluate_authors, eval_name, EVAL_PRECISIONS
+from .evaluation import evaluate_run, evaluate_authors, eval_stem, EVAL_PRECISIONS
+from .networks import PRECISIONS
+from .data import N_TEST
 from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state
 
 # %% auto 0
 __all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_metrics',
-           'run_state', 'advance_campaign', 'advance_released', 'campaign_table_rows', 'campaign_table', 'campaign_cli',
-           'plot_nll_grid', 'validation_curves', 'plot_validation_curves']
+           'campaign_evaluation', 'run_state', 'advance_campaign', 'advance_released', 'released_evaluation',
+           'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid', 'validation_curves',
+           'plot_validation_curves']
 
 # %% ../nbs/08_experiments.ipynb
 PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
@@ -85,15 +88,21 @@ def run_metrics(out_dir: str|Path) -> dict:
     p = Path(out_dir) / 'metrics.json'
     return json.loads(p.read_text()) if p.exists() else {}
 
+def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int) -> dict|None:
+    "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images; None if none."
+    n_images = N_TEST if c.eval_n_test is None else min(c.eval_n_test, N_TEST)
+    precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
+    found = [p for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
+    return json.loads(found[0].read_text()) if found else None
+
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
-    ev = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
-    ev = [json.loads(p.read_text()) for p in ev if c.eval_n_test is None or f"_n{c.eval_n_test}_" in p.name]
+    bn = 'none' if cfg.model == 'mlp' else cfg.bn                          # the MLP decoder has no BatchNorm
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
-                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=ev[-1] if ev else None)
+                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration))
 
 # %% ../nbs/08_experiments.ipynb
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
@@ -128,8 +137,8 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
     row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True, code=None)  # trained by the authors
-    done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
-    if not done:
+    ev = released_evaluation(c)
+    if ev is None:
         path = authors_checkpoint_path()
         if path is None: raise ValueError("authors_checkpoint: not on this machine; set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
         say(f"{c.name}: evaluating the authors' released model, L = {c.eval_L}")
@@ -138,16 +147,18 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
         if r.get('stopped'):
             say(f"{c.name}: {r['summary']}")
             return dict(row, device=None, hours=0., evaluation=None)
-        done = sorted(out.glob(f"eval_L{c.eval_L}_n*.json"))
-    ev = json.loads(done[-1].read_text())
+        ev = released_evaluation(c)
     return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
+
+def released_evaluation(c: Campaign) -> dict|None:
+    "The released model's evaluation with `c`'s settings (its statistics recomputed only when per component, as `evaluate_authors` does)."
+    bn = c.train.get('bn', 'component')
+    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn, c.calibration if bn == 'component' else 0)
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:
     "One row per run of the campaign, read from its folder."
-    if c.kind == 'released':
-        out = Path(c.out_root) / c.name / 'authors_A400'
-        return [advance_released(c, say=lambda s: None)] if any(out.glob(f"eval_L{c.eval_L}_n*.json")) else []
+    if c.kind == 'released': return [advance_released(c, say=lambda s: None)] if released_evaluation(c) else []
     return [run_state(cfg, c) for cfg in campaign_configs(c)]
 
 def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:

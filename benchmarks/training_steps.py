@@ -58,7 +58,8 @@ from misvae_nb.provenance import run_info
 
 N_TRAIN = 50_000           # MNIST training images per epoch (SPEC §4)
 PAPER_CHANNELS, PAPER_B, PAPER_L = 64, 100, 1000
-TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=1.1)   # the GPU issue's targets (H100)
+TARGETS = dict(s2s_A800_over_A2=1.15, s2a_over_s2s_A800_S1=1.1,   # the GPU issue's targets (H100): ratios,
+               step_ms_s2s_A4_S2=4.0, epoch_s=3.0, eval_minutes=10.0)   # S2S A=4 S=2 step, MNIST epoch with validation, A=50 L=1000 evaluation
 PAPER_GRID_A4 = {1: 10.14, 2: 16.66, 3: 22.93, 4: 29.45}   # authors' s/epoch, S2S, A = 4, S = 1..4
 PAPER_EVAL_DECODES = 10_000 * 50 * 1000                     # test images x A x L of the A = 50, L = 1000 evaluation
 PEAK_TFLOPS = {'H100': 989.0, 'H200': 989.0}                 # dense bfloat16 tensor-core peak (NVIDIA's data sheets, SXM)

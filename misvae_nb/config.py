@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse, sys
 from dataclasses import dataclass, asdict
 import torch
-from .estimators import ESTIMATORS, check_count
+import math
+from .estimators import ESTIMATORS
+from .mixtures import fail, check_count, check_real
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODES
 from .data import DATASETS
 
@@ -49,7 +51,7 @@ RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step', 'compile')
 
 def check_config(cfg: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the setting unless `cfg` describes a run we can do."
-    def bad(name, fix): raise ValueError(f"{name}={getattr(cfg, name)!r}: {fix}")
+    def bad(name, fix): fail(name, getattr(cfg, name), fix)
     if cfg.estimator not in ESTIMATORS: bad('estimator', f"choose one of {ESTIMATORS}")
     if cfg.model not in MODELS: bad('model', f"choose one of {MODELS}")
     if cfg.bn not in BN_MODES: bad('bn', f"choose one of {BN_MODES}")
@@ -58,8 +60,9 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'n_train', 'n_valid', 'epochs', 'batch_size'):
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
-    if not cfg.lr > 0: bad('lr', "the learning rate must be > 0")
-    if cfg.warmup_epochs < 0: bad('warmup_epochs', "use 0 for no warm-up")
+    if not check_real('lr', cfg.lr, 0, math.inf, "the learning rate") > 0: bad('lr', "the learning rate must be > 0")
+    check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
+    check_count('seed', cfg.seed, 0, None, "the run's seed")
     return cfg
 
 # %% ../nbs/04_config.ipynb
@@ -73,9 +76,10 @@ def pick_device(device: str='auto') -> torch.device:
     "The torch device a run uses; a ValueError naming the fix for a device this machine lacks."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: dev = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
+    except (RuntimeError, TypeError): dev = None
+    if dev is None: fail('device', device, "use 'auto', 'cpu', 'cuda' or 'cuda:N'")
     if dev.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r}: this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
+        fail('device', device, "this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
     return dev
 
 # %% ../nbs/04_config.ipynb

@@ -190,7 +190,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
     if bn == 'component' and calibration < 1:
-        raise ValueError(f"calibration={calibration}: per-component statistics must be recomputed for the released model "
+        fail('calibration', calibration, "per-component statistics must be recomputed for the released model "
                          "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
     data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)

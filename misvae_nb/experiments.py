@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
-from .mixtures import check_count
+from .mixtures import fail, check_count
 from .config import TrainConfig, check_config, CliParser, run_cli
 from .training import train
 from .evaluation import evaluate_run, evaluate_authors, eval_stem, EVAL_PRECISIONS
@@ -56,13 +56,13 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     if not path.is_file(): raise FileNotFoundError(f"campaign={str(path)!r}: no such params file; see params/campaigns/")
     d = {**(yaml.safe_load(path.read_text()) or {}), **overrides}
     unknown = set(d) - {f.name for f in dataclasses.fields(Campaign)}
-    if unknown: raise ValueError(f"campaign={str(path)!r}: unknown settings {sorted(unknown)}; use {[f.name for f in dataclasses.fields(Campaign)]}")
+    if unknown: fail('campaign', str(path), f"unknown settings {sorted(unknown)}; use {[f.name for f in dataclasses.fields(Campaign)]}")
     c = Campaign(**d)
-    if c.kind not in ('train', 'released'): raise ValueError(f"kind={c.kind!r} in {path}: use 'train' or 'released'")
+    if c.kind not in ('train', 'released'): fail('kind', c.kind, f"in {path}: use 'train' or 'released'")
     check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
     if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, None, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
-    if c.eval_precision not in EVAL_PRECISIONS: raise ValueError(f"eval_precision={c.eval_precision!r} in {path}: use one of {EVAL_PRECISIONS}")
+    if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"in {path}: use one of {EVAL_PRECISIONS}")
     for cfg in campaign_configs(c): check_config(cfg)
     return c
 
@@ -70,7 +70,7 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
 def campaign_configs(c: Campaign) -> list[TrainConfig]:
     "The TrainConfig of every run of the campaign, each in its own folder."
     bad = {'estimator', 'A', 'S', 'out_dir'} & set(c.train)
-    if bad: raise ValueError(f"train={sorted(bad)} in campaign {c.name!r}: these come from runs and out_root; remove them from train")
+    if bad: fail('train', sorted(bad), f"in campaign {c.name!r}: these come from runs and out_root; remove them from train")
     base = TrainConfig(**c.train)
     return [replace(base, estimator=e, A=int(A), S=int(S), out_dir=str(Path(c.out_root) / c.name / run_name(e, A, S))) for e, A, S in c.runs]
 
@@ -79,7 +79,7 @@ def take_shard(items: list, shard: str='1/1') -> list:
     "The items of shard 'i/n' (1-based): items[i-1::n]."
     try: i, n = (int(v) for v in str(shard).split('/'))
     except ValueError: i = n = 0
-    if not 1 <= i <= n: raise ValueError(f"shard={shard!r}: give 'i/n' with 1 <= i <= n, e.g. '2/4' for the second of four")
+    if not 1 <= i <= n: fail('shard', shard, "give 'i/n' with 1 <= i <= n, e.g. '2/4' for the second of four")
     return items[i - 1::n]
 
 # %% ../nbs/08_experiments.ipynb

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .mixtures import GaussianMixture, fail
+from .mixtures import GaussianMixture, fail, check_count
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
@@ -249,7 +249,7 @@ class MixtureVAE(nn.Module):
     "Interface shared by all configurations; subclasses set `f_d2h`, `f_phi` and `decoder`."
     def __init__(self, A, latent_dim, h_dim, validate=True):
         super().__init__()
-        if not isinstance(A, int) or A < 1: fail('A', A, "the number of components must be an int >= 1")
+        A = check_count('A', A, 1, None, "the number of components")
         self.A, self.latent_dim, self.h_dim, self.validate = A, latent_dim, h_dim, validate
 
     def encode(self, x):

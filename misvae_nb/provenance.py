@@ -100,7 +100,7 @@ def run_info(device=None) -> dict:
 # %% ../nbs/09_provenance.ipynb
 def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None=None, device=None) -> Path:
     "Save `fig` as NAME.png and its numbers, parameters and provenance as NAME.json; return the JSON path."
-    if not name or any(c in name for c in '/\\ '): raise ValueError(f"name={name!r}: use a plain file stem such as 'estimator_bias'")
+    if not name or any(c in name for c in '/\\ '): fail('name', name, "use a plain file stem such as 'estimator_bias'")
     d = figures_dir()
     if fig is not None: fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight')
     record = dict(name=name, numbers=numbers, params=params, **run_info(device),

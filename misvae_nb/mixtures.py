@@ -135,12 +135,15 @@ class GaussianComponents:
 # %% ../nbs/00_mixtures.ipynb
 class GaussianMixture:
     "A mixture of A diagonal Gaussians, from parameter tensors or from a function of component indices."
-    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None, validate: bool=True, device=None):
+    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None, validate: bool=True, device=None,
+                 batch_size: int|None=None):
         if params is None:
             if mu is not None and torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
             check_gaussian_params(mu, std, validate)
-            params, A, device = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device
-        else: A = check_count('A', A, 1, None, "A is the number of components the params function can produce")
-        self.params, self.A, self.validate, self.device = params, A, validate, device  # device: where subsets are drawn
+            params, A, device, batch_size = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device, mu.shape[0]
+        else:
+            A = check_count('A', A, 1, None, "A is the number of components the params function can produce")
+            if batch_size is not None: batch_size = check_count('batch_size', batch_size, 1, None, "the data points B the params function serves")
+        self.params, self.A, self.validate, self.device, self.batch_size = params, A, validate, device, batch_size  # device: where subsets are drawn
     def select(self, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
         return GaussianComponents(*self.params(idx), validate=self.validate)

@@ -282,10 +282,8 @@ class MixtureVAE(nn.Module):
 def mixture(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> GaussianMixture: # x: [B, 1, 28, 28]
     "The A-component Gaussian mixture q(z|x) of the minibatch `x`."
     h = self.encode(x)                                                     # [B, H], once per data point
-    fam = GaussianMixture(params=lambda idx: self.component_params(h, idx, validate=validate), A=self.A,
-                          validate=self.validate if validate is None else validate, device=x.device)
-    fam.batch_size = x.shape[0]
-    return fam
+    return GaussianMixture(params=lambda idx: self.component_params(h, idx, validate=validate), A=self.A,
+                           validate=self.validate if validate is None else validate, device=x.device, batch_size=x.shape[0])
 
 @patch
 def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> ComponentLogLikelihood:

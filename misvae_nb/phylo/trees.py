@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 from .alignments import DATASETS, dataset_path, read_fasta
 from ..mixtures import fail
 from .likelihood import encode_edges, random_tree, simulate_jc69
 
 # %% auto 0
 __all__ = ['IQTREE_HINT', 'parse_newick', 'tree_from_newick', 'node_clades', 'topology_key', 'ordered', 'to_newick',
-           'tree_subsplits', 'SBNSupport', 'decompose', 'sbn_log_probs', 'TreeSample', 'sbn_sample', 'sbn_init_logits',
+           'tree_subsplits', 'SBNSupport', 'sbn_log_probs', 'TreeSample', 'sbn_sample', 'sbn_init_logits',
            'find_iqtree', 'ufboot_trees', 'credible_set', 'union_of_sets', 'save_support', 'read_support',
            'load_support', 'make_support', 'read_trprobs']
 
@@ -134,8 +135,10 @@ class SBNSupport:
         counts[k] += w
 
 # %% ../../nbs/22_phylo_trees.ipynb
+@patch
 def _tables(self: SBNSupport):
-    n_ctx, P = len(self.ctx_id), len(self.params)
+    "Build the lookup tables (see the table above) from the support's clades, contexts and subsplits."
+    n_ctx = len(self.ctx_id)
     self.param_ctx = torch.tensor([self.ctx_id[ctx] for ctx, _ in self.params])               # [n_params]
     per_ctx = [[] for _ in range(n_ctx)]
     for k, c in enumerate(self.param_ctx.tolist()): per_ctx[c].append(k)
@@ -147,19 +150,21 @@ def _tables(self: SBNSupport):
     self.clade_leaf = torch.tensor([c.bit_length() - 1 if not c & (c - 1) else -1 for c in self.clades])
     self.child_leaf = self.clade_leaf[self.child_clade]                                      # [n_params, 2] taxon or -1
     self.ctx_clade = torch.tensor([self.clade_id[c] for c, _ in sorted(self.ctx_id, key=self.ctx_id.get)])  # [n_ctx]
-SBNSupport._tables = _tables
 
-@property
-def _sizes(self: SBNSupport): return dict(taxa=self.N, clades=len(self.clades), contexts=len(self.ctx_id), params=len(self.params))
-SBNSupport.sizes = _sizes
-SBNSupport.__repr__ = lambda self: f"SBNSupport({', '.join(f'{k}={v}' for k, v in self.sizes.items())})"
+@patch(as_prop=True)
+def sizes(self: SBNSupport) -> dict:
+    "Numbers of taxa, clades, contexts and parameters."
+    return dict(taxa=self.N, clades=len(self.clades), contexts=len(self.ctx_id), params=len(self.params))
+
+@patch
+def __repr__(self: SBNSupport): return f"SBNSupport({', '.join(f'{k}={v}' for k, v in self.sizes.items())})"
 
 # %% ../../nbs/22_phylo_trees.ipynb
+@patch
 def decompose(self: SBNSupport, children: Tensor) -> Tensor|None: # [N-2] parameter ids, or None
     "Parameter id of every subsplit of a tree, in row order; None if the SBN cannot produce the tree."
     ids = [self.param_id.get(x) for x in tree_subsplits(children)]
     return None if None in ids else torch.tensor(ids)
-SBNSupport.decompose = decompose
 
 def sbn_log_probs(sup: SBNSupport, logits: Tensor # [..., n_params] unnormalised
                  ) -> Tensor:                      # [..., n_params] log q(subsplit | context)
@@ -175,9 +180,9 @@ def sbn_log_probs(sup: SBNSupport, logits: Tensor # [..., n_params] unnormalised
 @dataclass
 class TreeSample:
     "A batch of topologies from an SBN."
-    children: Tensor  # [P, N-2, 2] tree encoding
-    params: Tensor    # [P, N-2] SBN parameter id chosen at every row
-    clades: Tensor    # [P, 2N-3] clade id (split feature) of the edge above node v, at v-1
+    children: Tensor  # [n_particles, N-2, 2] tree encoding
+    params: Tensor    # [n_particles, N-2] SBN parameter id chosen at every row
+    clades: Tensor    # [n_particles, 2N-3] clade id (split feature) of the edge above node v, at v-1
 
 def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
     "The sampler's tables as numpy arrays (kept on `sup`): candidates per context (-1 -> the extra -inf column), children's contexts, leaves, clades."
@@ -186,35 +191,35 @@ def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
         sup._sampler_tables = tuple(x.numpy() for x in (cand, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
     return sup._sampler_tables
 
-def sbn_sample(sup: SBNSupport, logits: Tensor, # [P, n_params] one row per particle
+def sbn_sample(sup: SBNSupport, logits: Tensor, # [n_particles, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
     "Draw one topology per row of logits, one step per depth."
-    (P, n_par), N, dev = logits.shape, sup.N, logits.device
+    (n_particles, n_par), N, dev = logits.shape, sup.N, logits.device
     cand_t, cx, leaf, cclade = _sample_tables(sup)
-    u = torch.rand(P * (N - 2), cand_t.shape[1], generator=generator, device=dev)   # node j's noise: row j
+    u = torch.rand(n_particles * (N - 2), cand_t.shape[1], generator=generator, device=dev)   # node j's noise: row j
     gumbel = (-(-u.log()).log()).cpu().numpy()                                 # Gumbel(0, 1)
-    flat = torch.cat([logits.detach(), logits.new_full((P, 1), -math.inf)], 1).cpu().numpy().reshape(-1)  # [P*(n_params+1)]
-    off, ctx = np.arange(P) * (n_par + 1), np.zeros(P, dtype=np.int64)         # the frontier [n]
+    flat = torch.cat([logits.detach(), logits.new_full((n_particles, 1), -math.inf)], 1).cpu().numpy().reshape(-1)  # [n_particles*(n_params+1)]
+    off, ctx = np.arange(n_particles) * (n_par + 1), np.zeros(n_particles, dtype=np.int64)         # the frontier [f]
     made, steps = 0, []                                                         # nodes created before this depth
     while len(off):
-        cand = cand_t[ctx]                                                      # [n, M] allowed subsplits
+        cand = cand_t[ctx]                                                      # [f, M] allowed subsplits
         lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]           # Gumbel-max: a draw from softmax
-        k = cand[np.arange(len(cand)), lg.argmax(-1)]                           # [n] chosen
-        c2 = cx[k]                                                              # [n, 2] children's contexts, -1: leaf
+        k = cand[np.arange(len(cand)), lg.argmax(-1)]                           # [f] chosen
+        c2 = cx[k]                                                              # [f, 2] children's contexts, -1: leaf
         inner = c2 >= 0
         steps.append((off, ctx, k, inner))
         made += len(off)
         rows, side = inner.nonzero()                                            # the internal children, in order
         off, ctx = off[rows], c2[rows, side]
-    off, ctx, k, inner = (np.concatenate(x) for x in zip(*steps))              # [P*(N-2)] by creation id
-    kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (P - 1), -1)   # creation ids of internal children
+    off, ctx, k, inner = (np.concatenate(x) for x in zip(*steps))              # [n_particles*(N-2)] by creation id
+    kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (n_particles - 1), -1)   # creation ids of internal children
     perm = np.argsort(off, kind='stable')                                       # by particle, breadth-first within
     row = np.empty_like(perm); row[perm] = np.arange(len(perm)) % (N - 2)
     k, kid = k[perm], kid[perm]
     children = np.where(kid >= 0, N + row[np.maximum(kid, 0)], leaf[k])
-    clades = np.concatenate([np.broadcast_to(np.arange(N - 1), (P, N - 1)), cclade[ctx[perm]].reshape(P, -1)], 1)
+    clades = np.concatenate([np.broadcast_to(np.arange(N - 1), (n_particles, N - 1)), cclade[ctx[perm]].reshape(n_particles, -1)], 1)
     as_tensor = lambda x: torch.from_numpy(np.ascontiguousarray(x)).to(dev)
-    return TreeSample(as_tensor(children).view(P, N - 2, 2), as_tensor(k).view(P, N - 2), as_tensor(clades))
+    return TreeSample(as_tensor(children).view(n_particles, N - 2, 2), as_tensor(k).view(n_particles, N - 2), as_tensor(clades))
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def sbn_init_logits(sup: SBNSupport) -> Tensor: # [n_params]
@@ -233,12 +238,12 @@ def find_iqtree(binary: str|None=None) -> str:
     raise RuntimeError(f"IQ-TREE not found ({binary or 'iqtree2'} is not on PATH). {IQTREE_HINT}")
 
 # %% ../../nbs/22_phylo_trees.ipynb
-def ufboot_trees(fasta: str|Path, B: int=1000, seed: int=1, model: str='JC69', threads: int=1,
+def ufboot_trees(fasta: str|Path, n_boot: int=1000, seed: int=1, model: str='JC69', threads: int=1,
                  binary: str|None=None) -> list[str]:
-    "The B ultrafast-bootstrap trees (Newick) of one IQ-TREE run on an aligned FASTA file."
+    "The `n_boot` ultrafast-bootstrap trees (Newick) of one IQ-TREE run on an aligned FASTA file."
     exe = find_iqtree(binary)
     with tempfile.TemporaryDirectory() as d:
-        cmd = [exe, '-s', str(fasta), '-m', model, '-B', str(B), '--wbt', '-T', str(threads), '-seed', str(seed), '--prefix', f'{d}/run', '-quiet', '-redo']
+        cmd = [exe, '-s', str(fasta), '-m', model, '-B', str(n_boot), '--wbt', '-T', str(threads), '-seed', str(seed), '--prefix', f'{d}/run', '-quiet', '-redo']
         r = subprocess.run(cmd, capture_output=True, text=True)
         out = Path(f'{d}/run.ufboot')
         if r.returncode or not out.is_file(): raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {(r.stderr or r.stdout)[-500:]}")
@@ -283,15 +288,15 @@ def load_support(name: str) -> SBNSupport:
     return SBNSupport(trees, len(read_fasta(dataset_path(name))), counts)
 
 # %% ../../nbs/22_phylo_trees.ipynb
-def make_support(name: str, path: str|Path|None=None, replicates: int=10, B: int=1000, mass: float=0.95,
+def make_support(name: str, path: str|Path|None=None, replicates: int=10, n_boot: int=1000, mass: float=0.95,
                  threads: int=1, binary: str|None=None) -> list[tuple[Tensor, int]]:
     "Union of the credible sets of `replicates` UFBoot runs (seeds 1..replicates) on a shipped data set; saved to `path` if given."
     fasta, taxa = dataset_path(name), list(read_fasta(dataset_path(name)))
-    sets = [credible_set([tree_from_newick(s, taxa)[0] for s in ufboot_trees(fasta, B, seed, threads=threads, binary=binary)], mass)
+    sets = [credible_set([tree_from_newick(s, taxa)[0] for s in ufboot_trees(fasta, n_boot, seed, threads=threads, binary=binary)], mass)
             for seed in range(1, replicates + 1)]
     trees = union_of_sets(sets)
     hdr = (f"{name}: union of the {mass:.0%} credible sets of {replicates} IQ-TREE UFBoot replicates ({len(trees)} topologies)\n"
-           f"iqtree2 -s {name}.fasta -m JC69 -B {B} --wbt -T {threads} -seed S  (S = 1..{replicates}); taxa = alignment indices")
+           f"iqtree2 -s {name}.fasta -m JC69 -B {n_boot} --wbt -T {threads} -seed S  (S = 1..{replicates}); taxa = alignment indices")
     if path is not None: save_support(path, trees, hdr)
     return trees
 

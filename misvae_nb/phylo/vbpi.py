@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
 from torch import Tensor, nn
+from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
 from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
 from .alignments import Alignment
-from ..mixtures import fail
+from ..mixtures import fail, check_count
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
@@ -35,7 +36,7 @@ class PhyloMixture(nn.Module):
     def __init__(self, sup: SBNSupport, A: int, init_mu: float=-4., init_log_sigma: float=-1.,
                  noise: float=0.1, generator: torch.Generator|None=None):
         super().__init__()
-        if not isinstance(A, int) or A < 1: fail('A', A, "the number of mixture components is an int >= 1")
+        A = check_count('A', A, 1, what="A is the number of mixture components")
         rnd = lambda *s: noise * torch.randn(A, *s, generator=generator)
         self.sup, self.A = sup, A
         self.logits = nn.Parameter(sbn_init_logits(sup).expand(A, -1) + rnd(len(sup.params)))   # [A, n_params]
@@ -50,9 +51,9 @@ class PhyloMixture(nn.Module):
 @dataclass
 class PhyloParticles:
     "L x K sampled (topology, branch lengths) pairs, particle p = l * K + k."
-    trees: TreeSample   # children [P, N-2, 2], params [P, N-2], clades [P, 2N-3]
-    t: Tensor           # [P, 2N-3] branch lengths (differentiable)
-    log_q_tree: Tensor  # [P] log q_k(tau) under the component that drew it (for VIMCO)
+    trees: TreeSample   # children [L*K, N-2, 2], params [L*K, N-2], clades [L*K, 2N-3]
+    t: Tensor           # [L*K, 2N-3] branch lengths (differentiable)
+    log_q_tree: Tensor  # [L*K] log q_k(tau) under the component that drew it (for VIMCO)
     L: int
     K: int
     @property
@@ -64,30 +65,33 @@ class PhyloComponents:
     def __init__(self, mix: PhyloMixture, idx: Tensor): self.mix, self.idx = mix, idx
     def __len__(self): return len(self.idx)
     def take(self, pos: Tensor) -> PhyloComponents: return PhyloComponents(self.mix, self.idx[pos.reshape(-1)])
-    def log_q_tree(self, params: Tensor) -> Tensor:          # params [P, N-2] -> [K, P]
+    def log_q_tree(self, params: Tensor) -> Tensor:          # params [n_particles, N-2] -> [K, n_particles]
         return sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx)).index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
-    def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [P, 2N-3] each -> [K, P]
+    def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [n_particles, 2N-3] each -> [K, n_particles]
         pick = lambda p: p.index_select(0, self.idx).index_select(1, clades.flatten()).view(len(self), *clades.shape)
-        mu, ls = pick(self.mix.mu), pick(self.mix.log_sigma)                     # [K, P, 2N-3]
+        mu, ls = pick(self.mix.mu), pick(self.mix.log_sigma)                     # [K, n_particles, 2N-3]
         x = t.log()
         return (-0.5 * ((x - mu) / ls.exp()) ** 2 - ls - 0.5 * math.log(2 * math.pi) - x).sum(-1)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def _rsample(self: PhyloComponents, L: int, generator: torch.Generator|None=None) -> PhyloParticles:
+@patch
+def rsample(self: PhyloComponents, L: int, generator: torch.Generator|None=None) -> PhyloParticles:
+    "L particles from each of the K components, particle p = l * K + k."
     K, m = len(self), self.mix
-    pos = torch.arange(K, device=m.device).repeat(L)                              # [P] component position of particle p
-    comp = self.idx.index_select(0, pos)                                          # [P] its component
+    pos = torch.arange(K, device=m.device).repeat(L)                              # [L*K] component position of particle p
+    comp = self.idx.index_select(0, pos)                                          # [L*K] its component
     trees = sbn_sample(m.sup, m.logits.index_select(0, comp), generator)
     at = lambda p, rows, cols: p.view(-1).index_select(0, (rows[:, None] * p.shape[-1] + cols).flatten()).view(cols.shape)  # p[rows, cols]
-    mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [P, 2N-3]
+    mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [L*K, 2N-3]
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [P], only these K components
+    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [L*K], only these K components
     return PhyloParticles(trees, (mu + ls.exp() * eps).exp(), lq, L, K)
 
-def _log_prob(self: PhyloComponents, z: PhyloParticles) -> Tensor: # -> [L, 1, S, K]
-    lp = self.log_q_tree(z.trees.params) + self.log_q_branch(z.trees.clades, z.t)  # [K, P]
+@patch
+def log_prob(self: PhyloComponents, z: PhyloParticles) -> Tensor: # z from S components -> [L, 1, S, K]
+    "Density matrix: every particle of `z` under each of these K components."
+    lp = self.log_q_tree(z.trees.params) + self.log_q_branch(z.trees.clades, z.t)  # [K, L*S]
     return lp.T.reshape(z.L, 1, z.K, len(self))
-PhyloComponents.rsample, PhyloComponents.log_prob = _rsample, _log_prob
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 class PhyloTarget:
@@ -99,34 +103,34 @@ class PhyloTarget:
     def log_prior(self, z: PhyloParticles) -> Tensor: return log_prior(z.t).reshape(z.shape)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def vimco_surrogate(log_w: Tensor,      # [K, B, S] log weights of K particles per sampled component
-                    log_q_tree: Tensor, # [K, B, S] log q_s(tau) of each particle under its own component
-                   ) -> Tensor:          # [] value: mean over (B, S) of log (1/K) sum_k w_k
-    "VIMCO surrogate objective (maximise it) for K particles per sampled component."
-    K = log_w.shape[0]
-    if K < 2: fail('log_w', f"<tensor with K={K} particles>", "VIMCO needs K >= 2 particles per component (L >= 2)")
-    bound = torch.logsumexp(log_w, 0) - math.log(K)                               # [B, S]
+def vimco_surrogate(log_w: Tensor,      # [L, B, S] log weights of L particles per sampled component
+                    log_q_tree: Tensor, # [L, B, S] log q_s(tau) of each particle under its own component
+                   ) -> Tensor:          # [] value: mean over (B, S) of log (1/L) sum_l w_l
+    "VIMCO surrogate objective (maximise it) for L particles per sampled component."
+    L = log_w.shape[0]
+    if L < 2: fail('log_w', f"<tensor with L={L} particles>", "VIMCO needs L >= 2 particles per sampled component")
+    bound = torch.logsumexp(log_w, 0) - math.log(L)                               # [B, S]
     lw = log_w.detach()
-    loo = (lw.sum(0) - lw) / (K - 1)                                               # [K, B, S] mean of the others
-    eye = torch.eye(K, dtype=torch.bool, device=lw.device)[..., None, None]        # [K, K, 1, 1]
-    swapped = torch.where(eye, loo[:, None], lw[None])                             # [K, K, B, S]: row k has w_k replaced
-    signal = bound.detach() - (torch.logsumexp(swapped, 1) - math.log(K))          # [K, B, S]
+    loo = (lw.sum(0) - lw) / (L - 1)                                               # [L, B, S] mean of the others
+    eye = torch.eye(L, dtype=torch.bool, device=lw.device)[..., None, None]        # [L, L, 1, 1]
+    swapped = torch.where(eye, loo[:, None], lw[None])                             # [L, L, B, S]: row l has w_l replaced
+    signal = bound.detach() - (torch.logsumexp(swapped, 1) - math.log(L))          # [L, B, S]
     return (bound + (signal * (log_q_tree - log_q_tree.detach())).sum(0)).mean()
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: int|None=None, K: int=10,
+def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: int|None=None, L: int=10,
               generator: torch.Generator|None=None) -> tuple[Tensor, Tensor]:
-    "Surrogate objective (to maximise) and the K-sample MISELBO estimate, for one step."
-    r = miselbo(target.log_likelihood, mix, estimator, S=S, L=K, log_prior=target.log_prior,
+    "Surrogate objective (to maximise) and the L-sample MISELBO estimate, for one step."
+    r = miselbo(target.log_likelihood, mix, estimator, S=S, L=L, log_prior=target.log_prior,
                 generator=generator, validate=False)
     z = r.z
-    return vimco_surrogate(r.log_w, z.log_q_tree.reshape(z.shape)), (torch.logsumexp(r.log_w, 0) - math.log(K)).mean()
+    return vimco_surrogate(r.log_w, z.log_q_tree.reshape(z.shape)), (torch.logsumexp(r.log_w, 0) - math.log(L)).mean()
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @dataclass
 class TrainLog:
     "What a training run measured."
-    bound: list = field(default_factory=list)    # K-sample MISELBO estimate per logged iteration (tempered)
+    bound: list = field(default_factory=list)    # L-sample (VIMCO's) MISELBO estimate per logged iteration (tempered)
     iters: list = field(default_factory=list)
     seconds: float = 0.                           # wall-clock time of the training loop
     likelihood_calls: int = 0                     # particles whose likelihood was evaluated
@@ -165,7 +169,8 @@ def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
     except (RuntimeError, TypeError): return torch.optim.Adam(mix.parameters(), lr=lr)
 
 def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
-               K: int=10, lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
+               K: int=10, # VIMCO particles per sampled component (vbpi_step's L; K in parameter files and checkpoints)
+               lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
                init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
                checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None,
                seconds: float|None=None, # wall-clock budget of training steps; None: run `iterations`
@@ -190,7 +195,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         for grp in opt.param_groups: grp['lr'] = step_lr
         # forward, backward, update
         t0 = time.perf_counter()
-        surrogate, bound = vbpi_step(mix, target, estimator, S, K, generator)
+        surrogate, bound = vbpi_step(mix, target, estimator, S, L=K, generator=generator)
         opt.zero_grad(); (-surrogate).backward(); opt.step()
         # timing and logging
         dt = time.perf_counter() - t0

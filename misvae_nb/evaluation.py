@@ -12,8 +12,8 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, check_images, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize
+from .networks import MixtureVAE, BN_MODES, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
+from .data import binarized_splits, binarize, check_binary_images
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
@@ -106,7 +106,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
-    check_images(images, binary=True, name='images'); check_count('L', L, 1, None, "importance samples per component")
+    check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass")
     if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")

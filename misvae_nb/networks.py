@@ -12,15 +12,15 @@ from torch import Tensor
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .mixtures import GaussianMixture, fail, check_count
+from .data import check_binary_images
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
            'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
-           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_images', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE',
-           'host_tensors', 'decoder_precision', 'compile_unavailable', 'compiles', 'compile_networks',
-           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
-           'SeparateEncoderVAE']
+           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'host_tensors',
+           'decoder_precision', 'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm',
+           'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -213,16 +213,6 @@ def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: 
     return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)
 
 # %% ../nbs/03_networks.ipynb
-def check_images(x, binary=True, name='x'):
-    "Raise a ValueError unless `x` is a float [B,1,28,28] tensor (with 0/1 pixels if `binary`)."
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        fail(name, x, f"pass images as a float tensor [B, 1, 28, 28], e.g. {name}.view(-1, 1, 28, 28)")
-    if not x.is_floating_point(): fail(name, x, f"pass a floating tensor, e.g. {name}.float()")
-    if binary and bool(((x != 0) & (x != 1)).any()):
-        fail(name, x, f"has non-binary pixels (e.g. {x[(x != 0) & (x != 1)][0].item():.3g}); the Bernoulli likelihood needs 0/1 pixels: "
-                      f"binarise, e.g. torch.bernoulli({name}), or pass validate=False")
-
-# %% ../nbs/03_networks.ipynb
 def check_idx(idx, h, A, h_dim, validate=True):
     "Return `idx` as a LongTensor on h's device, [K] or [B,K] in [0, A); raise a ValueError otherwise."
     if not isinstance(h, torch.Tensor) or h.dim() != 2 or h.shape[1] != h_dim:
@@ -254,7 +244,7 @@ class MixtureVAE(nn.Module):
 
     def encode(self, x):
         "x: [B,1,28,28] float -> h: [B, h_dim], once per data point."
-        check_images(x, binary=False)
+        check_binary_images(x, validate=False)                                # any float image: the encoder reads grey levels too
         return self.f_d2h(x)
 
     def component_params(self, h, idx=None, validate=None):
@@ -264,7 +254,7 @@ class MixtureVAE(nn.Module):
 
     def log_likelihood(self, x, z, idx=None, validate=None):
         "log p(x|z): [L,B,K] for binary x: [B,1,28,28] and z: [L,B,K,D] drawn from components idx [K] or [B,K]."
-        check_images(x, binary=self.validate if validate is None else validate)
+        check_binary_images(x, validate=self.validate if validate is None else validate)
         check_z(z, self.latent_dim, x.shape[0])
         if idx is not None and (idx.dim() not in (1, 2) or idx.shape[-1] != z.shape[2] or (idx.dim() == 2 and idx.shape[0] != x.shape[0])):
             fail('idx', idx, f"pass the components that drew z: [K] or [B, K] with K = {z.shape[2]}, B = {x.shape[0]}")
@@ -344,7 +334,7 @@ def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, 
     "Recompute the decoder's BatchNorm statistics from `images` [N,1,28,28], each component's from z ~ q_a(z|x)."
     norms = [m for m in model.modules() if isinstance(m, ComponentBatchNorm2d)]
     if not norms: return model
-    check_images(images, binary=True, name='images')
+    check_binary_images(images, 'images')
     device = next(model.parameters()).device
     g, was_training, momenta = torch.Generator(device).manual_seed(seed), model.training, [m.momentum for m in norms]
     for m in norms: m.reset_running_stats(); m.momentum = None             # cumulative average over passes

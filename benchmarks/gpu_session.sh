@@ -10,7 +10,9 @@
 # Parts, most needed first: the graphed step with the networks compiled against eager (and host waits); the ways to
 # run a step (--step-modes); evaluation throughput and profiles (gpu_probe.py); the trainer as it runs by default;
 # the baseline commit's evaluation and compiled steps in the same call (.gpu/prev, if there); the trainer with the
-# decoder in bfloat16; the A/S ratios (training_steps.py). Earlier sessions' commands (the released model's
+# decoder in bfloat16; the A/S ratios (training_steps.py); evaluation with Inductor's max-autotune against the default
+# compilation (a candidate for the 10-minute target: it can fuse the BatchNorm affine and ReLU into a Triton convolution;
+# its autotuning takes minutes, so it runs last, on what a second call leaves). Earlier sessions' commands (the released model's
 # test-set evaluation, the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
 set -u
 START=$(date +%s); END=$(( START + ${SESSION_SECONDS:-560} )); OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
@@ -34,12 +36,16 @@ part probe 70 python3 benchmarks/gpu_probe.py "$OUT/probe.json" --eval-variants 
 TRAIN="from misvae_nb.training import train_cli; train_cli()"   # misvae-train, S2S A=4 S=2 on full MNIST, as it runs by default
 TRAIN_ARGS="--estimator s2s --A 4 --S 2 --epochs 3 --warmup_epochs 1"
 part trainer 80 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32
-cp /tmp/run_fp32/metrics.json "$OUT/trainer_metrics.json" 2>/dev/null   # the epochs finished, also when stopped by its limit
 if [ -d .gpu/prev ]; then   # the baseline, same machine: its package first on the path
   part probe_prev 70 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" \
     --parts compile,eval --eval-variants float32_compiled,bfloat16_compiled
 fi
 part trainer_bf16 60 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16
-cp /tmp/run_bf16/metrics.json "$OUT/trainer_metrics_bf16.json" 2>/dev/null
+python3 - "$OUT/trainer_metrics.json" <<'PY'   # both trainers' metrics.json in one file: the epochs finished, also when stopped by a limit
+import json, sys, pathlib
+runs = {k: pathlib.Path(f'/tmp/run_{k}/metrics.json') for k in ('fp32', 'bf16')}
+pathlib.Path(sys.argv[1]).write_text(json.dumps({k: json.loads(p.read_text()) for k, p in runs.items() if p.exists()}, indent=1))
+PY
 part training_steps 90 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json"
+part probe_autotune 150 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval --eval-variants bfloat16_compiled,bfloat16_autotuned
 echo "session: $(( $(date +%s) - START ))s" | tee -a "$LOG"

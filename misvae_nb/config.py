@@ -7,15 +7,16 @@ from __future__ import annotations
 import argparse, sys
 from dataclasses import dataclass, asdict
 import torch
-import math
+import math, time
+from pathlib import Path
 from .estimators import ESTIMATORS
 from .mixtures import fail, check_count, check_real
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODES
-from .data import DATASETS
+from .data import DATASETS, N_TRAIN, N_VALID
 
 # %% auto 0
-__all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'check_config', 'build_model', 'pick_device', 'CliParser',
-           'run_cli']
+__all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'check_config', 'build_model', 'pick_device', 'deadline',
+           'make_folder', 'CliParser', 'run_cli']
 
 # %% ../nbs/04_config.ipynb
 MODELS = ('misvae', 'mlp', 'separate')
@@ -57,8 +58,10 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     if cfg.bn not in BN_MODES: bad('bn', f"choose one of {BN_MODES}")
     if cfg.step not in STEP_MODES: bad('step', f"choose one of {STEP_MODES}")
     if cfg.dataset not in DATASETS: bad('dataset', f"choose one of {tuple(DATASETS)}")
-    for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'n_train', 'n_valid', 'epochs', 'batch_size'):
+    for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'epochs', 'batch_size'):
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")
+    check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images: the first {N_TRAIN} of the training set train")
+    check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images: the last {N_VALID} of the training set validate")
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
     if not check_real('lr', cfg.lr, 0, math.inf, "the learning rate") > 0: bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
@@ -81,6 +84,19 @@ def pick_device(device: str='auto') -> torch.device:
     if dev.type == 'cuda' and not torch.cuda.is_available():
         fail('device', device, "this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
     return dev
+
+# %% ../nbs/04_config.ipynb
+def deadline(max_minutes: float|None) -> float|None:
+    "time.time() at which a budget of `max_minutes` is spent (None: no budget)."
+    if max_minutes is None: return None
+    return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf, "minutes of work before stopping cleanly (0: at once)")
+
+def make_folder(path, arg: str='out_dir') -> Path:
+    "Create the folder `path` (and its parents) if needed; a ValueError naming `arg` if it cannot be a folder."
+    path = Path(path)
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e: fail(arg, str(path), f"cannot be a folder ({e.strerror or type(e).__name__}); give a folder you can write to")
+    return path
 
 # %% ../nbs/04_config.ipynb
 class CliParser(argparse.ArgumentParser):

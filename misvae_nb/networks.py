@@ -19,8 +19,9 @@ from .estimators import ComponentLogLikelihood
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
            'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
            'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'host_tensors',
-           'decoder_precision', 'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm',
-           'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
+           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
+           'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -304,6 +305,13 @@ def decoder_precision(log_likelihood: ComponentLogLikelihood, precision: str, de
     def bf16(z, idx):
         with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(z, idx).float()
     return ComponentLogLikelihood(bf16)
+
+# %% ../nbs/03_networks.ipynb
+def channels_last(model: nn.Module) -> nn.Module:
+    "Store the weight of every 2-D convolution of `model` channels-last (NHWC), in place; other parameters stay as they are."
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d): m.to(memory_format=torch.channels_last)
+    return model
 
 # %% ../nbs/03_networks.ipynb
 CXX_COMPILERS = ('g++', 'c++', 'clang++')

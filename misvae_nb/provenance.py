@@ -66,11 +66,12 @@ def load_state(path: str|Path, what: str='checkpoint') -> dict:
         raise bad(why) from None
 
 # %% ../nbs/09_provenance.ipynb
-def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=()) -> None:
+def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(),
+                        fix: str="use another folder, or delete it to start afresh") -> None:
     "Refuse to continue or reuse a run written with other settings: a ValueError naming each difference (theirs, yours)."
     diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
             if k not in may_change and saved.get(k) != current.get(k)}
-    if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); use another folder, or delete it to start afresh")
+    if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
 
 # %% ../nbs/09_provenance.ipynb
 def load_optimizer_state(opt: torch.optim.Adam, state: dict):

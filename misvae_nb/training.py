@@ -12,8 +12,8 @@ from torch import Tensor
 from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, BN_MODES, decoder_precision, compiles, compile_networks
-from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli
+from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision, compiles, compile_networks
+from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from fastcore.docments import docments
 from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches, DATASETS
@@ -114,7 +114,7 @@ def capture(self: TrainStep, x: Tensor):
 
 def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generator) -> TrainStep:
     "The network `cfg` names on `device` (channels-last; compiled as `compiles(cfg.compile, device)` says), its Adam, and its training step."
-    model = build_model(cfg).to(device, memory_format=torch.channels_last)  # NHWC convolutions: faster on CPU and GPU
+    model = channels_last(build_model(cfg).to(device))                  # NHWC convolutions: faster on CPU and GPU
     compiled = compiles(cfg.compile, device)
     if compiled: compile_networks(model, device)                        # in place: the state_dict keys stay the same
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True     # cuDNN times its algorithms for the run's shapes
@@ -188,10 +188,10 @@ def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_step
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
           log=None, say=None, max_minutes: float|None=None) -> list[dict]:
     "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news."
-    deadline = None if max_minutes is None else time.time() + 60 * max_minutes
+    stop_at = deadline(max_minutes)
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, 'out_dir')
     torch.manual_seed(cfg.seed)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
     step_fn = build_step(cfg, device, est_gen)
@@ -210,15 +210,15 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
         + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
-    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), deadline, say)
+    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say)
 
 # %% ../nbs/05_training.ipynb
-def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, deadline, say):
+def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say):
     model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
     last_seconds, code = 0., code_version()
     for epoch in progress_bar(range(state['epoch'], cfg.epochs), leave=False):
         t0 = time.time()
-        if deadline is not None and t0 + last_seconds > deadline:           # the next epoch would end past the budget
+        if stop_at is not None and t0 + last_seconds > stop_at:           # the next epoch would end past the budget
             say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
         total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps)
@@ -266,8 +266,8 @@ def train_cli(argv=None):
     cfg = TrainConfig(**args)
     run_cli(p, check_config, cfg); run_cli(p, pick_device, cfg.device)
     if cfg.warmup_epochs >= cfg.epochs:
-        print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches only "
-              f"{min(1., cfg.epochs / cfg.warmup_epochs):.2g}, so the run never optimises the bound itself; use --warmup_epochs below --epochs", file=sys.stderr)
+        print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches "
+              f"{min(1., cfg.epochs / cfg.warmup_epochs):.2g} only at the run's last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs", file=sys.stderr)
     stdout = sys.stdout
     emit = lambda m: print(json.dumps(m), file=stdout, flush=True)
     try:

@@ -22,9 +22,14 @@ DATASETS = {'DS1': (27, 1949), 'DS2': (29, 2520), 'DS3': (36, 1812), 'DS4': (41,
 
 from ..mixtures import fail
 
+def _shipped(name) -> str|None:
+    "The shipped data set `name` stands for, in any case ('ds1' -> 'DS1'); None if it is not one."
+    return name.upper() if isinstance(name, str) and name.upper() in DATASETS else None
+
 def dataset_path(name: str, kind: str='fasta') -> Path:
     "Path of a shipped file: `kind='fasta'` for DS1–DS8, `'trprobs'` (MrBayes) for DS1–DS4, `'ufboot'` (IQ-TREE support trees)."
-    if name not in DATASETS: fail('name', name, f"use one of {', '.join(DATASETS)}")
+    if _shipped(name) is None: fail('name', name, f"use one of {', '.join(DATASETS)} (any case)")
+    name = _shipped(name)
     p = DATA_DIR / {'fasta': f'{name}.fasta', 'trprobs': f'{name}.rep1.trprobs', 'ufboot': f'{name}.ufboot.trees.gz'}.get(kind, '')
     if kind not in ('fasta', 'trprobs', 'ufboot'): fail('kind', kind, "use 'fasta', 'trprobs' or 'ufboot'")
     if not p.is_file(): fail('name', name, f"{p} is missing; MrBayes summaries exist for DS1-DS4 only" if kind == 'trprobs' else f"{p} is missing from the package")
@@ -109,7 +114,11 @@ class Alignment:
     def from_sequences(cls, seqs: dict[str, str]) -> Alignment: return cls(list(seqs), *compress_patterns(encode_sequences(seqs)))
 
 def load_alignment(name_or_path: str|Path) -> Alignment:
-    "An `Alignment` from a shipped data set ('DS1'..'DS8') or any aligned FASTA file."
-    if name_or_path in DATASETS: return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
-    if not Path(name_or_path).is_file(): fail('name_or_path', str(name_or_path), f"give one of {', '.join(DATASETS)} or the path of an aligned FASTA file")
-    return Alignment.from_sequences(read_fasta(name_or_path))
+    "An `Alignment` from a shipped data set ('DS1'..'DS8', any case; an existing file of that name wins unless the case matches) or any aligned FASTA file."
+    names = ', '.join(DATASETS)
+    if not isinstance(name_or_path, (str, Path)): fail('name_or_path', name_or_path, f"give one of {names} or the path of an aligned FASTA file (str or Path)")
+    p = Path(name_or_path)
+    if name_or_path in DATASETS or (_shipped(name_or_path) and not p.is_file()): return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
+    if p.is_dir(): fail('name_or_path', str(name_or_path), "is a folder: give the path of an aligned FASTA file in it")
+    if not p.is_file(): fail('name_or_path', str(name_or_path), f"no such file, and not a shipped data set: give the path of an aligned FASTA file or one of {names}")
+    return Alignment.from_sequences(read_fasta(p))

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, time
+import itertools, math, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
@@ -14,7 +14,7 @@ from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
 from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
 from .alignments import Alignment
-from ..mixtures import fail, check_count
+from ..mixtures import fail, check_count, check_real
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
@@ -36,7 +36,9 @@ class PhyloMixture(nn.Module):
     def __init__(self, sup: SBNSupport, A: int, init_mu: float=-4., init_log_sigma: float=-1.,
                  noise: float=0.1, generator: torch.Generator|None=None):
         super().__init__()
+        if not isinstance(sup, SBNSupport): fail('sup', sup, "give the SBN support (an SBNSupport, e.g. load_support('DS1')); the Alignment goes to train_vbpi / marginal_likelihood")
         A = check_count('A', A, 1, what="A is the number of mixture components")
+        check_real('noise', noise, 0., what="std of the random perturbation of the initial parameters (0: none)")
         rnd = lambda *s: noise * torch.randn(A, *s, generator=generator)
         self.sup, self.A = sup, A
         self.logits = nn.Parameter(sbn_init_logits(sup).expand(A, -1) + rnd(len(sup.params)))   # [A, n_params]
@@ -154,6 +156,29 @@ def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_ev
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
                 init_temp=init_temp, seconds=seconds)
 
+def _check_mix_aln(mix, aln):
+    "The (mixture, alignment) pair of train_vbpi and marginal_likelihood: right types, same number of taxa."
+    if isinstance(mix, Alignment) and isinstance(aln, PhyloMixture): fail('mix', mix, "mix and aln are swapped: pass the PhyloMixture first, then the Alignment")
+    if not isinstance(mix, PhyloMixture): fail('mix', mix, "give a PhyloMixture, e.g. PhyloMixture(load_support('DS1'), A=2)")
+    if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
+    if aln.n_taxa != mix.sup.N: fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; load the alignment of the data set the support was built on")
+
+def _positive(x) -> bool:
+    "True for a finite real scalar > 0."
+    try: return check_real('x', x) > 0
+    except ValueError: return False
+
+def _checkpoint_path(checkpoint) -> Path|None:
+    "`checkpoint` as a Path whose folder exists (made if need be), so a bad path fails before training; None for no checkpoint."
+    if checkpoint is None or checkpoint == '': return None
+    if not isinstance(checkpoint, (str, Path)): fail('checkpoint', checkpoint, "give a file path (str or Path), or None for no checkpoint")
+    path = Path(checkpoint)
+    if path.is_dir(): fail('checkpoint', str(checkpoint), "is a folder: give a file path, e.g. a 'run.pt' in it")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: fail('checkpoint', str(checkpoint), f"cannot create its folder {str(path.parent)!r} ({e.strerror}): give a path in a writable folder")
+    if not os.access(path.parent, os.W_OK | os.X_OK): fail('checkpoint', str(checkpoint), f"its folder {str(path.parent)!r} is not writable: give a path in a writable folder")
+    return path
+
 def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
     "Restore a run from `path`; returns (next iteration, log so far)."
     ck = load_state(path, 'checkpoint')                                   # data only: the run layer's reader and check
@@ -177,10 +202,16 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
                stop_after: float|None=None, # end this call (with a checkpoint) after this many seconds; a later call resumes
               ) -> TrainLog:
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
+    _check_mix_aln(mix, aln)
+    iterations = check_count('iterations', iterations, 1, what="training steps (with `seconds`, the length the schedule is scaled to)")
+    K = check_count('K', K, 2, None, 'VIMCO particles per sampled component')
+    if not _positive(lr): fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
+    log_every = check_count('log_every', log_every, 1, what="iterations between logged bounds")
+    checkpoint_every = check_count('checkpoint_every', checkpoint_every, 1, what="iterations between checkpoints")
     if seconds is not None and not seconds > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
+    path, it, log = _checkpoint_path(checkpoint), 0, TrainLog()
     opt = vbpi_optimizer(mix, lr)
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds)
-    path, it, log = Path(checkpoint) if checkpoint else None, 0, TrainLog()
     if path is not None and path.exists():
         it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
         for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
@@ -242,6 +273,10 @@ def compare_mrbayes(mix: PhyloMixture, trees: list[Tensor], probs: Tensor, top: 
 def marginal_likelihood(mix: PhyloMixture, aln: Alignment, n: int=1000, repeats: int=10, chunk_size: int=100,
                         generator: torch.Generator|None=None) -> dict:
     "Repeated importance-weighted estimates of log p(X): pooled and per-component bounds, mean and std."
+    _check_mix_aln(mix, aln)
+    n = check_count('n', n, 1, what="importance samples in all, split over the A components")
+    repeats = check_count('repeats', repeats, 1, what="independent estimates to average")
+    chunk_size = check_count('chunk_size', chunk_size, 1, what="particles per component scored at once")
     target, L = PhyloTarget(aln), math.ceil(n / mix.A)
     runs = [iw_bounds(target.log_likelihood, mix, L=L, chunk_size=min(chunk_size, L), log_prior=target.log_prior,
                       generator=generator, validate=False) for _ in range(repeats)]

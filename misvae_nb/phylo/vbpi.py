@@ -15,6 +15,7 @@ from ..estimators import miselbo, iw_bounds
 from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
 from .alignments import Alignment
 from ..mixtures import fail, check_count, check_real
+from ..config import make_folder
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
@@ -174,8 +175,7 @@ def _checkpoint_path(checkpoint) -> Path|None:
     if not isinstance(checkpoint, (str, Path)): fail('checkpoint', checkpoint, "give a file path (str or Path), or None for no checkpoint")
     path = Path(checkpoint)
     if path.is_dir(): fail('checkpoint', str(checkpoint), "is a folder: give a file path, e.g. a 'run.pt' in it")
-    try: path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: fail('checkpoint', str(checkpoint), f"cannot create its folder {str(path.parent)!r} ({e.strerror}): give a path in a writable folder")
+    make_folder(path.parent, 'checkpoint')                                   # its folder, or a ValueError naming checkpoint
     if not os.access(path.parent, os.W_OK | os.X_OK): fail('checkpoint', str(checkpoint), f"its folder {str(path.parent)!r} is not writable: give a path in a writable folder")
     return path
 

@@ -99,6 +99,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
                         validate: bool=True,       # check values (host sync); shapes are always checked
                        ) -> MiselboResult:
     "Per-sample log weights of the A2A, S2A or S2S estimator of MISELBO."
+    for name, fn in (('log_likelihood', log_likelihood), ('log_prior', log_prior)):
+        if not callable(fn) and not (name == 'log_prior' and fn is None): fail(name, fn, "give a function of z: [L, B, S, D] returning [L, B, S]")
     fam = as_mixture(mixture, validate)
     A = fam.A
     S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate)

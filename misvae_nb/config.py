@@ -99,9 +99,13 @@ def make_folder(path, arg: str='out_dir') -> Path:
     return path
 
 # %% ../nbs/04_config.ipynb
+class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
+    "Defaults in --help, except None: an option without a default says in its help what happens then."
+    def _get_help_string(self, action): return action.help if action.default is None else super()._get_help_string(action)
+
 class CliParser(argparse.ArgumentParser):
     "argparse with defaults in --help and errors as one line on stderr, exit status 2."
-    def __init__(self, *args, **kwargs): super().__init__(*args, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
+    def __init__(self, *args, **kwargs): super().__init__(*args, formatter_class=_DefaultsHelp, **kwargs)
     def error(self, message):
         print(f"{self.prog}: error: {' '.join(str(message).split())} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)

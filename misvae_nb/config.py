@@ -15,8 +15,8 @@ from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODE
 from .data import DATASETS, N_TRAIN, N_VALID
 
 # %% auto 0
-__all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'check_config', 'build_model', 'pick_device', 'deadline',
-           'make_folder', 'CliParser', 'run_cli']
+__all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'unused_settings', 'check_config', 'build_model',
+           'pick_device', 'deadline', 'make_folder', 'CliParser', 'run_cli']
 
 # %% ../nbs/04_config.ipynb
 MODELS = ('misvae', 'mlp', 'separate')
@@ -49,6 +49,10 @@ class TrainConfig:
 
 # %% ../nbs/04_config.ipynb
 RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step', 'compile')
+
+def unused_settings(cfg: TrainConfig) -> tuple[str, ...]:
+    "Settings the run `cfg` describes does not read (the other models' widths, S for A2A): a resumed run may differ in them."
+    return (('channels', 'bn') if cfg.model == 'mlp' else ('hidden',)) + (('S',) if cfg.estimator == 'a2a' else ())
 
 def check_config(cfg: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the setting unless `cfg` describes a run we can do."

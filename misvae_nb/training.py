@@ -13,7 +13,7 @@ from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
 from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision, compiles, compile_networks
-from .config import TrainConfig, RESUMABLE_CHANGES, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
+from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from fastcore.docments import docments
 from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches, DATASETS
@@ -41,7 +41,7 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
 def load_checkpoint(path: Path, cfg: TrainConfig) -> dict:
     "Load a trainer checkpoint as data, refusing one written by a different configuration."
     ck = load_state(path, 'checkpoint')
-    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES)
+    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES + unused_settings(cfg))
     return ck
 
 # %% ../nbs/05_training.ipynb

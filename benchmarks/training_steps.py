@@ -50,7 +50,7 @@ import argparse, json, math, statistics, sys, time
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE, compiles
+from misvae_nb.networks import MISVAE, compiles, compile_networks
 from misvae_nb.config import TrainConfig, STEP_MODES
 from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -108,8 +108,7 @@ def eval_throughput(args, precision: str='float32', compile: bool=False, compile
     "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
     torch.manual_seed(args.seed)
     model = MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device)
-    if compile and compile_mode:                          # compiled here in that torch.compile mode instead of compile_networks' default
-        for net in (model.f_d2h, model.f_phi, model.decoder): net.compile(mode=compile_mode)
+    if compile and compile_mode: compile_networks(model, args.device, mode=compile_mode)   # in that torch.compile mode, not the default
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
     B, chunk = eval_plan(args.eval_A, args.eval_L, args.eval_max_images, args.eval_images)

@@ -21,7 +21,7 @@ from .provenance import load_state, run_info, save_atomic, check_same_settings
 # %% auto 0
 __all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'compare_precisions',
            'choose_precision', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem',
-           'evaluate_run', 'evaluate_authors', 'eval_cli']
+           'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
@@ -184,6 +184,10 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     return result
 
 # %% ../nbs/07_evaluation.ipynb
+def authors_calibration(bn: str, calibration: int) -> int:
+    "Training images the released model's statistics are recomputed from: only per-component ones are (`bn='shared'`: their own set)."
+    return calibration if bn == 'component' else 0
+
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
                      calibration: int=500, max_images: int=20_000, device: str='auto', seed: int=0,
                      out_dir: str|Path='runs/authors', progress: bool=True, precision: str='auto',
@@ -198,7 +202,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
     out = make_folder(out_dir, 'out_dir')
-    partial = out / f"{eval_stem(L, len(data.test), bn, calibration if bn == 'component' else 0, precision, seed)}.partial.pt"
+    partial = out / f"{eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)

@@ -11,9 +11,9 @@ import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
-from .config import TrainConfig, check_config, CliParser, run_cli, deadline
+from .config import TrainConfig, check_config, unused_settings, CliParser, run_cli, deadline
 from .training import train
-from .evaluation import evaluate_run, evaluate_authors, eval_stem, EVAL_PRECISIONS
+from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
@@ -112,7 +112,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
-    bn = 'none' if cfg.model == 'mlp' else cfg.bn                          # the MLP decoder has no BatchNorm
+    bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn                 # a decoder without BatchNorm (the MLP's)
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration))
@@ -166,7 +166,7 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
 def released_evaluation(c: Campaign) -> dict|None:
     "The released model's evaluation with `c`'s settings (its statistics recomputed only when per component, as `evaluate_authors` does)."
     bn = c.train.get('bn', 'component')
-    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn, c.calibration if bn == 'component' else 0)
+    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn, authors_calibration(bn, c.calibration))
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:

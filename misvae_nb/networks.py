@@ -329,10 +329,10 @@ def compiles(compile: bool|None, device) -> bool:
     "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
     return compile if compile is not None else torch.device(device).type == 'cuda' and compile_unavailable(device) is None
 
-def compile_networks(model: MixtureVAE, device) -> MixtureVAE:
-    "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
+def compile_networks(model: MixtureVAE, device, mode: str|None=None) -> MixtureVAE:
+    "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    for net in (model.f_d2h, model.f_phi, model.decoder): net.compile()
+    for net in (model.f_d2h, model.f_phi, model.decoder): net.compile(mode=mode)
     return model
 
 # %% ../nbs/03_networks.ipynb

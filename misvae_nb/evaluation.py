@@ -9,11 +9,10 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import Tensor
-from fastprogress.fastprogress import progress_bar
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images, N_TRAIN
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
@@ -132,7 +131,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
     stop_at, last = deadline(max_minutes), 0.
-    for k in (progress_bar(range(done, len(batches)), leave=False) if progress else range(done, len(batches))):
+    todo = range(done, len(batches))
+    for k in (Progress(todo, 'test batch' if done == 0 else f'test batch (after {done} done earlier)') if progress else todo):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
         if stop_at is not None and time.time() + last > stop_at: return None       # the next batch would end past the budget
         t_batch = time.time()
@@ -230,7 +230,7 @@ def eval_cli(argv=None):
     a = p.parse_args(argv)
     if (a.run_dir is None) == (a.authors_checkpoint is None): p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
     if a.n_test is not None and a.n_test < 1: p.error(f"--n_test {a.n_test}: evaluate at least one test image")
-    with contextlib.redirect_stdout(sys.stderr):                          # progress bars on stderr
+    with contextlib.redirect_stdout(sys.stderr):                          # news on stderr; stdout holds the result
         if a.authors_checkpoint:
             r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
                         a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)

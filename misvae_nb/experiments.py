@@ -43,7 +43,7 @@ class Campaign:
     calibration: int = 0                       # recompute BatchNorm statistics on this many training images (0: keep them)
     eval_precision: str = 'auto'               # the decoder's arithmetic at test time: 'auto' (bfloat16 on a GPU if checked close to float32), 'float32' or 'bfloat16'
     kind: str = 'train'                        # 'train', or 'released': evaluate the authors' released model
-    out_root: str = 'campaigns'                # run folders: out_root/name/...
+    out_root: str = 'campaigns'                # run folders: out_root/name/... (a relative out_root is relative to the working directory)
     paper: dict = field(default_factory=dict)  # the paper's NLL per run name, shown beside ours
     note: str = ''                             # what the campaign is for, shown with its table
 
@@ -124,7 +124,9 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
     stop_at = deadline(max_minutes)
     left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left of the budget
     if c.kind == 'released': return [advance_released(c, say, max_minutes)]
-    for cfg in take_shard(campaign_configs(c), shard):
+    runs = take_shard(campaign_configs(c), shard)
+    say(f"{c.name}: {len(runs)} run(s) in this shard, their folders in {(Path(c.out_root) / c.name).resolve()}")
+    for cfg in runs:
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
         s = run_state(cfg, c)
         if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and on_code_change != 'accept':
@@ -196,7 +198,7 @@ def campaign_cli(argv=None):
     p.add_argument('params', help="the campaign's YAML params file, e.g. params/campaigns/grid.yaml")
     p.add_argument('--shard', default='1/1', help="advance only shard i of n (runs i, i+n, ...), e.g. 2/4")
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits (run again to continue)")
-    p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root)")
+    p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root, relative to the working directory)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
     p.add_argument('--on_code_change', choices=('refuse', 'retrain', 'accept'), default='refuse', help="what to do with a finished run trained by other code")
     p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")

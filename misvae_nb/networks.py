@@ -10,9 +10,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
 from .mixtures import GaussianMixture, fail, check_count
-from .data import check_binary_images
+from .data import check_binary_images, Progress
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
@@ -350,7 +349,7 @@ def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, 
     passes = [(x, idx) for x in images.split(batch_size) for idx in torch.arange(model.A, device=device).split(K)]
     model.train()
     try:
-        for x, idx in (progress_bar(passes, leave=False) if progress else passes):
+        for x, idx in (Progress(passes, 'calibration pass') if progress else passes):
             x = x.to(device)
             mu, std = model.component_params(model.encode(x), idx)          # [B, K, D]
             z = mu + std * torch.randn(mu.shape, generator=g, device=device, dtype=mu.dtype)

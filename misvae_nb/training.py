@@ -9,14 +9,13 @@ from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import torch
 from torch import Tensor
-from fastprogress.fastprogress import progress_bar
 from .estimators import ESTIMATORS, miselbo
 from .mixtures import fail
 from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision, compiles, compile_networks
 from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from fastcore.docments import docments
 from fastcore.basics import patch
-from .data import binarized_splits, DynamicBatches, DATASETS
+from .data import binarized_splits, DynamicBatches, DATASETS, Progress
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
 
 # %% auto 0
@@ -38,10 +37,10 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
     return 1.0 if warmup_epochs == 0 else min(1.0, step / (warmup_epochs * steps_per_epoch))
 
 # %% ../nbs/05_training.ipynb
-def load_checkpoint(path: Path, cfg: TrainConfig) -> dict:
-    "Load a trainer checkpoint as data, refusing one written by a different configuration."
+def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
+    "Load a trainer checkpoint as data, refusing one written by a different configuration (for a run on `device`)."
     ck = load_state(path, 'checkpoint')
-    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES + unused_settings(cfg))
+    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES + unused_settings(cfg, device))
     return ck
 
 # %% ../nbs/05_training.ipynb
@@ -175,10 +174,10 @@ def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, generat
     return (total / len(images)).item()
 
 # %% ../nbs/05_training.ipynb
-def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps):
-    "One pass over the data; returns (summed loss on the device, steps taken, whether stopped early)."
+def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps, epoch):
+    "Epoch `epoch` (from 0): one pass over the data; returns (summed loss on the device, steps taken, whether stopped early)."
     total, n = torch.zeros((), device=device), 0
-    for x in progress_bar(batches, leave=False):
+    for x in Progress(batches, f"epoch {epoch + 1} of {cfg.epochs}, batch"):
         if stop_after_steps is not None and step + n >= stop_after_steps: return total, n, True
         beta = warmup_beta(step + n, len(batches), cfg.warmup_epochs)
         total, n = total + step_fn(x, beta, validate=(step + n == 0)), n + 1   # values checked on the run's first step only
@@ -201,7 +200,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     valid = data.valid.to(device)
     state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf)
     if resume and (out / 'last.pt').exists():
-        ck = load_checkpoint(out / 'last.pt', cfg)
+        ck = load_checkpoint(out / 'last.pt', cfg, device)
         model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
         data_gen.set_state(ck['data_gen']); est_gen.set_state(ck['est_gen'])
         state = ck['state']
@@ -216,12 +215,12 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
 def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say):
     model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
     last_seconds, code = 0., code_version()
-    for epoch in progress_bar(range(state['epoch'], cfg.epochs), leave=False):
+    for epoch in range(state['epoch'], cfg.epochs):
         t0 = time.time()
         if stop_at is not None and t0 + last_seconds > stop_at:           # the next epoch would end past the budget
             say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps)
+        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps, epoch)
         if stopped: break                                   # an interruption: the partial epoch is not saved
         t_valid = time.time()
         valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
@@ -271,7 +270,7 @@ def train_cli(argv=None):
     stdout = sys.stdout
     emit = lambda m: print(json.dumps(m), file=stdout, flush=True)
     try:
-        with contextlib.redirect_stdout(sys.stderr):                      # progress bars on stderr
+        with contextlib.redirect_stdout(sys.stderr):                      # stdout holds the metrics only
             run_cli(p, train, cfg, log=emit, say=lambda line: print(f"misvae-train: {line}", file=sys.stderr), max_minutes=max_minutes)
     except KeyboardInterrupt:
         print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; run the same command to resume", file=sys.stderr)

@@ -10,12 +10,12 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
 from ..estimators import miselbo, iw_bounds
 from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
 from .alignments import Alignment
 from ..mixtures import fail, check_count, check_real
 from ..config import make_folder
+from ..data import Progress
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
@@ -213,7 +213,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
     target, started = PhyloTarget(aln), time.perf_counter()
     its = itertools.count(it) if seconds else range(it, iterations)
-    if progress and not seconds: its = progress_bar(its, leave=False)
+    if progress and not seconds: its = Progress(its, 'iteration')
     for it in its:
         if seconds and log.seconds >= seconds: break
         # schedule: learning rate and likelihood temperature at this point of the run
@@ -232,7 +232,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         pause = stop_after is not None and time.perf_counter() - started >= stop_after
         if it % log_every == 0 or last or pause:
             log.bound.append(bound.item()); log.iters.append(it)
-            if progress and not seconds: its.comment = f"bound {log.bound[-1]:.2f}"
+            if progress and not seconds: its.note = f"bound {log.bound[-1]:.2f}"
             if callback is not None: callback(it, mix, log)
         # checkpoint: plain data (tensors, numbers, strings, lists, dicts)
         if path is not None and ((it + 1) % checkpoint_every == 0 or last or pause):

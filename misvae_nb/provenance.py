@@ -12,7 +12,8 @@ from .mixtures import fail
 
 # %% auto 0
 __all__ = ['CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
-           'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'publish_figures']
+           'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'publish_figures',
+           'notebook_parameters', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -137,3 +138,22 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
             fail('name', name, f"{j} was made at commit {commit[:10]}, but {', '.join(why)} changed since: rerun the reproduction at HEAD, then publish")
     dst.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy2(src / f'{name}{ext}', dst / f'{name}{ext}')) for name in names for ext in ('.png', '.json') if (src / f'{name}{ext}').is_file()]
+
+# %% ../nbs/09_provenance.ipynb
+def notebook_parameters(notebook: str|Path) -> list[str]:
+    "The names of the parameters papermill sees in `notebook`'s cell tagged `parameters`."
+    from papermill.translators import PythonTranslator
+    if not Path(notebook).is_file(): fail('notebook', str(notebook), "no such notebook; the reproductions are in nbs/repro/")
+    cells = [c for c in json.loads(Path(notebook).read_text())['cells'] if 'parameters' in c['metadata'].get('tags', [])]
+    if len(cells) != 1: fail('notebook', str(notebook), f"a reproduction has one cell tagged 'parameters'; this one has {len(cells)}")
+    return [p.name for p in PythonTranslator.inspect(dict(source=''.join(cells[0]['source'])))]
+
+def check_params_file(notebook: str|Path, params: str|Path) -> dict:
+    "The settings of the YAML file `params`, if `notebook` has a parameter for every one."
+    import yaml
+    if not Path(params).is_file(): fail('params', str(params), "no such file; the params files are in params/")
+    settings = yaml.safe_load(Path(params).read_text()) or {}
+    if not isinstance(settings, dict): fail('params', str(params), "give a mapping of parameter: value")
+    if unknown := sorted(set(settings) - set(known := notebook_parameters(notebook))):
+        fail('params', str(params), f"{Path(notebook).name} has no parameter {', '.join(unknown)}; its parameters: {', '.join(known)}")
+    return settings

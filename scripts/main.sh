@@ -12,6 +12,12 @@ export PATH="$PWD/.venv/bin:$PATH"   # papermill kernels start the venv python
 export MISVAE_FIGURES="${MISVAE_FIGURES:-$PWD/runs/figures}"
 mkdir -p runs "$MISVAE_FIGURES"
 if [ $# -ge 1 ]; then nbs=("$1"); else nbs=(nbs/repro/*.ipynb); fi
+if [ $# -ge 2 ]; then   # papermill only warns about a key the notebook lacks: refuse such a file first
+  .venv/bin/python -c 'import sys
+from misvae_nb.provenance import check_params_file
+try: check_params_file(*sys.argv[1:])
+except (ValueError, OSError) as e: sys.exit(f"main.sh: {e}")' "$1" "$2" || exit 2
+fi
 for nb in "${nbs[@]}"; do
   name=$(basename "$nb" .ipynb)
   args=(--cwd "$(dirname "$nb")" -k python3 --language python)

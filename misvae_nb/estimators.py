@@ -180,7 +180,10 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     for start in range(0, L, chunk_size):                               # weighted A2A: every component, L times
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=min(chunk_size, L - start), log_prior=log_prior,
                                 weights=weights, generator=generator, validate=validate)
-        chunk = torch.logsumexp(r.log_w, 0)
+        log_w = r.log_w                                                 # [L, B, A] p(x, z_al) / q_mix(z_al)
+        if isinstance(log_likelihood, ComponentLogLikelihood):          # a decoder per component: p_a(x, z_al) / q_a(z_al)
+            log_w = log_w + log_q_mixture(r.log_q, None if weights is None else weights.log()) - r.log_q.diagonal(0, -2, -1)
+        chunk = torch.logsumexp(log_w, 0)
         lse = chunk if lse is None else torch.logaddexp(lse, chunk)
     log_mean = lse - math.log(L)                                        # [B, A] log (1/L) sum_l w_al
     if weights is None: return IWBounds(log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A))

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
+from .networks import MixtureVAE, BN_MODES, decoder_per_component, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
@@ -43,12 +43,14 @@ class NLL:
     precision: str = 'float32'  # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
     precision_check: dict|None = None  # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
     seed: int = 0                      # seed of the importance samples (and of the calibration draws)
+    weights: str = 'q_mix'             # each sample's weight p(x,z)/q: q = 'q_mix', the mixture's density, or 'own', its component's (a decoder per component)
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
             f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
         return (f"test NLL {self.per_component:.2f} nats (per-component bound), {self.pooled:.2f} (pooled bound); "
                 f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
+                + (" (a decoder per component: each sample weighed by its own component's density)" if self.weights == 'own' else "")
                 + ("" if self.precision == 'float32' else f", decoder in {self.precision}") + _check_summary(self.precision_check))
 
 def _check_summary(check: dict|None) -> str:
@@ -114,7 +116,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
-    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision)
+    weights = 'own' if decoder_per_component(model) else 'q_mix'         # what iw_bounds does with the model's likelihood
+    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
     done, seconds, t0, check = 0, 0., time.time(), None
     channels_last(model)                                                  # convolutions run faster in NHWC
@@ -143,7 +146,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:

@@ -105,8 +105,9 @@ def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int
     "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images; None if none."
     n_images = N_TEST if c.eval_n_test is None else c.eval_n_test
     precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
-    found = [p for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
-    return json.loads(found[0].read_text()) if found else None
+    found = [json.loads(p.read_text()) for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
+    weights = 'own' if bn == 'component' else 'q_mix'                     # an older evaluation of a decoder per component weighed by q_mix
+    return next((r for r in found if r.get('weights', 'q_mix') == weights), None)
 
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."

@@ -17,10 +17,10 @@ from .estimators import ComponentLogLikelihood
 # %% auto 0
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
            'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
-           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE', 'MISVAE', 'host_tensors',
-           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
-           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
-           'SeparateEncoderVAE']
+           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component',
+           'MISVAE', 'host_tensors', 'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles',
+           'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear',
+           'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -275,10 +275,16 @@ def mixture(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> GaussianMi
     return GaussianMixture(params=lambda idx: self.component_params(h, idx, validate=validate), A=self.A,
                            validate=self.validate if validate is None else validate, device=x.device, batch_size=x.shape[0])
 
+def decoder_per_component(model: MixtureVAE) -> bool:
+    "Whether `model`'s decoder differs by component (per-component BatchNorm statistics): the model is then a mixture of A decoders."
+    return getattr(model.decoder, 'bn', None) == 'component'
+
 @patch
-def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> ComponentLogLikelihood:
-    "log p(x|z) of the minibatch `x` for the estimators: (z [L,B,S,D], components [S] or [B,S]) -> [L,B,S]."
-    return ComponentLogLikelihood(lambda z, idx: self.log_likelihood(x, z, idx, validate=validate))
+def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None):
+    "log p(x|z) of the minibatch `x` for the estimators: z [L,B,S,D] -> [L,B,S]; a `ComponentLogLikelihood` of (z, components) where the decoder differs by component."
+    if decoder_per_component(self):
+        return ComponentLogLikelihood(lambda z, idx: self.log_likelihood(x, z, idx, validate=validate))
+    return lambda z: self.log_likelihood(x, z, None, validate=validate)
 
 # %% ../nbs/03_networks.ipynb
 class MISVAE(MixtureVAE):
@@ -298,12 +304,12 @@ def host_tensors(model: nn.Module, fn, *inputs) -> list[str]:
 # %% ../nbs/03_networks.ipynb
 PRECISIONS = ('float32', 'bfloat16')
 
-def decoder_precision(log_likelihood: ComponentLogLikelihood, precision: str, device) -> ComponentLogLikelihood:
-    "The log-likelihood with its decoder under bfloat16 autocast (`precision='bfloat16'`), its values in float32."
+def decoder_precision(log_likelihood, precision: str, device):
+    "The log-likelihood (of z, or a `ComponentLogLikelihood`) with its decoder under bfloat16 autocast (`precision='bfloat16'`), its values in float32."
     if precision == 'float32': return log_likelihood
-    def bf16(z, idx):
-        with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(z, idx).float()
-    return ComponentLogLikelihood(bf16)
+    def bf16(*z_and_components):
+        with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(*z_and_components).float()
+    return ComponentLogLikelihood(bf16) if isinstance(log_likelihood, ComponentLogLikelihood) else bf16
 
 # %% ../nbs/03_networks.ipynb
 def channels_last(model: nn.Module) -> nn.Module:

@@ -35,8 +35,8 @@ def device_name(device=None) -> str:
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 def git_commit() -> str:
-    "$MISVAE_COMMIT if set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), else the repository's commit (with '+dirty' for uncommitted changes outside figures/), else 'unknown'."
-    if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT']
+    "The repository's commit ('+dirty' for uncommitted changes outside figures/); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
+    if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT'] + '+given'
     try:
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=repo_root() or None, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
@@ -125,12 +125,13 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
     if not names: fail('names', list(names), f"name the figures to publish; made in {src}: {', '.join(made) or 'none'}")
     head = git_commit()
     if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
+    if head.endswith('+given'): fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'), "publishing checks the commit with git itself: unset MISVAE_COMMIT")
     if head.endswith('+dirty'): fail('tree', head, "the checkout has uncommitted changes outside figures/ (see git status): commit or stash them, rerun the reproduction, then publish")
     for name in names:
         j = src / f'{name}.json'
         if not j.is_file(): fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")
         commit = json.loads(j.read_text()).get('commit') or 'unknown'
-        if commit == 'unknown' or commit.endswith('+dirty'):
+        if commit == 'unknown' or '+' in commit:                          # '+dirty', or '+given': not checked by git
             fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, rerun the reproduction, then publish")
         diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS], capture_output=True, text=True, cwd=root, timeout=30)
         if diff.returncode or diff.stdout.strip():

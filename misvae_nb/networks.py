@@ -193,7 +193,7 @@ class PixelCNNDecoder(nn.Module):
         "x: [B,1,28,28], z: [L,B,K,D] drawn from components idx [K] or [B,K] -> Bernoulli logits [L,B,K,784]."
         L, B, K, _ = z.shape
         groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
-        y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28], channels: [x, GatedDense(z)]
+        y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28] from input channels [x, GatedDense(z)]
         for layer in self.pixelcnn[1:]: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
         return self.out(y).view(L, B, K, 784)
 

@@ -226,7 +226,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
         state['step'] += n
         state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
-                                     beta=warmup_beta(state['step'], len(batches), cfg.warmup_epochs),
+                                     beta=warmup_beta(state['step'] - 1, len(batches), cfg.warmup_epochs),   # its last step's
                                      seconds=time.time() - t0, valid_seconds=time.time() - t_valid, peak_memory_mb=peak_memory_mb(device)))
         state['epoch'], last_seconds = epoch + 1, time.time() - t0
         if valid_loss < state['best_valid']:

@@ -85,9 +85,11 @@ def pick_device(device: str='auto') -> torch.device:
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: dev = torch.device(device)
     except (RuntimeError, TypeError): dev = None
-    if dev is None: fail('device', device, "use 'auto', 'cpu', 'cuda' or 'cuda:N'")
+    if dev is None or dev.type not in ('cpu', 'cuda'): fail('device', device, "use 'auto', 'cpu', 'cuda' or 'cuda:N' (the package runs on CPUs and CUDA GPUs)")
     if dev.type == 'cuda' and not torch.cuda.is_available():
         fail('device', device, "this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
+    if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
+        fail('device', device, f"this machine has {torch.cuda.device_count()} CUDA GPU(s): use cuda:0 to cuda:{torch.cuda.device_count() - 1}")
     return dev
 
 # %% ../nbs/04_config.ipynb

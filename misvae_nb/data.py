@@ -327,11 +327,13 @@ class Progress:
         every = self.every if self.every is not None else 0.5 if live else 60.
         n, t0 = len(self.items), time.time()
         last = t0
-        for k, item in enumerate(self.items, 1):
-            yield item
-            now = time.time()
-            if now - last >= every:
-                last, rate = now, (now - t0) / k
-                line = f"{self.what} {k} of {n} ({duration(now - t0)}, about {duration(rate * (n - k))} left){' ' + self.note if self.note else ''}"
-                out.write(f"\r{line}\033[K" if live else line + "\n"); out.flush()
-        if live and last > t0: out.write("\r\033[K"); out.flush()
+        try:
+            for k, item in enumerate(self.items, 1):
+                yield item
+                now = time.time()
+                if now - last >= every:
+                    last, rate = now, (now - t0) / k
+                    line = f"{self.what} {k} of {n} ({duration(now - t0)}, about {duration(rate * (n - k))} left){' ' + self.note if self.note else ''}"
+                    out.write(f"\r{line}\033[K" if live else line + "\n"); out.flush()
+        finally:                                # also when the loop is left early (break, an exception, Ctrl-C)
+            if live and last > t0: out.write("\r\033[K"); out.flush()

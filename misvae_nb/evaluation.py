@@ -133,16 +133,17 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
-    stop_at, last = deadline(max_minutes), 0.
+    stop_at, last = deadline(max_minutes), (seconds / done if done else 0.)   # a batch's time, as far as known
     todo = range(done, len(batches))
+    def save(done):                                                       # the state after `done` batches; sums.cpu() waits for them
+        save_atomic(dict(settings=settings, done=done, batches=len(batches), sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
+                         precision=precision, precision_check=check, seconds=seconds + time.time() - t0), resume_path)
     for k in (Progress(todo, 'test batch' if done == 0 else f'test batch (after {done} done earlier)') if progress else todo):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
-        if stop_at is not None and time.time() + last > stop_at: return None       # the next batch would end past the budget
+        if stop_at is not None and time.time() + last > stop_at: save(k); return None  # the next batch would end past the budget
         t_batch = time.time()
         sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device)
-        if resume_path is not None:
-            save_atomic(dict(settings=settings, done=k + 1, sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
-                             precision=precision, precision_check=check, seconds=seconds + time.time() - t0), resume_path)   # sums.cpu() waits for the batch
+        if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled = (-sums / len(images)).tolist()
@@ -157,7 +158,7 @@ def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
     st = load_state(partial, 'evaluation state') if partial.exists() else dict(done=0, settings={})
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
-                summary=f"stopped by the time budget after {st['done']} batch(es) of test images; the same command continues it")
+                summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches of test images; the same command continues it")
 
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
@@ -221,7 +222,7 @@ def eval_cli(argv=None):
     p.add_argument('--authors-checkpoint', dest='authors_checkpoint', metavar='PATH', help="evaluate the authors' released zip (github.com/okviman/efficient-mixtures, saved_models/) instead of a run")
     p.add_argument('--L', type=int, default=1000, help="importance samples per component")
     p.add_argument('--n_test', type=int, default=None, help="evaluate the first n test images (default: all 10,000)")
-    p.add_argument('--bn', choices=BN_MODES, default='component', help="authors' model: per-component BatchNorm statistics (recomputed) or their one shared set")
+    p.add_argument('--bn', choices=BN_MODES, default=None, help="authors' model: per-component BatchNorm statistics (recomputed; the default) or their one shared set")
     p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
     p.add_argument('--max_images', type=int, default=20_000, help="images per decoder pass (memory)")
     p.add_argument('--precision', choices=EVAL_PRECISIONS, default='auto', help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under {BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
@@ -229,15 +230,24 @@ def eval_cli(argv=None):
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")
     p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
     p.add_argument('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
-    p.add_argument('--out_dir', default='runs/authors', help="where the authors' model's result goes (a run's goes into its folder)")
+    p.add_argument('--out_dir', default=None, help="where the authors' model's result goes (default: runs/authors; a run's goes into its folder)")
     a = p.parse_args(argv)
     if (a.run_dir is None) == (a.authors_checkpoint is None): p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
     if a.n_test is not None and a.n_test < 1: p.error(f"--n_test {a.n_test}: evaluate at least one test image")
-    with contextlib.redirect_stdout(sys.stderr):                          # news on stderr; stdout holds the result
-        if a.authors_checkpoint:
-            r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
-                        a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
-        else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
+    for name in ('bn', 'out_dir'):
+        if a.run_dir is not None and getattr(a, name) is not None:
+            p.error(f"--{name} {getattr(a, name)}: only for --authors-checkpoint; a run is evaluated with its own statistics and writes into its folder")
+    a.bn, a.out_dir = a.bn or 'component', a.out_dir or 'runs/authors'
+    try:
+        with contextlib.redirect_stdout(sys.stderr):                      # news on stderr; stdout holds the result
+            if a.authors_checkpoint:
+                r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
+                            a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
+            else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0,
+                              precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
+    except KeyboardInterrupt:
+        print("misvae-eval: interrupted; the finished batches are kept: run the same command to continue", file=sys.stderr)
+        raise SystemExit(130) from None
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
     print(r['summary']); print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")

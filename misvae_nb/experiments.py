@@ -11,7 +11,7 @@ import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
-from .config import TrainConfig, check_config, unused_settings, CliParser, run_cli, deadline
+from .config import TrainConfig, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
 from .training import train
 from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, EVAL_PRECISIONS
 from .networks import PRECISIONS
@@ -50,6 +50,13 @@ class Campaign:
 def run_name(estimator: str, A: int, S: int) -> str: return f"{estimator}_A{A}_S{S}"
 
 # %% ../nbs/08_experiments.ipynb
+_FLOAT_SETTINGS = {f.name for f in dataclasses.fields(TrainConfig) if f.type in ('float', float)}
+
+def _yaml_float(value):
+    "YAML 1.1 reads 1e-3 (no decimal point) as a string: such a number is a float here."
+    try: return float(value) if isinstance(value, str) else value
+    except ValueError: return value
+
 def load_campaign(path: str|Path, **overrides) -> Campaign:
     "The campaign a YAML params file describes (`overrides` replace its fields), checked."
     path = Path(path)
@@ -61,10 +68,14 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     d = {**(d or {}), **overrides}
     fields = [f.name for f in dataclasses.fields(Campaign)]
     if unknown := set(d) - set(fields): bad(f"unknown settings {sorted(unknown)}; use {fields}")
-    if 'name' not in d: bad("give the campaign a name (name: ...)")
+    if not isinstance(d.get('name'), str) or Path(d['name']).name != d['name'] or d['name'] in ('', '.', '..'):
+        bad(f"name: give the campaign a plain folder name (name: grid), not {d.get('name')!r}")
+    if not isinstance(d.get('paper', {}), dict) or not all(isinstance(v, (int, float)) for v in d.get('paper', {}).values()):
+        bad(f"paper: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}; got {d.get('paper')!r}"[:300])
     if not isinstance(d.get('train', {}), dict): bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
     if unknown := set(d.get('train', {})) - {f.name for f in dataclasses.fields(TrainConfig)}:
         bad(f"train: unknown settings {sorted(unknown)}; use misvae-train's options, e.g. model, epochs, channels")
+    d['train'] = {k: _yaml_float(v) if k in _FLOAT_SETTINGS else v for k, v in d.get('train', {}).items()}
     runs = d.get('runs', [])
     if not isinstance(runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in runs):
         bad(f"runs: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]; got {runs!r}"[:300])
@@ -101,22 +112,23 @@ def run_metrics(out_dir: str|Path) -> dict:
     p = Path(out_dir) / 'metrics.json'
     return json.loads(p.read_text()) if p.exists() else {}
 
-def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int) -> dict|None:
-    "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images; None if none."
+def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int, epoch: int|None=None) -> dict|None:
+    "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images (of the checkpoint of `epoch`, if given); None if none."
     n_images = N_TEST if c.eval_n_test is None else c.eval_n_test
     precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
     found = [json.loads(p.read_text()) for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
     weights = 'own' if bn == 'component' else 'q_mix'                     # an older evaluation of a decoder per component weighed by q_mix
-    return next((r for r in found if r.get('weights', 'q_mix') == weights), None)
+    return next((r for r in found if r.get('weights', 'q_mix') == weights and (epoch is None or r.get('epoch') == epoch)), None)
 
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
     bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn                 # a decoder without BatchNorm (the MLP's)
+    best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
-                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration))
+                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
@@ -209,7 +221,11 @@ def campaign_cli(argv=None):
     say = lambda line: print(f"misvae-campaign: {line}", file=sys.stderr)
     if not a.table:
         import contextlib
-        with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
+        run_cli(p, pick_device, c.train.get('device', 'auto'))
+        try:
+            with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
+        except KeyboardInterrupt:
+            say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue"); raise SystemExit(130) from None
     print(campaign_table(c))
 
 # %% ../nbs/08_experiments.ipynb

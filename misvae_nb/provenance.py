@@ -35,10 +35,12 @@ def device_name(device=None) -> str:
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 def git_commit() -> str:
-    "The repository's commit ('+dirty' for uncommitted changes outside figures/); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
+    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes outside figures/); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
     if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT'] + '+given'
     try:
-        run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=repo_root() or None, timeout=10)
+        root = repo_root() or repo_root(Path(misvae_nb.__file__).parent)   # a command run outside the checkout still names it
+        if root is None: return 'unknown'
+        run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=root, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
         changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', ':!figures').stdout.strip()  # our own outputs don't count
         if sha: return sha + ('+dirty' if changed else '')

@@ -207,14 +207,16 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
-    say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
+    elif resume and (out / 'metrics.json').exists():
+        say(f"{out} holds a run but no last.pt to resume it from (a finished campaign run keeps only best.pt): training afresh from epoch 0")
+    if state['epoch'] < cfg.epochs: say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
         + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say)
 
 # %% ../nbs/05_training.ipynb
 def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say):
     model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
-    last_seconds, code = 0., code_version()
+    last_seconds, code = (state['metrics'][-1]['seconds'] if state['metrics'] else 0.), code_version()   # an epoch's time, as far as known
     for epoch in range(state['epoch'], cfg.epochs):
         t0 = time.time()
         if stop_at is not None and t0 + last_seconds > stop_at:           # the next epoch would end past the budget

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds
-from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state
+from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state, git_commit
 from .alignments import Alignment
 from ..mixtures import fail, check_count, check_real
 from ..config import make_folder
@@ -139,6 +139,7 @@ class TrainLog:
     likelihood_calls: int = 0                     # particles whose likelihood was evaluated
     iterations: int = 0
     step_seconds: list = field(default_factory=list)  # wall-clock time of the latest (up to 1000) iterations
+    sessions: list = field(default_factory=list)  # one per call that trained: the code's commit, iterations [start, end), seconds
     @property
     def sec_per_iter(self): return self.seconds / max(self.iterations, 1)
     @property
@@ -212,6 +213,8 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
         for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
     target, started = PhyloTarget(aln), time.perf_counter()
+    session = dict(commit=git_commit(), start=it, end=it, seconds=0.)    # a resumed run may span commits: say which trained what
+    log.sessions.append(session)
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = Progress(its, 'iteration')
     for it in its:
@@ -227,6 +230,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         # timing and logging
         dt = time.perf_counter() - t0
         log.step_seconds = log.step_seconds[-999:] + [dt]; log.seconds += dt; log.iterations += 1
+        session.update(end=it + 1, seconds=session['seconds'] + dt)
         log.likelihood_calls += target.calls; target.calls = 0
         last = log.seconds >= seconds if seconds else it == iterations - 1
         pause = stop_after is not None and time.perf_counter() - started >= stop_after

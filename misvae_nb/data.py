@@ -270,7 +270,7 @@ def binarized_splits(name: str,                # 'mnist' or 'fashion_mnist'
                     ) -> BinarizedSplits:
     "The paper's splits: train = first 50,000 training images (grey), valid = last 10,000 and test (binarised once)."
     check_dataset_name(name); seed = check_count('seed', seed, 0, None, "seed of the binarisation of valid and test")
-    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images (there are {most}), or None for all")
+    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images (there are {most}; leave it unset for all)")
                                 for arg, n, most in (('n_train', n_train, N_TRAIN), ('n_valid', n_valid, N_VALID), ('n_test', n_test, N_TEST)))
     train_u8, test_u8 = load_images(name, root, download)
     grey = lambda u8: u8[:, None].float() / 255  # [N, 1, 28, 28]

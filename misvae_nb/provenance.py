@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, shutil, subprocess, sys, time
+import json, os, platform, shutil, subprocess, sys, time, zipfile
 from pathlib import Path
 import torch
 import misvae_nb
@@ -62,6 +62,7 @@ def load_state(path: str|Path, what: str='checkpoint') -> dict:
     if not path.is_file(): raise FileNotFoundError(f"{what}={str(path)!r}: no such file")
     bad = lambda why: ValueError(f"{what}={str(path)!r}: {why}; delete it to start afresh, or restore it from a good copy")
     if path.stat().st_size == 0: raise bad("the file is empty (an interrupted copy?)")
+    if not zipfile.is_zipfile(path): raise bad("not a torch file (torch.save writes a zip archive; this is truncated or another kind of file)")
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         if 'Weights only load failed' in str(e): why = "it holds Python objects besides tensors, numbers, strings, lists and dicts, which could run code, so it is not loaded"

@@ -11,9 +11,9 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic', 'load_state',
-           'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'publish_figures',
-           'notebook_parameters', 'check_params_file']
+__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic',
+           'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure',
+           'publish_figures', 'notebook_parameters', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -34,15 +34,17 @@ def device_name(device=None) -> str:
     if device.type == 'cuda': return f"cuda: {torch.cuda.get_device_name(device)}"
     return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
+OUTPUT_DIRS = ('figures', 'results', 'benchmarks/results', 'campaigns')   # what runs write into the checkout: not code
+
 def git_commit() -> str:
-    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes outside figures/); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
+    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes outside OUTPUT_DIRS); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
     if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT'] + '+given'
     try:
         root = repo_root() or repo_root(Path(misvae_nb.__file__).parent)   # a command run outside the checkout still names it
         if root is None: return 'unknown'
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=root, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
-        changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', ':!figures').stdout.strip()  # our own outputs don't count
+        changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', *(f':!{d}' for d in OUTPUT_DIRS)).stdout.strip()  # our own outputs don't count
         if sha: return sha + ('+dirty' if changed else '')
     except Exception: pass
     return 'unknown'

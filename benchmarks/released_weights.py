@@ -5,32 +5,27 @@ a mixture of 400 decoders. Its evaluation bounds weigh sample z_al ~ q_a in one 
   q_mix: w = p(z) p_a(x|z) / q_mix(z|x), as the authors' code does (bounds no normalised likelihood here);
   own:   w = p(z) p_a(x|z) / q_a(z|x), the pair (a, z) against the mixture of decoders (a valid bound,
          what `misvae_nb.evaluation` reports; the estimators notebook, "A decoder per component").
-Both come from one A2A pass (`mixture_log_weights`: the likelihoods and the density matrix [L, B, A, A]), so the
-difference is the weighting alone. The model is read from $MISVAE_AUTHORS_CHECKPOINT (or ../shared/authors/),
+Both come from one A2A pass (`iw_bounds`, which returns both for a decoder per component, as `misvae-eval` reports
+them), so the difference is the weighting alone. The model is read from $MISVAE_AUTHORS_CHECKPOINT (or ../shared/authors/),
 its per-component statistics recomputed on --calibration binarised training images (seed 0), then scored in
 eval mode on the first --n_test MNIST test images (binarised with the test seed 0).
 
   python benchmarks/released_weights.py --n_test 20 --L 10 --calibration 100 --json results/released_cpu/weights.json
 """
-import argparse, json, math, sys, time
+import argparse, json, sys, time
 import torch
 from misvae_nb.authors import load_authors_checkpoint, authors_checkpoint_path
 from misvae_nb.data import binarized_splits, binarize, Progress
 from misvae_nb.networks import calibrate_batchnorm
-from misvae_nb.estimators import mixture_log_weights, FixedComponents
-from misvae_nb.mixtures import log_q_mixture
+from misvae_nb.estimators import iw_bounds
 from misvae_nb.provenance import run_info
 
 
 def weighed_both_ways(model, x: torch.Tensor, L: int, generator) -> dict[str, torch.Tensor]:
-    "Both bounds [B] of the images x with the samples weighed by q_mix and by their own component."
-    fixed = FixedComponents(model.mixture(x, validate=False).select(torch.arange(model.A)))
-    r = mixture_log_weights(model.likelihood(x, False), fixed, 'a2a', L=L, log_prior=model.log_prior, generator=generator, validate=False)
-    out = {}
-    for name, log_w in (('q_mix', r.log_w), ('own', r.log_w + log_q_mixture(r.log_q) - r.log_q.diagonal(0, -2, -1))):   # [L, B, A]
-        log_mean = torch.logsumexp(log_w, 0) - math.log(L)                                                          # [B, A]
-        out[f'{name}_per_component'], out[f'{name}_pooled'] = log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(model.A)
-    return out
+    "Both bounds [B] of the images x with the samples weighed by q_mix and by their own component (`iw_bounds`, one chunk)."
+    b = iw_bounds(model.likelihood(x, False), model.mixture(x, validate=False), L, chunk_size=L, log_prior=model.log_prior,
+                  generator=generator, validate=False)
+    return dict(q_mix_per_component=b.q_mix_per_component, q_mix_pooled=b.q_mix_pooled, own_per_component=b.per_component, own_pooled=b.pooled)
 
 
 def main(argv=None):

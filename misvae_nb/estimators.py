@@ -165,6 +165,8 @@ class IWBounds:
     "Importance-weighted lower bounds on log p(x), per data point."
     per_component: Tensor # [B] (1/A) sum_a log (1/L) sum_l w_al  (the authors' bound)
     pooled: Tensor        # [B] log (1/(A L)) sum_al w_al            (stratified; tight as L grows)
+    q_mix_per_component: Tensor|None = None # [B] with a decoder per component: the same samples weighed by q_mix,
+    q_mix_pooled: Tensor|None = None        # as the authors' code does (to compare with the paper; not bounds there)
 
 # %% ../nbs/01_estimators.ipynb
 def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_prior=None,
@@ -176,17 +178,19 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     if weights is not None: check_weights(weights, fam.A, validate)
     device = getattr(fam, 'device', None)
     fixed = FixedComponents(fam.select(torch.arange(fam.A, device=device)), device)
-    lse = None                                                          # [B, A] log sum_l w_al so far
+    per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)   # a decoder per component: weigh by q_a, not q_mix
+    lse = {}                                                            # [B, A] log sum_l w_al so far, per weighting
     for start in range(0, L, chunk_size):                               # weighted A2A: every component, L times
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=min(chunk_size, L - start), log_prior=log_prior,
                                 weights=weights, generator=generator, validate=validate)
-        log_w = r.log_w                                                 # [L, B, A] p(x, z_al) / q_mix(z_al)
-        if isinstance(log_likelihood, ComponentLogLikelihood):          # a decoder per component: p_a(x, z_al) / q_a(z_al)
-            log_w = log_w + log_q_mixture(r.log_q, None if weights is None else weights.log()) - r.log_q.diagonal(0, -2, -1)
-        chunk = torch.logsumexp(log_w, 0)
-        lse = chunk if lse is None else torch.logaddexp(lse, chunk)
-    log_mean = lse - math.log(L)                                        # [B, A] log (1/L) sum_l w_al
-    if weights is None: return IWBounds(log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A))
-    keep = weights > 0                                                  # a component of weight 0 adds nothing
-    return IWBounds(torch.where(keep, weights * log_mean, 0.).sum(-1),
-                    torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))
+        log_w = {'q_mix': r.log_w}                                      # [L, B, A] p(x, z_al) / q_mix(z_al)
+        if per_decoder:                                                 # p_a(x, z_al) / q_a(z_al)
+            log_w['own'] = r.log_w + log_q_mixture(r.log_q, None if weights is None else weights.log()) - r.log_q.diagonal(0, -2, -1)
+        for k, v in log_w.items(): lse[k] = torch.logsumexp(v, 0) if k not in lse else torch.logaddexp(lse[k], torch.logsumexp(v, 0))
+    def bounds(lse):                                                    # (per component, pooled) from [B, A] log sum_l w_al
+        log_mean = lse - math.log(L)                                    # [B, A] log (1/L) sum_l w_al
+        if weights is None: return log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A)
+        keep = weights > 0                                              # a component of weight 0 adds nothing
+        return (torch.where(keep, weights * log_mean, 0.).sum(-1),
+                torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))
+    return IWBounds(*bounds(lse['own']), *bounds(lse['q_mix'])) if per_decoder else IWBounds(*bounds(lse['q_mix']))

@@ -44,13 +44,16 @@ class NLL:
     precision_check: dict|None = None  # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
     seed: int = 0                      # seed of the importance samples (and of the calibration draws)
     weights: str = 'q_mix'             # each sample's weight p(x,z)/q: q = 'q_mix', the mixture's density, or 'own', its component's (a decoder per component)
+    q_mix_per_component: float|None = None  # with weights='own': the same samples weighed by q_mix, as the authors' code does
+    q_mix_pooled: float|None = None         # (to compare with the paper's numbers; not bounds of a mixture of decoders)
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
             f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
         return (f"test NLL {self.per_component:.2f} nats (per-component bound), {self.pooled:.2f} (pooled bound); "
                 f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
-                + (" (a decoder per component: each sample weighed by its own component's density)" if self.weights == 'own' else "")
+                + (" (a decoder per component: each sample weighed by its own component's density; weighed by q_mix as the authors' "
+                   f"code does, which bounds no likelihood here: {self.q_mix_per_component:.2f} / {self.q_mix_pooled:.2f})" if self.weights == 'own' else "")
                 + ("" if self.precision == 'float32' else f", decoder in {self.precision}") + _check_summary(self.precision_check))
 
 def _check_summary(check: dict|None) -> str:
@@ -65,10 +68,10 @@ BF16_TOLERANCE_NATS = 0.05                 # most that either mean bound may mov
 CHECK_IMAGES = 100                         # test images compare_precisions scores in both precisions
 
 def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device) -> Tensor:
-    "Both bounds (per-component, pooled) summed over the data points x: [B, 1, 28, 28] -> [2]."
+    "Both bounds (per-component, pooled) summed over the data points x: [B, 1, 28, 28] -> [2]; with a decoder per component, then the same weighed by q_mix: [4]."
     b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
                   chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False)
-    return torch.stack([b.per_component.sum(), b.pooled.sum()])
+    return torch.stack([v.sum() for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None])
 
 @torch.no_grad()
 def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=20_000, seed: int=0, device=None,
@@ -118,7 +121,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
     weights = 'own' if decoder_per_component(model) else 'q_mix'         # what iw_bounds does with the model's likelihood
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
-    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, device=device)
+    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(4 if weights == 'own' else 2, device=device)
     done, seconds, t0, check = 0, 0., time.time(), None
     channels_last(model)                                                  # convolutions run faster in NHWC
     if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
@@ -146,8 +149,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
-    per_component, pooled = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights)
+    per_component, pooled, *q_mix = (-sums / len(images)).tolist()
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:

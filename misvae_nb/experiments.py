@@ -192,16 +192,16 @@ def campaign_table_rows(c: Campaign) -> list[dict]:
 def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     "A markdown table of the campaign's runs beside the paper's numbers."
     rows = campaign_table_rows(c) if rows is None else rows
-    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | hours | paper |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | weighed by q_mix | hours | paper |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
         e = r['evaluation'] or {}
         bn = e.get('bn', '') + (f", recomputed on {e['bn_calibration']}" if e.get('bn_calibration') else '')
-        nll = lambda k: f"{e[k]:.2f}" if k in e else '–'
+        nll = lambda k: f"{e[k]:.2f}" if e.get(k) is not None else '–'
         paper = c.paper.get(r['run'])
         lines.append(f"| {r['run']} | {r['epochs_done']} of {r['epochs']} | {(r['device'] or '–').split(',')[0]} | {e.get('n_images', '–')} | "
-                     f"{e.get('L', '–')} | {bn or '–'} | {e.get('precision', 'float32') if e else '–'} | {nll('per_component')} | {nll('pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")
+                     f"{e.get('L', '–')} | {bn or '–'} | {e.get('precision', 'float32') if e else '–'} | {nll('per_component')} | {nll('pooled')} | {nll('q_mix_per_component')} / {nll('q_mix_pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")
     return '\n'.join(lines)
 
 # %% ../nbs/08_experiments.ipynb

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from .estimators import iw_bounds
 from .mixtures import fail, check_count
-from .networks import MixtureVAE, BN_MODES, decoder_per_component, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
+from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
@@ -19,8 +19,8 @@ from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
 __all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'compare_precisions',
-           'choose_precision', 'bn_mode', 'evaluate_nll', 'eval_name', 'stopped_evaluation', 'eval_stem',
-           'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
+           'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name', 'stopped_evaluation',
+           'eval_stem', 'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
@@ -103,6 +103,10 @@ def bn_mode(model: MixtureVAE) -> str:
     "How the model's decoder keeps BatchNorm statistics: 'component', 'shared' or 'none'."
     return getattr(model.decoder, 'bn', 'none')
 
+def eval_weights(bn: str) -> str:
+    "How the bounds of a decoder with BatchNorm statistics `bn` weigh each sample: 'own' (its component's density: a decoder per component) or 'q_mix'."
+    return 'own' if bn == 'component' else 'q_mix'
+
 def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
 
 @torch.no_grad()
@@ -119,7 +123,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
-    weights = 'own' if decoder_per_component(model) else 'q_mix'         # what iw_bounds does with the model's likelihood
+    weights = eval_weights(bn_mode(model))                                # what iw_bounds does with the model's likelihood
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(4 if weights == 'own' else 2, device=device)
     done, seconds, t0, check = 0, 0., time.time(), None

@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
 from .config import TrainConfig, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
 from .training import train
-from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, EVAL_PRECISIONS
+from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
@@ -117,8 +117,8 @@ def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int
     n_images = N_TEST if c.eval_n_test is None else c.eval_n_test
     precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
     found = [json.loads(p.read_text()) for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
-    weights = 'own' if bn == 'component' else 'q_mix'                     # an older evaluation of a decoder per component weighed by q_mix
-    return next((r for r in found if r.get('weights', 'q_mix') == weights and (epoch is None or r.get('epoch') == epoch)), None)
+    return next((r for r in found if r.get('weights', 'q_mix') == eval_weights(bn)     # not an older q_mix-weighted one of a decoder per component
+                 and (epoch is None or r.get('epoch') == epoch)), None)
 
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."

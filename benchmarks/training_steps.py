@@ -83,12 +83,16 @@ def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mo
 
 def time_cells(specs: dict, args) -> dict:
     "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp])}, the cells' repeats interleaved round-robin."
-    runs, steps, peak_mb = {}, {}, {}
+    runs, steps, peak_mb, errors = {}, {}, {}, {}
     for name, spec in specs.items():
         if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
-        runs[name] = run = make_cell(*spec[:3], args, *spec[3:])
-        for _ in range(args.warmup): run()                 # a graphed step captures after its eager warm-up steps
-        sync(args.device); t0 = time.perf_counter(); run(); sync(args.device)
+        try:
+            run = make_cell(*spec[:3], args, *spec[3:])
+            for _ in range(args.warmup): run()             # a graphed step captures after its eager warm-up steps
+            sync(args.device); t0 = time.perf_counter(); run(); sync(args.device)
+        except Exception as e:                             # one way failing (a capture, a compilation) leaves the others measured
+            errors[name] = f"{type(e).__name__}: {e}"[:2000]; print(f"  {name}: failed: {errors[name][:300]}", flush=True); continue
+        runs[name] = run
         steps[name] = max(1, math.ceil(args.min_time / max(time.perf_counter() - t0, 1e-7)))
         peak_mb[name] = torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None
     times = {name: [] for name in runs}
@@ -98,7 +102,9 @@ def time_cells(specs: dict, args) -> dict:
             for _ in range(steps[name]): run()
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
-    return {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
+    failed = {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], time_s=float('nan'), times_s=[float('nan')],
+                         peak_memory_mb=None, error=err) for name, err in errors.items()}
+    return failed | {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
                        compile=compiles(field(specs[name], 6, args.compile), args.device), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
@@ -201,7 +207,7 @@ def bn_compare(args) -> dict:
 
 def step_modes(args) -> dict:
     "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; networks compiled or not), interleaved; ratios to eager float32."
-    configs = [('s2s', 4, 2), ('s2s', 50, 20)]
+    configs = [(e, int(A), int(S)) for e, A, S in (c.split(':') for c in args.step_configs)]
     ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True),
              ('graph', True, True)]
             if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])
@@ -219,6 +225,7 @@ def step_modes(args) -> dict:
         base = cells[name(e, A, S, 'eager', False, False)]['time_s']
         for mode, amp, comp in ways:
             c = cells[name(e, A, S, mode, amp, comp)]
+            if 'error' in c: print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}  failed"); continue
             c.update(flops=f, ratio_to_eager_fp32=c['time_s'] / base, tflops_per_s=f / c['time_s'] / 1e12,
                      floor_fraction=None if peak is None else f / (peak * 1e12) / c['time_s'], s_per_epoch_steps_only=c['time_s'] * steps_per_epoch)
             print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}  {c['time_s'] * 1e3:8.2f} ms"
@@ -264,6 +271,7 @@ def parse(argv=None):
                    help="torch.compile the networks in every cell, as the trainer's --compile (default, as the trainer: on CUDA where Triton is installed; --step-modes: as listed)")
     p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
     p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, networks compiled or not; CPU: eager and compiled) instead of the ratios')
+    p.add_argument('--step-configs', nargs='+', default=['s2s:4:2', 's2s:50:20'], help="--step-modes: the steps compared, as ESTIMATOR:A:S")
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
     p.add_argument('--eval-A', type=int, default=50)

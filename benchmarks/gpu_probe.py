@@ -3,8 +3,10 @@
   python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
-         networks compiled and not, or compiled in Inductor's max-autotune mode ('_autotuned'; --eval-variants picks),
-         and the projected minutes of the paper's 10,000-image evaluation.
+         networks compiled and not, or compiled in Inductor's max-autotune mode ('_autotuned'), or in that mode with
+         Triton convolutions only ('_tritonconv': on an H100 max-autotune chose cuDNN and fused nothing, though a
+         Triton convolution can take the BatchNorm affine and ReLU into its epilogue; --eval-variants picks), and the
+         projected minutes of the paper's 10,000-image evaluation.
 profile: torch.profiler over S2S A=4 S=2 steps, eager and graphed with the networks compiled, and over one evaluation pass
          (eager float32; compiled bfloat16): the kernels by GPU time, and the eager pass's torch ops with their input shapes.
 --cudnn-benchmark sets torch.backends.cudnn.benchmark (cuDNN times its algorithms for each shape); run it in a
@@ -29,10 +31,13 @@ AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates
 
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
-    for variant in args.eval_variants.split(','):   # PRECISION, PRECISION_compiled or PRECISION_autotuned
+    import torch._inductor.config as inductor
+    for variant in args.eval_variants.split(','):   # PRECISION, PRECISION_compiled, PRECISION_autotuned or PRECISION_tritonconv
         p, how = (variant.split('_', 1) + [''])[:2]
-        mode = dict(autotuned=AUTOTUNE_MODE).get(how)
-        out[variant] = e = ts.eval_throughput(args, p, compile=bool(how), compile_mode=mode)
+        mode = dict(autotuned=AUTOTUNE_MODE, tritonconv=AUTOTUNE_MODE).get(how)
+        backends = 'TRITON' if how == 'tritonconv' else inductor.max_autotune_conv_backends   # tritonconv: Triton convolutions only
+        with inductor.patch(max_autotune_conv_backends=backends):                          # (their epilogue can hold BatchNorm + ReLU)
+            out[variant] = e = ts.eval_throughput(args, p, compile=bool(how), compile_mode=mode)
         print(f"  eval {p:<9} {how:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
         save()

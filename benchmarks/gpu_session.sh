@@ -17,7 +17,8 @@
 #   training_steps       the A / S ratios (S2S A=800 / A=2, S2A / S2S at A=800)
 #   released             the authors' released model (.gpu/ carried, it holds the zip) on the full test set as the `released`
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
-#   probe_autotune       evaluation with Inductor's max-autotune against the default compilation (autotuning takes minutes)
+#   probe_autotune       evaluation with Inductor's max-autotune, with Triton convolutions only (their epilogue can take the
+#                        BatchNorm and ReLU) and as it chooses, against the default compilation (autotuning takes minutes)
 #   trainer_bf16, probe_prev (the baseline commit in .gpu/prev, if there)
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
 set -u
@@ -51,12 +52,12 @@ for p in $PARTS; do case $p in
   graph_check_compiled) part graph_check_compiled 110 python3 benchmarks/gpu_checks.py graph "$OUT/graph_check_compiled.json" --compile ;;
   probe) part probe 110 python3 benchmarks/gpu_probe.py "$OUT/probe.json" --parts eval --eval-variants float32_compiled,bfloat16_compiled ;;
   trainer) part trainer 90 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32; trainer_metrics ;;
-  trainer_bf16) part trainer_bf16 60 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16; trainer_metrics ;;
+  trainer_bf16) part trainer_bf16 110 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16; trainer_metrics ;;
   training_steps) part training_steps 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
-  probe_autotune) part probe_autotune 200 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval --eval-variants bfloat16_compiled,bfloat16_autotuned ;;
+  probe_autotune) part probe_autotune 200 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval --eval-variants bfloat16_compiled,bfloat16_tritonconv,bfloat16_autotuned ;;
   probe_prev) [ -d .gpu/prev ] && part probe_prev 70 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
                 python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts compile,eval --eval-variants float32_compiled,bfloat16_compiled ;;
   *) echo "unknown part $p" | tee -a "$LOG" ;;

@@ -83,11 +83,16 @@ def profile(args, out: dict, save) -> None:
     with torch.no_grad():
         for _ in range(2): ll(z, idx)
         sync()
-        with prof(activities=act) as p:
+        with prof(activities=list({ProfilerActivity.CPU, *act}), record_shapes=True) as p:
             ll(z, idx); sync()
     ev_compiled = kernels(p, 1, 15)
+    ev_compiled_ops = [dict(op=k.key, shapes=str(k.input_shapes)[:200], device_ms=k.device_time_total / 1e3, calls=k.count)   # which op launched
+                       for k in sorted(p.key_averages(group_by_input_shape=True), key=lambda k: -k.device_time_total)   # each aten kernel
+                       if k.key.startswith('aten::')][:20]                                                              # (the whole-activation copy)
     for r in ev_compiled[:8]: print(f"  eval pass compiled bf16 {r['ms']:7.2f} ms  x{r['calls']:<4.0f} {r['name'][:80]}", flush=True)
-    out.update(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled)
+    for r in ev_compiled_ops[:10]: print(f"  eval pass compiled bf16 op {r['device_ms']:7.2f} ms  x{r['calls']:<4} {r['op']} {r['shapes'][:80]}", flush=True)
+    out.update(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled,
+               eval_pass_ops_bf16_compiled=ev_compiled_ops)
 
 
 if __name__ == '__main__':

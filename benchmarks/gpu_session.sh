@@ -19,6 +19,7 @@
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
 #   probe_autotune       evaluation with Inductor's max-autotune, with Triton convolutions only (their epilogue can take the
 #                        BatchNorm and ReLU) and as it chooses, against the default compilation (autotuning takes minutes)
+#   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   trainer_bf16, probe_prev (the baseline commit in .gpu/prev, if there)
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
 set -u
@@ -58,6 +59,7 @@ for p in $PARTS; do case $p in
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
   probe_autotune) part probe_autotune 200 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval --eval-variants bfloat16_compiled,bfloat16_tritonconv,bfloat16_autotuned ;;
+  profile) part profile 100 python3 benchmarks/gpu_probe.py "$OUT/probe_profile.json" --parts profile ;;
   probe_prev) [ -d .gpu/prev ] && part probe_prev 70 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
                 python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts compile,eval --eval-variants float32_compiled,bfloat16_compiled ;;
   *) echo "unknown part $p" | tee -a "$LOG" ;;

@@ -19,6 +19,7 @@
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
 #   probe_autotune       evaluation with Inductor's max-autotune, with Triton convolutions only (their epilogue can take the
 #                        BatchNorm and ReLU) and as it chooses, against the default compilation (autotuning takes minutes)
+#   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   trainer_bf16, probe_prev (the baseline commit in .gpu/prev, if there)
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
@@ -55,6 +56,8 @@ for p in $PARTS; do case $p in
   trainer) part trainer 90 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32; trainer_metrics ;;
   trainer_bf16) part trainer_bf16 110 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16; trainer_metrics ;;
   training_steps) part training_steps 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
+  training_steps_density) part training_steps_density 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 \
+                            --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;

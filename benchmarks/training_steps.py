@@ -271,6 +271,8 @@ def parse(argv=None):
                    help="torch.compile the networks in every cell, as the trainer's --compile (default, as the trainer: on CUDA where Triton is installed; --step-modes: as listed)")
     p.add_argument('--mode', choices=STEP_MODES, default='auto', help="how steps run, as the trainer's --step: 'auto' (one CUDA graph per step on CUDA), 'eager', 'graph'")
     p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, networks compiled or not; CPU: eager and compiled) instead of the ratios')
+    p.add_argument('--compile-density', action='store_true', help="also torch.compile the mixture's log-density (misvae_nb.mixtures.log_q_components, eager in the "
+                   "package: S2A scores every sample against all A components with it), to measure what that would buy")
     p.add_argument('--step-configs', nargs='+', default=['s2s:4:2', 's2s:50:20'], help="--step-modes: the steps compared, as ESTIMATOR:A:S")
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
@@ -299,6 +301,9 @@ def parse(argv=None):
 def main(argv=None):
     args = parse(argv)
     if args.device.type == 'cpu' and args.threads > 0: torch.set_num_threads(args.threads)
+    if args.compile_density:                                                   # a candidate, not the package's behaviour
+        import misvae_nb.mixtures as mixtures
+        mixtures.log_q_components = torch.compile(mixtures.log_q_components)
     started = time.time()
     info = run_info(args.device)
     print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")

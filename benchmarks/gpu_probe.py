@@ -31,12 +31,12 @@ AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates
 
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
-    import torch._inductor.config as inductor
+    import contextlib, torch._inductor.config as inductor
     for variant in args.eval_variants.split(','):   # PRECISION, PRECISION_compiled, PRECISION_autotuned or PRECISION_tritonconv
         p, how = (variant.split('_', 1) + [''])[:2]
-        mode = dict(autotuned=AUTOTUNE_MODE, tritonconv=AUTOTUNE_MODE).get(how)
-        backends = 'TRITON' if how == 'tritonconv' else inductor.max_autotune_conv_backends   # tritonconv: Triton convolutions only
-        with inductor.patch(max_autotune_conv_backends=backends):                          # (their epilogue can hold BatchNorm + ReLU)
+        mode = AUTOTUNE_MODE if how in ('autotuned', 'tritonconv') else None
+        triton_only = inductor.patch(max_autotune_conv_backends='TRITON') if how == 'tritonconv' else contextlib.nullcontext()
+        with triton_only:                                # Triton convolutions only: their epilogue can hold BatchNorm + ReLU
             out[variant] = e = ts.eval_throughput(args, p, compile=bool(how), compile_mode=mode)
         print(f"  eval {p:<9} {how:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)

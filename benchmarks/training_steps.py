@@ -102,9 +102,9 @@ def time_cells(specs: dict, args) -> dict:
             for _ in range(steps[name]): run()
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
-    failed = {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], time_s=float('nan'), times_s=[float('nan')],
-                         peak_memory_mb=None, error=err) for name, err in errors.items()}
-    return failed | {name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2], bn=field(specs[name], 3, 'component'),
+    cell = lambda name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2])
+    failed = {name: dict(cell(name), time_s=float('nan'), times_s=[float('nan')], peak_memory_mb=None, error=err) for name, err in errors.items()}
+    return failed | {name: dict(cell(name), bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
                        compile=compiles(field(specs[name], 6, args.compile), args.device), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}

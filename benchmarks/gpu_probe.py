@@ -2,13 +2,14 @@
 
   python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--cudnn-benchmark]
 
-eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes), float32 and bfloat16, with the
+eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), float32 and bfloat16, with the
          networks compiled and not, or compiled in Inductor's max-autotune mode ('_autotuned'), or in that mode with
          Triton convolutions only ('_tritonconv': on an H100 max-autotune chose cuDNN and fused nothing, though a
          Triton convolution can take the BatchNorm affine and ReLU into its epilogue; --eval-variants picks), and the
          projected minutes of the paper's 10,000-image evaluation.
-profile: torch.profiler over S2S A=4 S=2 steps, eager and graphed with the networks compiled, and over one evaluation pass
-         (eager float32; compiled bfloat16): the kernels by GPU time, and the eager pass's torch ops with their input shapes.
+profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
+         torch ops show which launched the step's 34 copy kernels) and over one evaluation pass (eager float32; compiled
+         bfloat16): the kernels by GPU time, and the torch ops behind them with their input shapes.
 --cudnn-benchmark sets torch.backends.cudnn.benchmark (cuDNN times its algorithms for each shape); run it in a
 process of its own, beside one without, since cuDNN keeps the algorithm it chose for a shape for the process's life.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
@@ -32,13 +33,15 @@ AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
     import contextlib, torch._inductor.config as inductor
-    for variant in args.eval_variants.split(','):   # PRECISION, PRECISION_compiled, PRECISION_autotuned or PRECISION_tritonconv
-        p, how = (variant.split('_', 1) + [''])[:2]
+    sizes = [int(n) for n in args.pass_sizes.split(',')]
+    for size, variant in ((n, v) for n in sizes for v in args.eval_variants.split(',')):   # PRECISION, PRECISION_compiled,
+        p, how = (variant.split('_', 1) + [''])[:2]                                         # PRECISION_autotuned or PRECISION_tritonconv
         mode = AUTOTUNE_MODE if how in ('autotuned', 'tritonconv') else None
         triton_only = inductor.patch(max_autotune_conv_backends='TRITON') if how == 'tritonconv' else contextlib.nullcontext()
         with triton_only:                                # Triton convolutions only: their epilogue can hold BatchNorm + ReLU
-            out[variant] = e = ts.eval_throughput(args, p, compile=bool(how), compile_mode=mode)
-        print(f"  eval {p:<9} {how:<9}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
+            key = variant if len(sizes) == 1 else f'{variant}_pass{size}'
+            out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=bool(how), compile_mode=mode)
+        print(f"  eval {p:<9} {how:<9} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
         save()
 
@@ -50,20 +53,27 @@ def profile(args, out: dict, save) -> None:
     def kernels(p, per: int, n: int=25) -> list[dict]:
         return [dict(name=k.key[:120], ms=k.self_device_time_total / 1e3 / per, calls=k.count / per)
                 for k in sorted(p.key_averages(), key=lambda k: -k.self_device_time_total)[:n]]
+    def ops(p, per: int, n: int=20) -> list[dict]:   # the torch ops that launched the kernels, with their input shapes
+        return [dict(op=k.key, shapes=str(k.input_shapes)[:200], device_ms=k.device_time_total / 1e3 / per, calls=k.count / per)
+                for k in sorted(p.key_averages(group_by_input_shape=True), key=lambda k: -k.device_time_total)
+                if k.key.startswith('aten::')][:n]
     steps = {}
     fast = 'graph' if args.device.type == 'cuda' else 'eager'
-    for name, mode, compile in (('s2s_A4_S2_eager_fp32', 'eager', False), (f's2s_A4_S2_{fast}_fp32_compiled', fast, True)):
+    cells = [('s2s_A4_S2_eager_fp32', 'eager', False, False), (f's2s_A4_S2_{fast}_fp32_compiled', fast, True, False),
+             ('s2s_A4_S2_eager_fp32_compiled', 'eager', True, True)]   # compiled but not graphed: the ops behind its copy kernels
+    for name, mode, compile, with_ops in cells[:3 if fast == 'graph' else 2]:
         run = ts.make_cell('s2s', 4, 2, args, mode=mode, amp=False, compile=compile)
         for _ in range(5): run()                                           # warm-up, capture
         sync()
-        with prof(activities=act) as p:
+        with prof(activities=list({ProfilerActivity.CPU, *act}) if with_ops else act, record_shapes=with_ops) as p:
             for _ in range(10): run()
             sync()
         steps[name] = dict(gpu_ms_per_step=sum(k.self_device_time_total for k in p.key_averages()) / 1e3 / 10,
                            kernels_per_step=sum(k.count for k in p.key_averages() if k.self_device_time_total > 0) / 10,
-                           top=kernels(p, 10))
+                           top=kernels(p, 10), **(dict(ops=ops(p, 10)) if with_ops else {}))
         print(f"  {name}: {steps[name]['gpu_ms_per_step']:.2f} ms of GPU time, {steps[name]['kernels_per_step']:.0f} kernels per step", flush=True)
         for r in steps[name]['top'][:10]: print(f"    {r['ms']:7.3f} ms  x{r['calls']:<5.0f} {r['name'][:90]}", flush=True)
+        for r in steps[name].get('ops', [])[:10]: print(f"    op {r['device_ms']:7.3f} ms  x{r['calls']:<5.0f} {r['op']} {r['shapes'][:80]}", flush=True)
     model = MISVAE(50, channels=args.channels, validate=False).to(args.device, memory_format=torch.channels_last).eval()
     x = torch.bernoulli(torch.full((100, 1, 28, 28), 0.5, device=args.device)); z = torch.randn(4, 100, 50, 40, device=args.device)
     idx = torch.arange(50, device=args.device)
@@ -72,10 +82,7 @@ def profile(args, out: dict, save) -> None:
         sync()
         with prof(activities=list({ProfilerActivity.CPU, *act}), record_shapes=True) as p:
             model.log_likelihood(x, z, idx, validate=False); sync()
-    ev = kernels(p, 1, 15)
-    ev_ops = [dict(op=k.key, shapes=str(k.input_shapes)[:200], device_ms=k.device_time_total / 1e3, calls=k.count)   # which torch op, on what
-              for k in sorted(p.key_averages(group_by_input_shape=True), key=lambda k: -k.device_time_total)
-              if k.key.startswith('aten::')][:20]
+    ev, ev_ops = kernels(p, 1, 15), ops(p, 1)
     for r in ev[:8]: print(f"  eval pass {r['ms']:7.2f} ms  x{r['calls']:<4.0f} {r['name'][:90]}", flush=True)
     for r in ev_ops[:10]: print(f"  eval pass op {r['device_ms']:7.2f} ms  x{r['calls']:<4} {r['op']} {r['shapes'][:80]}", flush=True)
     compile_networks(model, args.device)                                   # the same pass, compiled, bfloat16
@@ -85,10 +92,7 @@ def profile(args, out: dict, save) -> None:
         sync()
         with prof(activities=list({ProfilerActivity.CPU, *act}), record_shapes=True) as p:
             ll(z, idx); sync()
-    ev_compiled = kernels(p, 1, 15)
-    ev_compiled_ops = [dict(op=k.key, shapes=str(k.input_shapes)[:200], device_ms=k.device_time_total / 1e3, calls=k.count)   # which op launched
-                       for k in sorted(p.key_averages(group_by_input_shape=True), key=lambda k: -k.device_time_total)   # each aten kernel
-                       if k.key.startswith('aten::')][:20]                                                              # (the whole-activation copy)
+    ev_compiled, ev_compiled_ops = kernels(p, 1, 15), ops(p, 1)       # which op launched each aten kernel (the whole-activation copy)
     for r in ev_compiled[:8]: print(f"  eval pass compiled bf16 {r['ms']:7.2f} ms  x{r['calls']:<4.0f} {r['name'][:80]}", flush=True)
     for r in ev_compiled_ops[:10]: print(f"  eval pass compiled bf16 op {r['device_ms']:7.2f} ms  x{r['calls']:<4} {r['op']} {r['shapes'][:80]}", flush=True)
     out.update(steps=steps, eval_pass_20k_decodes_fp32=ev, eval_pass_ops=ev_ops, eval_pass_20k_decodes_bf16_compiled=ev_compiled,
@@ -100,12 +104,14 @@ if __name__ == '__main__':
     p.add_argument('out')
     p.add_argument('--parts', default='eval,profile')
     p.add_argument('--eval-variants', default='float32,bfloat16,float32_compiled,bfloat16_compiled')
+    p.add_argument('--pass-sizes', default='20000', help="evaluate_nll's max_images (decoder images per pass), comma-separated: each variant "
+                   "at each (small passes keep a layer's activations in the GPU's L2 cache, at more launches per image)")
     p.add_argument('--cudnn-benchmark', action='store_true', help='torch.backends.cudnn.benchmark = True for the whole process')
     p.add_argument('--smoke', action='store_true', help='tiny CPU settings, to check that the script runs')
     a = p.parse_args()
     args = ts.parse(['--device', 'cpu', '--B', '2', '--channels', '4', '--repeats', '1', '--eval-images', '2', '--eval-L', '4'] if a.smoke else
                     ['--device', 'cuda', '--repeats', '5', '--min-time', '0.1', '--eval-images', '40'])
-    args.eval_variants, torch.backends.cudnn.benchmark = a.eval_variants, a.cudnn_benchmark
+    args.eval_variants, args.pass_sizes, torch.backends.cudnn.benchmark = a.eval_variants, a.pass_sizes, a.cudnn_benchmark
     record = dict(name='gpu_probe', cudnn_benchmark=a.cudnn_benchmark, started=time.strftime('%Y-%m-%d %H:%M:%S'), **run_info(args.device))
     save = lambda: Path(a.out).write_text(json.dumps(record, indent=1, default=float) + '\n')
     for part in a.parts.split(','):

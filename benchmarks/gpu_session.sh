@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every measurement that needs a GPU, in one command that fits a lent machine's 10-minute call (DEVELOPERS.md):
 # each part has its own time limit, cut to what is left of the session's SESSION_SECONDS (default 560), and writes
-# its own file under $OUT (at most 8 files come back: this script writes 8), so one failing part does not stop the
+# its own file under $OUT (at most 8 files come back: log.txt and 7 parts per call), so one failing part does not stop the
 # others. Run from the repository root, with the git-ignored folder .gpu/ carried and MISVAE_COMMIT set to the
 # commit of the tree (the device's copy may carry stale git metadata). Make .gpu/ once:
 #   echo /.gpu/ >> .git/info/exclude
@@ -21,7 +21,14 @@
 #                        BatchNorm and ReLU) and as it chooses, against the default compilation (autotuning takes minutes)
 #   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
-#   trainer_bf16, probe_prev (the baseline commit in .gpu/prev, if there)
+#   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
+#                        the layer alone and in the decoder's passes
+#   probe_pass_sizes     evaluation throughput with passes of 20,000, 2,000 and 500 decodes (a small pass keeps a layer's
+#                        activations (about 50 MB at 500) in the 50 MB L2 cache for the BatchNorm pass, at more host work per decode)
+#   training_steps_amp   the A / S ratios with --amp (the decoder in bfloat16), as `misvae-train --amp` runs
+#   trainer_bf16
+#   step_modes_prev, probe_prev   step_modes and probe with the baseline commit's code in .gpu/prev (if there), for an A/B
+#                        on the same machine in the same call
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
 set -u
 START=$(date +%s); END=$(( START + ${SESSION_SECONDS:-560} )); OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
@@ -56,15 +63,22 @@ for p in $PARTS; do case $p in
   trainer) part trainer 90 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32; trainer_metrics ;;
   trainer_bf16) part trainer_bf16 110 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16; trainer_metrics ;;
   training_steps) part training_steps 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
+  output_layer) part output_layer 150 python3 benchmarks/output_layer.py --device cuda --images 2000 --rounds 20 --compile --json "$OUT/output_layer_gpu.json" ;;
+  training_steps_amp) part training_steps_amp 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 \
+                        --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_density) part training_steps_density 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 \
                             --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
   probe_autotune) part probe_autotune 200 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval --eval-variants bfloat16_compiled,bfloat16_tritonconv,bfloat16_autotuned ;;
+  probe_pass_sizes) part probe_pass_sizes 120 python3 benchmarks/gpu_probe.py "$OUT/probe_pass_sizes.json" --parts eval --eval-variants bfloat16_compiled \
+                      --pass-sizes 20000,2000,500 ;;
   profile) part profile 100 python3 benchmarks/gpu_probe.py "$OUT/probe_profile.json" --parts profile ;;
-  probe_prev) [ -d .gpu/prev ] && part probe_prev 70 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
-                python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts compile,eval --eval-variants float32_compiled,bfloat16_compiled ;;
+  step_modes_prev) [ -d .gpu/prev ] && part step_modes_prev 130 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
+                python3 .gpu/prev/benchmarks/training_steps.py --device cuda --step-modes --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_prev.json" ;;
+  probe_prev) [ -d .gpu/prev ] && part probe_prev 110 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
+                python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts eval --eval-variants bfloat16_compiled ;;
   *) echo "unknown part $p" | tee -a "$LOG" ;;
 esac; done
 echo "session: $(( $(date +%s) - START ))s" | tee -a "$LOG"

@@ -195,7 +195,7 @@ class PixelCNNDecoder(nn.Module):
         groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
         y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28] from input channels [x, GatedDense(z)]
         for layer in self.pixelcnn[1:]: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
-        return self.out(y).view(L, B, K, 784)
+        return self.last_layer(y).view(L, B, K, 784)
 
 # %% ../nbs/03_networks.ipynb
 @patch
@@ -211,6 +211,12 @@ def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: 
     y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]
     if conv.bias is not None: y = y + conv.bias
     return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)
+
+# %% ../nbs/03_networks.ipynb
+@patch
+def last_layer(self: PixelCNNDecoder, y: Tensor) -> Tensor: # y: [N, C, 28, 28] (channels-last) -> [N, 784]
+    "The 1x1 output convolution as a product over channels at every pixel: Bernoulli logits [N, 784]."
+    return (y.permute(0, 2, 3, 1) @ self.out.weight.view(-1) + self.out.bias).view(len(y), 784)
 
 # %% ../nbs/03_networks.ipynb
 def check_idx(idx, h, A, h_dim, validate=True):

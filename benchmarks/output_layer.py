@@ -1,0 +1,70 @@
+"""The decoder's 1x1 output convolution against `PixelCNNDecoder.last_layer` (the same layer as a product over channels):
+interleaved A/B in one process, for the layer alone and for the decoder's log-likelihood (eval, and forward + backward).
+
+  python benchmarks/output_layer.py [--device cpu|cuda] [--images N] [--rounds R] [--compile] [--json OUT.json]
+
+The paper's network (64 channels, A = 4, two components sampled per data point), channels-last as the trainer and the
+evaluator store it. Each round times every cell once, in turn; the medians over rounds and their ratios are printed.
+"""
+from __future__ import annotations
+import argparse, json, statistics, sys, time
+from pathlib import Path
+import torch
+from misvae_nb.networks import MISVAE, PixelCNNDecoder, channels_last, compile_networks
+from misvae_nb.provenance import run_info
+
+class ConvolutionOutput(PixelCNNDecoder):
+    "The decoder with its output layer run as the nn.Conv2d it is stored as (the package's `last_layer`: a product over channels)."
+    def last_layer(self, y): return self.out(y).view(len(y), 784)
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--images', type=int, default=100, help='decoded images per call (data points x 2 components)')
+    p.add_argument('--rounds', type=int, default=7)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--compile', action='store_true', help='torch.compile the networks (each way compiles once, in warm-up)')
+    p.add_argument('--json', default=None)
+    a = p.parse_args(argv)
+    torch.set_num_threads(a.threads); torch.manual_seed(0)
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
+    model = channels_last(MISVAE(4, validate=False).to(dev))
+    B = max(1, a.images // 2)
+    x, z, idx = torch.bernoulli(torch.full((B, 1, 28, 28), 0.5, device=dev)), torch.randn(1, B, 2, 40, device=dev), torch.tensor([0, 3], device=dev)
+    y = torch.relu(torch.randn(2 * B, 64, 28, 28, device=dev)).to(memory_format=torch.channels_last)
+    models = {}
+    for way in ('convolution', 'product'):                                 # a model per way, the same weights
+        m = channels_last(MISVAE(4, validate=False).to(dev)); m.load_state_dict(model.state_dict())
+        if way == 'convolution': m.decoder.__class__ = ConvolutionOutput
+        if a.compile: compile_networks(m, dev)
+        models[way] = m
+    def cells(way):
+        m = models[way]
+        def layer():
+            with torch.no_grad(): m.decoder.last_layer(y)
+        def eval_pass():
+            m.eval()
+            with torch.no_grad(): m.log_likelihood(x, z, idx)
+        def train_pass():
+            m.train(); m.zero_grad(set_to_none=True); m.log_likelihood(x, z, idx).sum().backward()
+        return dict(layer=layer, eval=eval_pass, train=train_pass)
+    times = {(c, w): [] for w in models for c in ('layer', 'eval', 'train')}
+    for r in range(a.rounds + 1):                                          # round 0: warm-up (and compilation), not counted
+        for c in ('layer', 'eval', 'train'):
+            for w in models:
+                run = cells(w)[c]; sync(); t0 = time.perf_counter(); run(); sync()
+                if r: times[c, w].append(time.perf_counter() - t0)
+    med = {f'{c}_{w}_ms': statistics.median(v) * 1e3 for (c, w), v in times.items()}
+    info = run_info(dev)
+    print(f"{info['device']}, commit {info['commit']}, {2 * B} images, 64 channels, compiled: {a.compile}, median of {a.rounds} rounds")
+    for c in ('layer', 'eval', 'train'):
+        conv, prod = med[f'{c}_convolution_ms'], med[f'{c}_product_ms']
+        print(f"  {c:<5}: convolution {conv:8.2f} ms, product {prod:8.2f} ms, convolution / product {conv / prod:.2f}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(dict(name='output_layer', images=2 * B, rounds=a.rounds, compile=a.compile, threads=a.threads,
+                                                medians=med, times_s={f'{c}_{w}': v for (c, w), v in times.items()}, **info),
+                                           indent=1, default=str) + '\n')
+
+if __name__ == '__main__':
+    sys.exit(main())

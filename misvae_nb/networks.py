@@ -112,7 +112,7 @@ class MaskedConv2d(nn.Conv2d):
 
     def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
         r = self.kernel_size[0] // 2                                 # the kernel's rows above and at the centre only
-        y = F.conv2d(x, (self.weight * self.mask)[:, :, :r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
+        y = F.conv2d(x, self.weight[:, :, :r + 1] * self.mask[:r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
 
 # %% ../nbs/03_networks.ipynb

@@ -105,7 +105,7 @@ if __name__ == '__main__':
     p.add_argument('--parts', default='eval,profile')
     p.add_argument('--eval-variants', default='float32,bfloat16,float32_compiled,bfloat16_compiled')
     p.add_argument('--pass-sizes', default='20000', help="evaluate_nll's max_images (decoder images per pass), comma-separated: each variant "
-                   "at each (small passes keep a layer's activations in the GPU's L2 cache, at more launches per image)")
+                   "at each (smaller passes: more host work per decode, each layer's activations closer to fitting the L2 cache)")
     p.add_argument('--cudnn-benchmark', action='store_true', help='torch.backends.cudnn.benchmark = True for the whole process')
     p.add_argument('--smoke', action='store_true', help='tiny CPU settings, to check that the script runs')
     a = p.parse_args()

@@ -23,8 +23,8 @@
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
 #                        the layer alone and in the decoder's passes
-#   probe_pass_sizes     evaluation throughput with passes of 20,000, 2,000 and 500 decodes (a small pass keeps a layer's
-#                        activations (about 50 MB at 500) in the 50 MB L2 cache for the BatchNorm pass, at more host work per decode)
+#   probe_pass_sizes     evaluation throughput with passes of 20,000, 2,000 and 500 decodes: from what size on the GPU, not
+#                        the host's loop over passes, sets the pace (a 500-decode pass's activations, 50 MB, would fit the L2 cache)
 #   training_steps_amp   the A / S ratios with --amp (the decoder in bfloat16), as `misvae-train --amp` runs
 #   trainer_bf16
 #   step_modes_prev, probe_prev   step_modes and probe with the baseline commit's code in .gpu/prev (if there), for an A/B

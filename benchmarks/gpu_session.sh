@@ -48,6 +48,8 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$
 python3 -c "import torch; print('torch', torch.__version__, torch.version.cuda)" | tee -a "$LOG"
 TRAIN="from misvae_nb.training import train_cli; train_cli()"   # misvae-train, S2S A=4 S=2 on full MNIST, as it runs by default
 TRAIN_ARGS="--estimator s2s --A 4 --S 2 --epochs 3 --warmup_epochs 1"
+STEPS="python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1"   # the step benchmark, as every part runs it
+PREV="env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT=$(cat .gpu/prev/COMMIT 2>/dev/null)"   # the baseline commit's code
 trainer_metrics() {  # the trainers' metrics.json in one file: the epochs finished, also when stopped by a limit
 python3 - "$OUT/trainer_metrics.json" <<'PY'
 import json, sys, pathlib
@@ -57,17 +59,15 @@ PY
 }
 for p in $PARTS; do case $p in
   data) part data 30 python3 -c "from misvae_nb.data import binarized_splits; binarized_splits('mnist', n_train=10, n_valid=10, n_test=10)" ;;
-  step_modes) part step_modes 130 python3 benchmarks/training_steps.py --device cuda --step-modes --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_gpu.json" ;;
+  step_modes) part step_modes 130 $STEPS --step-modes --step-configs s2s:4:2 --json "$OUT/step_modes_gpu.json" ;;
   graph_check_compiled) part graph_check_compiled 110 python3 benchmarks/gpu_checks.py graph "$OUT/graph_check_compiled.json" --compile ;;
   probe) part probe 110 python3 benchmarks/gpu_probe.py "$OUT/probe.json" --parts eval --eval-variants float32_compiled,bfloat16_compiled ;;
   trainer) part trainer 90 python3 -c "$TRAIN" $TRAIN_ARGS --out_dir /tmp/run_fp32; trainer_metrics ;;
   trainer_bf16) part trainer_bf16 110 python3 -c "$TRAIN" $TRAIN_ARGS --amp --out_dir /tmp/run_bf16; trainer_metrics ;;
-  training_steps) part training_steps 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
+  training_steps) part training_steps 150 $STEPS --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
   output_layer) part output_layer 150 python3 benchmarks/output_layer.py --device cuda --images 2000 --rounds 20 --compile --json "$OUT/output_layer_gpu.json" ;;
-  training_steps_amp) part training_steps_amp 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 \
-                        --amp --json "$OUT/training_steps_amp_gpu.json" ;;
-  training_steps_density) part training_steps_density 150 python3 benchmarks/training_steps.py --device cuda --repeats 5 --min-time 0.1 --eval-images 0 \
-                            --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
+  training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
+  training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
@@ -75,10 +75,9 @@ for p in $PARTS; do case $p in
   probe_pass_sizes) part probe_pass_sizes 120 python3 benchmarks/gpu_probe.py "$OUT/probe_pass_sizes.json" --parts eval --eval-variants bfloat16_compiled \
                       --pass-sizes 20000,2000,500 ;;
   profile) part profile 100 python3 benchmarks/gpu_probe.py "$OUT/probe_profile.json" --parts profile ;;
-  step_modes_prev) [ -d .gpu/prev ] && part step_modes_prev 130 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
-                python3 .gpu/prev/benchmarks/training_steps.py --device cuda --step-modes --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_prev.json" ;;
-  probe_prev) [ -d .gpu/prev ] && part probe_prev 110 env PYTHONPATH=/tmp/site:$PWD/.gpu/prev MISVAE_COMMIT="$(cat .gpu/prev/COMMIT)" \
-                python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts eval --eval-variants bfloat16_compiled ;;
+  step_modes_prev) [ -d .gpu/prev ] && part step_modes_prev 130 $PREV python3 .gpu/prev/benchmarks/training_steps.py --device cuda --step-modes \
+                     --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_prev.json" ;;
+  probe_prev) [ -d .gpu/prev ] && part probe_prev 110 $PREV python3 .gpu/prev/benchmarks/gpu_probe.py "$OUT/probe_prev.json" --parts eval --eval-variants bfloat16_compiled ;;
   *) echo "unknown part $p" | tee -a "$LOG" ;;
 esac; done
 echo "session: $(( $(date +%s) - START ))s" | tee -a "$LOG"

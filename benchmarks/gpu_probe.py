@@ -1,12 +1,15 @@
 """Where a graphed MISVAE step and an evaluation pass spend their GPU time, and what candidate changes buy: A/B in one run.
 
-  python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--cudnn-benchmark]
+  python benchmarks/gpu_probe.py OUT.json [--parts eval,passes,profile] [--eval-variants ...] [--pass-sizes ...] [--cudnn-benchmark]
 
-eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), float32 and bfloat16, with the
-         networks compiled and not, or compiled in Inductor's max-autotune mode ('_autotuned'), or in that mode with
-         Triton convolutions only ('_tritonconv': on an H100 max-autotune chose cuDNN and fused nothing, though a
-         Triton convolution can take the BatchNorm affine and ReLU into its epilogue; --eval-variants picks), and the
-         projected minutes of the paper's 10,000-image evaluation.
+eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), and the projected minutes
+         of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_full]: float32 or bfloat16;
+         networks compiled ('_compiled'), or compiled in Inductor's max-autotune mode ('_autotuned'), or in that mode with Triton
+         convolutions only ('_tritonconv': on an H100 max-autotune chose cuDNN and fused nothing, though a Triton convolution
+         can take the BatchNorm affine and ReLU into its epilogue); '_full': masked convolutions with their whole kernel, since
+         Inductor fuses an epilogue only into a convolution whose output has the epilogue's size, and the cropped one has a row more.
+passes:  the GPU time of one decoder pass alone, replayed as a CUDA graph, at each of --pass-sizes, for each of --eval-variants:
+         whether passes small enough for a layer's activations to stay in the L2 cache are faster per decode.
 profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
          torch ops show which launched the step's 34 copy kernels) and over one evaluation pass (eager float32; compiled
          bfloat16): the kernels by GPU time, and the torch ops behind them with their input shapes.
@@ -14,35 +17,87 @@ profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks
 process of its own, beside one without, since cuDNN keeps the algorithm it chose for a shape for the process's life.
 Each part writes its numbers into OUT.json as soon as it is done (run_info stamped), so a part that fails or
 runs out of time leaves the others. (benchmarks/results/gpu_2026-11-26/probe.json was made by this script at
-commit cafeb91, when it also had an A/B part for masked convolutions cropped to their live rows: slower, removed;
-the ways to run a step are benchmarks/training_steps.py --step-modes. At commit 0e0f94f it also had a 'compile' part,
+commit cafeb91, when it also had an A/B of masked convolutions cropped to their live rows against whole kernels, not compiled:
+the cropped ones were slower there, and came back at 3fcf1bb, compiled, with the crop fused into the BatchNorm pass; the ways
+to run a step are benchmarks/training_steps.py --step-modes. At commit 0e0f94f it also had a 'compile' part,
 the graphed step with the decoder compiled against the encoder and heads compiled too: benchmarks/results/gpu_2026-11-26b/.)
 """
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, math, sys, time
 from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, compile_networks, decoder_precision
+from misvae_nb.networks import MISVAE, channels_last, compile_networks, decoder_precision, set_live_rows
+from misvae_nb.evaluation import eval_plan
 from misvae_nb.provenance import run_info
 
 AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN, and can fuse the
                                                # BatchNorm affine + ReLU into a Triton convolution's epilogue: one pass over the images less
 
+def variant(name: str):
+    """PRECISION[_HOW][_full] -> (precision, compile, torch.compile mode, context to compile in, live rows). HOW: 'compiled', 'autotuned'
+    (Inductor's max-autotune) or 'tritonconv' (max-autotune with Triton convolutions only, whose epilogue can hold BatchNorm + ReLU);
+    '_full': masked convolutions with their whole kernel, whose output has the epilogue's size (networks notebook, `set_live_rows`)."""
+    import contextlib, torch._inductor.config as inductor
+    full = name.endswith('_full')
+    p, how = (name.removesuffix('_full').split('_', 1) + [''])[:2]
+    if how not in ('', 'compiled', 'autotuned', 'tritonconv'): raise ValueError(f"eval variant {name!r}: HOW is compiled, autotuned or tritonconv")
+    mode = AUTOTUNE_MODE if how in ('autotuned', 'tritonconv') else None
+    ctx = inductor.patch(max_autotune_conv_backends='TRITON') if how == 'tritonconv' else contextlib.nullcontext()
+    return p, bool(how), mode, ctx, not full
+
+
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
-    import contextlib, torch._inductor.config as inductor
     sizes = [int(n) for n in args.pass_sizes.split(',')]
-    for size, variant in ((n, v) for n in sizes for v in args.eval_variants.split(',')):   # PRECISION, PRECISION_compiled,
-        p, how = (variant.split('_', 1) + [''])[:2]                                         # PRECISION_autotuned or PRECISION_tritonconv
-        mode = AUTOTUNE_MODE if how in ('autotuned', 'tritonconv') else None
-        triton_only = inductor.patch(max_autotune_conv_backends='TRITON') if how == 'tritonconv' else contextlib.nullcontext()
-        with triton_only:                                # Triton convolutions only: their epilogue can hold BatchNorm + ReLU
-            key = variant if len(sizes) == 1 else f'{variant}_pass{size}'
-            out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=bool(how), compile_mode=mode)
-        print(f"  eval {p:<9} {how:<9} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
+    for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
+        p, compile, mode, ctx, live = variant(name)
+        with ctx:                                        # compilation happens inside, at the warm-up call
+            key = name if len(sizes) == 1 else f'{name}_pass{size}'
+            out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=compile, compile_mode=mode, live=live)
+        print(f"  eval {name:<26} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
+        save()
+
+
+def passes(args, out: dict, save) -> None:
+    """GPU time of one decoder pass alone (log p(x|z) of [L, B, A] samples, as evaluate_nll plans a pass of --pass-sizes decodes),
+    replayed as a CUDA graph: no host work between passes. Small passes keep a layer's activations in the L2 cache (50 MB on an
+    H100: 500 decodes of 64 channels in bfloat16); if they are much faster per decode, an evaluation replaying a graphed pass gains."""
+    import torch._dynamo
+    sizes, cuda = [int(n) for n in args.pass_sizes.split(',')], args.device.type == 'cuda'
+    for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
+        p, compile, mode, ctx, live = variant(name)
+        torch._dynamo.reset(); torch.manual_seed(args.seed)              # a fresh compilation for each shape: no dynamic shapes
+        model = channels_last(set_live_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), live)).eval()
+        B, chunk = eval_plan(args.eval_A, args.eval_L, size)
+        x = torch.bernoulli(torch.full((B, 1, 28, 28), 0.5, device=args.device))
+        z, idx = torch.randn(chunk, B, args.eval_A, 40, device=args.device), torch.arange(args.eval_A, device=args.device)
+        with ctx, torch.no_grad():
+            if compile: compile_networks(model, args.device, mode=mode)
+            ll = decoder_precision(model.likelihood(x, validate=False), p, args.device)
+            run = lambda: ll(z, idx)
+            if cuda:                                                     # warm up (and compile) on a side stream, then capture
+                s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+                with torch.cuda.stream(s):
+                    for _ in range(3): run()
+                torch.cuda.current_stream().wait_stream(s)
+                graph = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(graph): run()
+                run = graph.replay
+            for _ in range(3): run()
+            ts.sync(args.device); t0 = time.perf_counter(); run(); ts.sync(args.device)
+            n = max(3, math.ceil(0.3 / max(time.perf_counter() - t0, 1e-6)))   # replays to time: about 0.3 s
+            ts.sync(args.device); t0 = time.perf_counter()
+            for _ in range(n): run()
+            ts.sync(args.device); ms = (time.perf_counter() - t0) / n * 1e3
+        decodes = chunk * B * args.eval_A
+        out[f'{name}_pass{size}'] = dict(precision=p, compile=compile, compile_mode=mode, live_rows=live, graphed=cuda, B=B, L=chunk,
+                                         decodes=decodes, replays=n, ms_per_pass=ms, ms_per_1k_decodes=ms / decodes * 1e3,
+                                         minutes_for_paper_eval_decoder_only=ts.PAPER_EVAL_DECODES * ms / decodes / 1e3 / 60)
+        print(f"  pass {name:<26} {decodes:>6} decodes: {ms:8.3f} ms, {ms / decodes * 1e3:.3f} ms per 1k decodes, "
+              f"decoder alone {out[f'{name}_pass{size}']['minutes_for_paper_eval_decoder_only']:.1f} min for the paper's evaluation", flush=True)
         save()
 
 
@@ -117,7 +172,7 @@ if __name__ == '__main__':
     for part in a.parts.split(','):
         t0 = time.time(); print(f"== {part}", flush=True)
         record[part] = out = {}
-        try: dict(eval=evals, profile=profile)[part](args, out, save)
+        try: dict(eval=evals, passes=passes, profile=profile)[part](args, out, save)
         except Exception as e: out['error'] = f"{type(e).__name__}: {e}"[:3000]; print(out['error'], flush=True)
         record[part + '_wall_s'] = time.time() - t0
         save()

@@ -17,10 +17,10 @@ from .estimators import ComponentLogLikelihood
 # %% auto 0
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
            'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
-           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component',
-           'MISVAE', 'host_tensors', 'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles',
-           'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear',
-           'SeparateEncoders', 'SeparateEncoderVAE']
+           'set_live_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE',
+           'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision', 'channels_last',
+           'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
+           'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -109,11 +109,20 @@ class MaskedConv2d(nn.Conv2d):
         mask = torch.zeros(k, k)                                     # rows above the centre; before the centre (A) or up to it (B)
         for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
+        self.live_rows = True                                        # False: the whole masked k x k kernel (see `set_live_rows`)
 
     def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
+        if not self.live_rows: return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
         r = self.kernel_size[0] // 2                                 # the kernel's rows above and at the centre only
         y = F.conv2d(x, self.weight[:, :, :r + 1] * self.mask[:r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
+
+# %% ../nbs/03_networks.ipynb
+def set_live_rows(model: nn.Module, live: bool=True) -> nn.Module:
+    "Masked convolutions of `model` convolve with their live kernel rows only (`live`, the default) or with the whole masked kernel; in place."
+    for m in model.modules():
+        if isinstance(m, MaskedConv2d): m.live_rows = live
+    return model
 
 # %% ../nbs/03_networks.ipynb
 class ComponentBatchNorm2d(nn.Module):

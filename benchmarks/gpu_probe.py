@@ -4,10 +4,11 @@
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), and the projected minutes
          of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_full]: float32 or bfloat16;
-         networks compiled ('_compiled'), or compiled in Inductor's max-autotune mode ('_autotuned'), or in that mode with Triton
-         convolutions only ('_tritonconv': on an H100 max-autotune chose cuDNN and fused nothing, though a Triton convolution
-         can take the BatchNorm affine and ReLU into its epilogue); '_full': masked convolutions with their whole kernel, since
-         Inductor fuses an epilogue only into a convolution whose output has the epilogue's size, and the cropped one has a row more.
+         networks compiled ('_compiled'), or compiled in Inductor's max-autotune mode ('_autotuned': on an H100 it chose cuDNN
+         and fused nothing), or with compile_networks' triton_convolutions ('_tritonconv': max-autotune with Triton convolutions
+         only and whole masked kernels, so that each convolution can take its BatchNorm affine and ReLU as its epilogue: Inductor
+         fuses one only into a convolution whose output has the epilogue's size, and the cropped one has a row more); '_full':
+         whole masked kernels with the other ways too.
 passes:  the GPU time of one decoder pass alone, replayed as a CUDA graph, at each of --pass-sizes, for each of --eval-variants:
          whether passes small enough for a layer's activations to stay in the L2 cache are faster per decode.
 profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
@@ -32,30 +33,26 @@ from misvae_nb.networks import MISVAE, channels_last, compile_networks, decoder_
 from misvae_nb.evaluation import eval_plan
 from misvae_nb.provenance import run_info
 
-AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN, and can fuse the
-                                               # BatchNorm affine + ReLU into a Triton convolution's epilogue: one pass over the images less
+AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN and picks the faster
 
 def variant(name: str):
-    """PRECISION[_HOW][_full] -> (precision, compile, torch.compile mode, context to compile in, live rows). HOW: 'compiled', 'autotuned'
-    (Inductor's max-autotune) or 'tritonconv' (max-autotune with Triton convolutions only, whose epilogue can hold BatchNorm + ReLU);
-    '_full': masked convolutions with their whole kernel, whose output has the epilogue's size (networks notebook, `set_live_rows`)."""
-    import contextlib, torch._inductor.config as inductor
+    """PRECISION[_HOW][_full] -> (precision, compile_networks' arguments or None, live rows). HOW: 'compiled'; 'autotuned' (Inductor's
+    max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, with whole masked kernels, so that each
+    can take its BatchNorm and ReLU as its epilogue). '_full': whole masked kernels with the others (networks notebook, `set_live_rows`)."""
     full = name.endswith('_full')
     p, how = (name.removesuffix('_full').split('_', 1) + [''])[:2]
-    if how not in ('', 'compiled', 'autotuned', 'tritonconv'): raise ValueError(f"eval variant {name!r}: HOW is compiled, autotuned or tritonconv")
-    mode = AUTOTUNE_MODE if how in ('autotuned', 'tritonconv') else None
-    ctx = inductor.patch(max_autotune_conv_backends='TRITON') if how == 'tritonconv' else contextlib.nullcontext()
-    return p, bool(how), mode, ctx, not full
+    hows = {'': None, 'compiled': {}, 'autotuned': dict(mode=AUTOTUNE_MODE), 'tritonconv': dict(triton_convolutions=True)}
+    if p not in ('float32', 'bfloat16') or how not in hows: raise ValueError(f"eval variant {name!r}: PRECISION is float32 or bfloat16, HOW compiled, autotuned or tritonconv")
+    return p, hows[how], not full
 
 
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
     sizes = [int(n) for n in args.pass_sizes.split(',')]
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, compile, mode, ctx, live = variant(name)
-        with ctx:                                        # compilation happens inside, at the warm-up call
-            key = name if len(sizes) == 1 else f'{name}_pass{size}'
-            out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=compile, compile_mode=mode, live=live)
+        p, how, live = variant(name)
+        key = name if len(sizes) == 1 else f'{name}_pass{size}'
+        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how, live=live)
         print(f"  eval {name:<26} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
         save()
@@ -68,14 +65,14 @@ def passes(args, out: dict, save) -> None:
     import torch._dynamo
     sizes, cuda = [int(n) for n in args.pass_sizes.split(',')], args.device.type == 'cuda'
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, compile, mode, ctx, live = variant(name)
+        p, how, live = variant(name)
         torch._dynamo.reset(); torch.manual_seed(args.seed)              # a fresh compilation for each shape: no dynamic shapes
         model = channels_last(set_live_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), live)).eval()
         B, chunk = eval_plan(args.eval_A, args.eval_L, size)
         x = torch.bernoulli(torch.full((B, 1, 28, 28), 0.5, device=args.device))
         z, idx = torch.randn(chunk, B, args.eval_A, 40, device=args.device), torch.arange(args.eval_A, device=args.device)
-        with ctx, torch.no_grad():
-            if compile: compile_networks(model, args.device, mode=mode)
+        with torch.no_grad():
+            if how is not None: compile_networks(model, args.device, **how)
             ll = decoder_precision(model.likelihood(x, validate=False), p, args.device)
             run = lambda: ll(z, idx)
             if cuda:                                                     # warm up (and compile) on a side stream, then capture
@@ -93,7 +90,7 @@ def passes(args, out: dict, save) -> None:
             for _ in range(n): run()
             ts.sync(args.device); ms = (time.perf_counter() - t0) / n * 1e3
         decodes = chunk * B * args.eval_A
-        out[f'{name}_pass{size}'] = dict(precision=p, compile=compile, compile_mode=mode, live_rows=live, graphed=cuda, B=B, L=chunk,
+        out[f'{name}_pass{size}'] = dict(precision=p, compile=how is not None, compile_how=how, live_rows=model.decoder.pixelcnn[3].live_rows, graphed=cuda, B=B, L=chunk,
                                          decodes=decodes, replays=n, ms_per_pass=ms, ms_per_1k_decodes=ms / decodes * 1e3,
                                          minutes_for_paper_eval_decoder_only=ts.PAPER_EVAL_DECODES * ms / decodes / 1e3 / 60)
         print(f"  pass {name:<26} {decodes:>6} decodes: {ms:8.3f} ms, {ms / decodes * 1e3:.3f} ms per 1k decodes, "

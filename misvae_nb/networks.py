@@ -15,12 +15,12 @@ from .data import check_binary_images, Progress
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
-           'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
-           'set_live_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx', 'check_z', 'MixtureVAE',
-           'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision', 'channels_last',
-           'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE',
-           'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS', 'count_params',
+           'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads',
+           'GatedDense', 'MaskedConv2d', 'set_live_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx',
+           'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
+           'channels_last', 'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder',
+           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -349,10 +349,14 @@ def compiles(compile: bool|None, device) -> bool:
     "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
     return compile if compile is not None else torch.device(device).type == 'cuda' and compile_unavailable(device) is None
 
-def compile_networks(model: MixtureVAE, device, mode: str|None=None) -> MixtureVAE:
+TRITON_CONVOLUTIONS = dict(max_autotune=True, coordinate_descent_tuning=True, max_autotune_conv_backends='TRITON')   # Inductor's options
+
+def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False) -> MixtureVAE:
     "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    for net in (model.f_d2h, model.f_phi, model.decoder): net.compile(mode=mode)
+    for net in (model.f_d2h, model.f_phi): net.compile(mode=mode)
+    if not triton_convolutions: model.decoder.compile(mode=mode)
+    else: set_live_rows(model.decoder, False).compile(options=TRITON_CONVOLUTIONS)   # whole kernels: an epilogue can fuse
     return model
 
 # %% ../nbs/03_networks.ipynb

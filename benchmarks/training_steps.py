@@ -70,19 +70,22 @@ def sync(device: torch.device):
 
 
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              compile: bool|None=None):
-    "A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator."
+              compile: bool|None=None, compile_how: dict|None=None):
+    """A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator;
+    `compile_how`: the networks compiled with these arguments of compile_networks instead of the trainer's."""
     torch.manual_seed(args.seed)
+    compile = args.compile if compile is None else compile
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B, device=str(args.device),
-                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=args.compile if compile is None else compile)
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=compile and not compile_how)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
+    if compile_how: compile_networks(step_fn.model, args.device, **compile_how); step_fn.compiled = True
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 
 
 def time_cells(specs: dict, args) -> dict:
-    "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp])}, the cells' repeats interleaved round-robin."
+    "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp, compile, compile_how])}, the cells' repeats interleaved round-robin."
     runs, steps, peak_mb, errors = {}, {}, {}, {}
     for name, spec in specs.items():
         if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
@@ -106,7 +109,7 @@ def time_cells(specs: dict, args) -> dict:
     failed = {name: dict(cell(name), time_s=float('nan'), times_s=[float('nan')], peak_memory_mb=None, error=err) for name, err in errors.items()}
     return failed | {name: dict(cell(name), bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
-                       compile=compiles(field(specs[name], 6, args.compile), args.device), time_s=statistics.median(ts),
+                       compile=compiles(field(specs[name], 6, args.compile), args.device), compile_how=field(specs[name], 7, None), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
@@ -206,12 +209,15 @@ def bn_compare(args) -> dict:
 
 
 def step_modes(args) -> dict:
-    "Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; networks compiled or not), interleaved; ratios to eager float32."
+    """Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; networks compiled or not), interleaved; ratios to eager
+    float32. On CUDA also the compiled graphed step with Inductor's channels-last layouts forced (`compile_networks(force_channels_last=True)`)."""
     configs = [(e, int(A), int(S)) for e, A, S in (c.split(':') for c in args.step_configs)]
+    forced = dict(force_channels_last=True)                          # Inductor's channels-last layouts forced (networks notebook)
     ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True),
-             ('graph', True, True)]
-            if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])
-    name = lambda e, A, S, mode, amp, comp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
+             ('graph', True, True), ('graph', False, True, forced), ('graph', True, True, forced)]
+            if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])   # forcing changes nothing on the CPU
+    name = lambda e, A, S, mode, amp, comp, how=None: (f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
+                                                       + ('_channels_last' if how else ''))
     specs = {name(e, A, S, *way): (e, A, S, 'component', *way) for e, A, S in configs for way in ways}
     cells = time_cells(specs, args)
     gpu = torch.cuda.get_device_name(args.device) if args.device.type == 'cuda' else ''
@@ -223,12 +229,14 @@ def step_modes(args) -> dict:
     for e, A, S in configs:
         flops[f"{e}_A{A}_S{S}"] = f = step_flops(e, A, S, args)
         base = cells[name(e, A, S, 'eager', False, False)]['time_s']
-        for mode, amp, comp in ways:
-            c = cells[name(e, A, S, mode, amp, comp)]
-            if 'error' in c: print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}  failed"); continue
+        for way in ways:
+            mode, amp, comp, *how = way
+            label = f"{mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}{' channels-last' if how else '              '}"
+            c = cells[name(e, A, S, *way)]
+            if 'error' in c: print(f"  {e.upper()} A={A:<3} S={S:<3} {label}  failed"); continue
             c.update(flops=f, ratio_to_eager_fp32=c['time_s'] / base, tflops_per_s=f / c['time_s'] / 1e12,
                      floor_fraction=None if peak is None else f / (peak * 1e12) / c['time_s'], s_per_epoch_steps_only=c['time_s'] * steps_per_epoch)
-            print(f"  {e.upper()} A={A:<3} S={S:<3} {mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}  {c['time_s'] * 1e3:8.2f} ms"
+            print(f"  {e.upper()} A={A:<3} S={S:<3} {label}  {c['time_s'] * 1e3:8.2f} ms"
                   f"  x{base / c['time_s']:5.2f} vs eager fp32  {c['tflops_per_s']:6.1f} TFLOP/s"
                   + ('' if peak is None else f"  {100 * c['floor_fraction']:5.1f} % of the floor") +
                   (f"  peak {c['peak_memory_mb']:.0f} MB" if c['peak_memory_mb'] else '') + f"  ({c['s_per_epoch_steps_only']:.1f} s per {steps_per_epoch} steps)")

@@ -351,12 +351,15 @@ def compiles(compile: bool|None, device) -> bool:
 
 TRITON_CONVOLUTIONS = dict(max_autotune=True, coordinate_descent_tuning=True, max_autotune_conv_backends='TRITON')   # Inductor's options
 
-def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False) -> MixtureVAE:
+def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
+                     force_channels_last: bool=False) -> MixtureVAE:
     "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    for net in (model.f_d2h, model.f_phi): net.compile(mode=mode)
-    if not triton_convolutions: model.decoder.compile(mode=mode)
-    else: set_live_rows(model.decoder, False).compile(options=TRITON_CONVOLUTIONS)   # whole kernels: an epilogue can fuse
+    from torch._inductor import list_mode_options
+    options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
+    for net in (model.f_d2h, model.f_phi): net.compile(options=options)
+    if not triton_convolutions: model.decoder.compile(options=options)
+    else: set_live_rows(model.decoder, False).compile(options=options | TRITON_CONVOLUTIONS)   # whole kernels: an epilogue can fuse
     return model
 
 # %% ../nbs/03_networks.ipynb

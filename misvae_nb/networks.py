@@ -353,7 +353,9 @@ TRITON_CONVOLUTIONS = dict(max_autotune=True, coordinate_descent_tuning=True, ma
 
 def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
                      force_channels_last: bool=False) -> MixtureVAE:
-    "Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming the fix if `device` cannot."
+    """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming
+    the fix if `device` cannot. Two candidates for a GPU, off by default until measured there (below): `triton_convolutions` (the decoder's
+    convolutions as Triton templates with the BatchNorm and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
     from torch._inductor import list_mode_options
     options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})

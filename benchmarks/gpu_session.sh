@@ -33,7 +33,8 @@
 #   trainer_bf16
 #   step_modes_prev, probe_prev   step_modes and probe with the baseline commit's code in .gpu/prev (if there), for an A/B
 #                        on the same machine in the same call
-# Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md.
+# Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md; the plan for the
+# next lent GPU (which parts, in which calls) ends benchmarks/results/gpu_2026-11-26_h100/README.md.
 set -u
 START=$(date +%s); END=$(( START + ${SESSION_SECONDS:-560} )); OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 1

@@ -3,12 +3,12 @@
   python benchmarks/gpu_probe.py OUT.json [--parts eval,passes,profile] [--eval-variants ...] [--pass-sizes ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), and the projected minutes
-         of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_full]: float32 or bfloat16;
+         of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_ROWS]: float32 or bfloat16;
          networks compiled ('_compiled'), or compiled in Inductor's max-autotune mode ('_autotuned': on an H100 it chose cuDNN
          and fused nothing), or with compile_networks' triton_convolutions ('_tritonconv': max-autotune with Triton convolutions
-         only and whole masked kernels, so that each convolution can take its BatchNorm affine and ReLU as its epilogue: Inductor
-         fuses one only into a convolution whose output has the epilogue's size, and the cropped one has a row more); '_full':
-         whole masked kernels with the other ways too.
+         only, so that each can take its BatchNorm affine and ReLU as its epilogue); ROWS, the masked convolutions' rows
+         ('_whole' or '_uncropped'; default live rows, cropped): Inductor fuses an epilogue only into a convolution whose output
+         has the epilogue's size, which the cropped one has not (networks notebook, MASKED_ROWS).
 passes:  the GPU time of one decoder pass alone, replayed as a CUDA graph, at each of --pass-sizes, for each of --eval-variants:
          whether passes small enough for a layer's activations to stay in the L2 cache are faster per decode.
 profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
@@ -29,31 +29,33 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, channels_last, compile_networks, decoder_precision, set_live_rows
+from misvae_nb.networks import MISVAE, MASKED_ROWS, channels_last, compile_networks, decoder_precision, set_masked_rows
 from misvae_nb.evaluation import eval_plan
 from misvae_nb.provenance import run_info
 
 AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN and picks the faster
 
 def variant(name: str):
-    """PRECISION[_HOW][_full] -> (precision, compile_networks' arguments or None, live rows). HOW: 'compiled'; 'autotuned' (Inductor's
-    max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, with whole masked kernels, so that each
-    can take its BatchNorm and ReLU as its epilogue). '_full': whole masked kernels with the others (networks notebook, `set_live_rows`)."""
-    full = name.endswith('_full')
-    p, how = (name.removesuffix('_full').split('_', 1) + [''])[:2]
+    """PRECISION[_HOW][_ROWS] -> (precision, compile_networks' arguments or None, masked rows). HOW: 'compiled'; 'autotuned' (Inductor's
+    max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, each able to take its BatchNorm and
+    ReLU as its epilogue where its rows are whole or uncropped). ROWS: 'whole' or 'uncropped' (networks notebook, MASKED_ROWS); default 'live'."""
+    parts = name.split('_')
+    rows = parts.pop() if parts[-1] in MASKED_ROWS else 'live'
+    p, how = parts[0], '_'.join(parts[1:])
     hows = {'': None, 'compiled': {}, 'autotuned': dict(mode=AUTOTUNE_MODE), 'tritonconv': dict(triton_convolutions=True)}
-    if p not in ('float32', 'bfloat16') or how not in hows: raise ValueError(f"eval variant {name!r}: PRECISION is float32 or bfloat16, HOW compiled, autotuned or tritonconv")
-    return p, hows[how], not full
+    if p not in ('float32', 'bfloat16') or how not in hows:
+        raise ValueError(f"eval variant {name!r}: PRECISION[_HOW][_ROWS], PRECISION float32 or bfloat16, HOW compiled, autotuned or tritonconv, ROWS {MASKED_ROWS}")
+    return p, hows[how], rows
 
 
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
     sizes = [int(n) for n in args.pass_sizes.split(',')]
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, how, live = variant(name)
+        p, how, rows = variant(name)
         key = name if len(sizes) == 1 else f'{name}_pass{size}'
-        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how, live=live)
-        print(f"  eval {name:<26} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
+        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how, rows=rows)
+        print(f"  eval {name:<32} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
         save()
 
@@ -65,9 +67,9 @@ def passes(args, out: dict, save) -> None:
     import torch._dynamo
     sizes, cuda = [int(n) for n in args.pass_sizes.split(',')], args.device.type == 'cuda'
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, how, live = variant(name)
+        p, how, rows = variant(name)
         torch._dynamo.reset(); torch.manual_seed(args.seed)              # a fresh compilation for each shape: no dynamic shapes
-        model = channels_last(set_live_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), live)).eval()
+        model = channels_last(set_masked_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), rows)).eval()
         B, chunk = eval_plan(args.eval_A, args.eval_L, size)
         x = torch.bernoulli(torch.full((B, 1, 28, 28), 0.5, device=args.device))
         z, idx = torch.randn(chunk, B, args.eval_A, 40, device=args.device), torch.arange(args.eval_A, device=args.device)
@@ -90,10 +92,10 @@ def passes(args, out: dict, save) -> None:
             for _ in range(n): run()
             ts.sync(args.device); ms = (time.perf_counter() - t0) / n * 1e3
         decodes = chunk * B * args.eval_A
-        out[f'{name}_pass{size}'] = dict(precision=p, compile=how is not None, compile_how=how, live_rows=model.decoder.pixelcnn[3].live_rows, graphed=cuda, B=B, L=chunk,
+        out[f'{name}_pass{size}'] = dict(precision=p, compile=how is not None, compile_how=how, masked_rows=rows, graphed=cuda, B=B, L=chunk,
                                          decodes=decodes, replays=n, ms_per_pass=ms, ms_per_1k_decodes=ms / decodes * 1e3,
                                          minutes_for_paper_eval_decoder_only=ts.PAPER_EVAL_DECODES * ms / decodes / 1e3 / 60)
-        print(f"  pass {name:<26} {decodes:>6} decodes: {ms:8.3f} ms, {ms / decodes * 1e3:.3f} ms per 1k decodes, "
+        print(f"  pass {name:<32} {decodes:>6} decodes: {ms:8.3f} ms, {ms / decodes * 1e3:.3f} ms per 1k decodes, "
               f"decoder alone {out[f'{name}_pass{size}']['minutes_for_paper_eval_decoder_only']:.1f} min for the paper's evaluation", flush=True)
         save()
 

@@ -18,9 +18,9 @@
 #   training_steps       the A / S ratios (S2S A=800 / A=2, S2A / S2S at A=800)
 #   released             the authors' released model (.gpu/ carried, it holds the zip) on the full test set as the `released`
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
-#   probe_autotune       evaluation with Triton convolutions only and whole masked kernels, so that each convolution can take
-#                        its BatchNorm and ReLU as its epilogue (compile_networks' triton_convolutions; autotuning takes minutes),
-#                        against the default compilation with cropped and with whole kernels
+#   probe_autotune       evaluation with Triton convolutions only, each able to take its BatchNorm and ReLU as its epilogue
+#                        (compile_networks' triton_convolutions; autotuning takes minutes), with the masked convolutions' rows
+#                        uncropped or whole (an epilogue fuses only then), against the default compilation
 #   passes               GPU time of a graphed decoder pass alone at 20,000 / 2,000 / 500 / 200 decodes: whether passes small
 #                        enough for the L2 cache are faster per decode (then an evaluation replaying a graphed pass would gain)
 #   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
@@ -77,7 +77,7 @@ for p in $PARTS; do case $p in
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
   probe_autotune) part probe_autotune 240 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
-                    --eval-variants bfloat16_compiled,bfloat16_tritonconv,bfloat16_compiled_full ;;
+                    --eval-variants bfloat16_compiled,bfloat16_tritonconv_uncropped,bfloat16_tritonconv_whole ;;
   passes) part passes 160 python3 benchmarks/gpu_probe.py "$OUT/probe_passes.json" --parts passes --eval-variants bfloat16_compiled \
             --pass-sizes 20000,2000,500,200 ;;
   probe_pass_sizes) part probe_pass_sizes 120 python3 benchmarks/gpu_probe.py "$OUT/probe_pass_sizes.json" --parts eval --eval-variants bfloat16_compiled \

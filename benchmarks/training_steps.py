@@ -50,7 +50,7 @@ import argparse, json, math, statistics, sys, time
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE, compiles, compile_networks, set_live_rows
+from misvae_nb.networks import MISVAE, compiles, compile_networks, set_masked_rows
 from misvae_nb.config import TrainConfig, STEP_MODES
 from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -113,10 +113,10 @@ def time_cells(specs: dict, args) -> dict:
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
-def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, live: bool=True) -> dict:
-    "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images (`live`: masked convolutions cropped to their live rows)."
+def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, rows: str='live') -> dict:
+    "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images (`rows`: the masked convolutions' MASKED_ROWS)."
     torch.manual_seed(args.seed)
-    model = set_live_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), live)
+    model = set_masked_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), rows)
     if compile and compile_how: compile_networks(model, args.device, **compile_how)   # compile_networks' arguments, not its defaults
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
@@ -130,7 +130,7 @@ def eval_throughput(args, precision: str='float32', compile: bool=False, compile
     sync(args.device); secs = time.perf_counter() - t0
     ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
     return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision, compile=compile,
-                compile_how=(compile_how or 'default') if compile else None, live_rows=model.decoder.pixelcnn[3].live_rows,   # as run (triton_convolutions sets False)
+                compile_how=(compile_how or 'default') if compile else None, masked_rows=rows,
                 batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips, decodes_per_s=decodes,
                 images_per_s_at_L1000=ips * args.eval_L / PAPER_L, minutes_for_paper_eval=PAPER_EVAL_DECODES / decodes / 60,
                 peak_memory_mb=torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None,

@@ -15,10 +15,10 @@ from .data import check_binary_images, Progress
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS', 'count_params',
-           'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads',
-           'GatedDense', 'MaskedConv2d', 'set_live_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_idx',
-           'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'MASKED_ROWS', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS',
+           'count_params', 'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
+           'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'set_masked_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
+           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
            'channels_last', 'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder',
            'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
 
@@ -109,19 +109,23 @@ class MaskedConv2d(nn.Conv2d):
         mask = torch.zeros(k, k)                                     # rows above the centre; before the centre (A) or up to it (B)
         for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
-        self.live_rows = True                                        # False: the whole masked k x k kernel (see `set_live_rows`)
+        self.rows = 'live'                                           # or 'whole' or 'uncropped': see `MASKED_ROWS`
 
-    def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
-        if not self.live_rows: return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+    def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W] ([N, cout, H + r, W] for rows='uncropped' in eval mode)
+        if self.rows == 'whole': return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
         r = self.kernel_size[0] // 2                                 # the kernel's rows above and at the centre only
         y = F.conv2d(x, self.weight[:, :, :r + 1] * self.mask[:r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
+        if self.rows == 'uncropped' and not self.training: return y  # the next layer reads the first H rows
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
 
 # %% ../nbs/03_networks.ipynb
-def set_live_rows(model: nn.Module, live: bool=True) -> nn.Module:
-    "Masked convolutions of `model` convolve with their live kernel rows only (`live`, the default) or with the whole masked kernel; in place."
+MASKED_ROWS = ('live', 'whole', 'uncropped')   # kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
+
+def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
+    "Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute the same decoder."
+    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
     for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.live_rows = live
+        if isinstance(m, MaskedConv2d): m.rows = rows
     return model
 
 # %% ../nbs/03_networks.ipynb
@@ -203,8 +207,11 @@ class PixelCNNDecoder(nn.Module):
         L, B, K, _ = z.shape
         groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
         y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28] from input channels [x, GatedDense(z)]
-        for layer in self.pixelcnn[1:]: y = layer(y, groups) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
-        return self.last_layer(y).view(L, B, K, 784)
+        for layer in self.pixelcnn[1:]:
+            if isinstance(layer, ComponentBatchNorm2d): y = layer(y, groups)
+            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])      # the image's rows (a view; all of y unless rows='uncropped')
+            else: y = layer(y)
+        return self.last_layer(y[:, :, :28]).view(L, B, K, 784)
 
 # %% ../nbs/03_networks.ipynb
 @patch
@@ -361,7 +368,7 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
     options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
     for net in (model.f_d2h, model.f_phi): net.compile(options=options)
     if not triton_convolutions: model.decoder.compile(options=options)
-    else: set_live_rows(model.decoder, False).compile(options=options | TRITON_CONVOLUTIONS)   # whole kernels: an epilogue can fuse
+    else: model.decoder.compile(options=options | TRITON_CONVOLUTIONS)     # fuses epilogues with rows 'whole' or 'uncropped'
     return model
 
 # %% ../nbs/03_networks.ipynb

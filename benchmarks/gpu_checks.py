@@ -17,6 +17,10 @@
       0.05 nats; the check is in the evaluation's JSON. Resumable: stopped at --deadline, its state stays in
       that folder and the campaign command continues it. (The committed released.json of 2026-11-26 came
       from this check's first version, which compared 200 images with two separate evaluations.)
+  python benchmarks/gpu_checks.py eval_graph OUT.json
+      evaluate_nll with each batch's chunks replayed from a CUDA graph (graph=True) against the same evaluation eagerly,
+      the same seed, so the same samples: the paper's network (A = 50, untrained), 20 random images, L = 40 in chunks of 2,
+      float32 eager and bfloat16 compiled; passes when both bounds agree to 1e-3 nats.
 """
 from __future__ import annotations
 import argparse, json, sys, time
@@ -89,6 +93,27 @@ def host_waits(steps: int=20, compile: bool=False) -> dict:
     return result
 
 
+def eval_graph(out: str):
+    "evaluate_nll(graph=True) against graph=False on the same samples, float32 eager and bfloat16 compiled."
+    from misvae_nb.networks import MISVAE
+    from misvae_nb.evaluation import evaluate_nll
+    images = torch.bernoulli(torch.full((20, 1, 28, 28), 0.3), generator=torch.Generator().manual_seed(0))
+    results = {}
+    for precision, compile in (('float32', False), ('bfloat16', True)):
+        torch.manual_seed(0)
+        model = MISVAE(A=50).cuda()                                      # the paper's network, untrained; compiled in place once
+        try:
+            eager, graphed = (evaluate_nll(model, images, L=40, max_images=2000, progress=False, precision=precision, compile=compile, graph=g)
+                              for g in (False, True))                   # batches of 20 images, 20 chunks of 2 samples each
+            diff = [graphed.per_component - eager.per_component, graphed.pooled - eager.pooled]
+            r = dict(passed=all(abs(d) < 1e-3 for d in diff), eager=[eager.per_component, eager.pooled], graphed=[graphed.per_component, graphed.pooled],
+                     graphed_minus_eager=diff, seconds=[eager.seconds, graphed.seconds])
+        except Exception as e: r = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
+        results[f"{precision}{'_compiled' if compile else ''}"] = r
+        print(precision, r, flush=True)
+    write(out, dict(name='eval_graph', tolerance='both bounds within 1e-3 nats', results=results))
+
+
 def released(out: str, L: int, deadline: float|None, device: str='cuda', calibration: int=500):
     minutes = None if deadline is None else max(0., (deadline - time.time()) / 60)
     c = load_campaign(CAMPAIGN, eval_L=L, eval_n_test=None, calibration=calibration)   # its eval_precision: auto
@@ -100,7 +125,7 @@ def released(out: str, L: int, deadline: float|None, device: str='cuda', calibra
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('check', choices=('graph', 'released'))
+    p.add_argument('check', choices=('graph', 'released', 'eval_graph'))
     p.add_argument('out')
     p.add_argument('--compile', action='store_true', help="graph: the graphed run with the networks compiled (misvae-train's default on a GPU with Triton)")
     p.add_argument('--L', type=int, default=13)
@@ -109,4 +134,6 @@ if __name__ == '__main__':
     p.add_argument('--calibration', type=int, default=500, help='released: training images for the BatchNorm statistics')
     a = p.parse_args()
     if a.device == 'cuda' and not torch.cuda.is_available(): sys.exit("gpu_checks.py: no CUDA GPU here (torch.cuda.is_available() is False)")
-    graph_check(a.out, a.compile) if a.check == 'graph' else released(a.out, a.L, a.deadline, a.device, a.calibration)
+    if a.check == 'graph': graph_check(a.out, a.compile)
+    elif a.check == 'eval_graph': eval_graph(a.out)
+    else: released(a.out, a.L, a.deadline, a.device, a.calibration)

@@ -1,6 +1,6 @@
 """Where a graphed MISVAE step and an evaluation pass spend their GPU time, and what candidate changes buy: A/B in one run.
 
-  python benchmarks/gpu_probe.py OUT.json [--parts eval,passes,profile] [--eval-variants ...] [--pass-sizes ...] [--cudnn-benchmark]
+  python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--pass-sizes ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), and the projected minutes
          of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_ROWS]: float32 or bfloat16;
@@ -8,9 +8,8 @@ eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 dec
          and fused nothing), or with compile_networks' triton_convolutions ('_tritonconv': max-autotune with Triton convolutions
          only, so that each can take its BatchNorm affine and ReLU as its epilogue); ROWS, the masked convolutions' rows
          ('_whole' or '_uncropped'; default live rows, cropped): Inductor fuses an epilogue only into a convolution whose output
-         has the epilogue's size, which the cropped one has not (networks notebook, MASKED_ROWS).
-passes:  the GPU time of one decoder pass alone, replayed as a CUDA graph, at each of --pass-sizes, for each of --eval-variants:
-         whether passes small enough for a layer's activations to stay in the L2 cache are faster per decode.
+         has the epilogue's size, which the cropped one has not (networks notebook, MASKED_ROWS); and '_graphed' last: each
+         batch's chunks replayed from a CUDA graph (evaluate_nll's graph=True), which pays where passes are small (--pass-sizes).
 profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
          torch ops show which launched the step's 34 copy kernels) and over one evaluation pass (eager float32; compiled
          bfloat16): the kernels by GPU time, and the torch ops behind them with their input shapes.
@@ -24,79 +23,43 @@ to run a step are benchmarks/training_steps.py --step-modes. At commit 0e0f94f i
 the graphed step with the decoder compiled against the encoder and heads compiled too: benchmarks/results/gpu_2026-11-26b/.)
 """
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, json, sys, time
 from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, MASKED_ROWS, channels_last, compile_networks, decoder_precision, set_masked_rows
-from misvae_nb.evaluation import eval_plan
+from misvae_nb.networks import MISVAE, MASKED_ROWS, compile_networks, decoder_precision
 from misvae_nb.provenance import run_info
 
 AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN and picks the faster
 
 def variant(name: str):
-    """PRECISION[_HOW][_ROWS] -> (precision, compile_networks' arguments or None, masked rows). HOW: 'compiled'; 'autotuned' (Inductor's
-    max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, each able to take its BatchNorm and
-    ReLU as its epilogue where its rows are whole or uncropped). ROWS: 'whole' or 'uncropped' (networks notebook, MASKED_ROWS); default 'live'."""
+    """PRECISION[_HOW][_ROWS][_graphed] -> (precision, compile_networks' arguments or None, masked rows, graph). HOW: 'compiled';
+    'autotuned' (Inductor's max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, each able to
+    take its BatchNorm and ReLU as its epilogue where its rows are whole or uncropped). ROWS: 'whole' or 'uncropped' (networks notebook,
+    MASKED_ROWS); default 'live'. '_graphed': evaluate_nll(graph=True)."""
     parts = name.split('_')
+    graph = parts[-1] == 'graphed'
+    if graph: parts.pop()
     rows = parts.pop() if parts[-1] in MASKED_ROWS else 'live'
     p, how = parts[0], '_'.join(parts[1:])
     hows = {'': None, 'compiled': {}, 'autotuned': dict(mode=AUTOTUNE_MODE), 'tritonconv': dict(triton_convolutions=True)}
     if p not in ('float32', 'bfloat16') or how not in hows:
-        raise ValueError(f"eval variant {name!r}: PRECISION[_HOW][_ROWS], PRECISION float32 or bfloat16, HOW compiled, autotuned or tritonconv, ROWS {MASKED_ROWS}")
-    return p, hows[how], rows
+        raise ValueError(f"eval variant {name!r}: PRECISION[_HOW][_ROWS][_graphed], PRECISION float32 or bfloat16, HOW compiled, autotuned or "
+                         f"tritonconv, ROWS {MASKED_ROWS}")
+    return p, hows[how], rows, graph
 
 
 def evals(args, out: dict, save) -> None:
     "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
     sizes = [int(n) for n in args.pass_sizes.split(',')]
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, how, rows = variant(name)
+        p, how, rows, graph = variant(name)
         key = name if len(sizes) == 1 else f'{name}_pass{size}'
-        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how, rows=rows)
+        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how,
+                                          rows=rows, graph=graph)
         print(f"  eval {name:<32} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
               f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
-        save()
-
-
-def passes(args, out: dict, save) -> None:
-    """GPU time of one decoder pass alone (log p(x|z) of [L, B, A] samples, as evaluate_nll plans a pass of --pass-sizes decodes),
-    replayed as a CUDA graph: no host work between passes. Small passes keep a layer's activations in the L2 cache (50 MB on an
-    H100: 500 decodes of 64 channels in bfloat16); if they are much faster per decode, an evaluation replaying a graphed pass gains."""
-    import torch._dynamo
-    sizes, cuda = [int(n) for n in args.pass_sizes.split(',')], args.device.type == 'cuda'
-    for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, how, rows = variant(name)
-        torch._dynamo.reset(); torch.manual_seed(args.seed)              # a fresh compilation for each shape: no dynamic shapes
-        model = channels_last(set_masked_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), rows)).eval()
-        B, chunk = eval_plan(args.eval_A, args.eval_L, size)
-        x = torch.bernoulli(torch.full((B, 1, 28, 28), 0.5, device=args.device))
-        z, idx = torch.randn(chunk, B, args.eval_A, 40, device=args.device), torch.arange(args.eval_A, device=args.device)
-        with torch.no_grad():
-            if how is not None: compile_networks(model, args.device, **how)
-            ll = decoder_precision(model.likelihood(x, validate=False), p, args.device)
-            run = lambda: ll(z, idx)
-            if cuda:                                                     # warm up (and compile) on a side stream, then capture
-                s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-                with torch.cuda.stream(s):
-                    for _ in range(3): run()
-                torch.cuda.current_stream().wait_stream(s)
-                graph = torch.cuda.CUDAGraph()
-                with torch.cuda.graph(graph): run()
-                run = graph.replay
-            for _ in range(3): run()
-            ts.sync(args.device); t0 = time.perf_counter(); run(); ts.sync(args.device)
-            n = max(3, math.ceil(0.3 / max(time.perf_counter() - t0, 1e-6)))   # replays to time: about 0.3 s
-            ts.sync(args.device); t0 = time.perf_counter()
-            for _ in range(n): run()
-            ts.sync(args.device); ms = (time.perf_counter() - t0) / n * 1e3
-        decodes = chunk * B * args.eval_A
-        out[f'{name}_pass{size}'] = dict(precision=p, compile=how is not None, compile_how=how, masked_rows=rows, graphed=cuda, B=B, L=chunk,
-                                         decodes=decodes, replays=n, ms_per_pass=ms, ms_per_1k_decodes=ms / decodes * 1e3,
-                                         minutes_for_paper_eval_decoder_only=ts.PAPER_EVAL_DECODES * ms / decodes / 1e3 / 60)
-        print(f"  pass {name:<32} {decodes:>6} decodes: {ms:8.3f} ms, {ms / decodes * 1e3:.3f} ms per 1k decodes, "
-              f"decoder alone {out[f'{name}_pass{size}']['minutes_for_paper_eval_decoder_only']:.1f} min for the paper's evaluation", flush=True)
         save()
 
 
@@ -171,7 +134,7 @@ if __name__ == '__main__':
     for part in a.parts.split(','):
         t0 = time.time(); print(f"== {part}", flush=True)
         record[part] = out = {}
-        try: dict(eval=evals, passes=passes, profile=profile)[part](args, out, save)
+        try: dict(eval=evals, profile=profile)[part](args, out, save)
         except Exception as e: out['error'] = f"{type(e).__name__}: {e}"[:3000]; print(out['error'], flush=True)
         record[part + '_wall_s'] = time.time() - t0
         save()

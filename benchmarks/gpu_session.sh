@@ -21,14 +21,14 @@
 #   probe_autotune       evaluation with Triton convolutions only, each able to take its BatchNorm and ReLU as its epilogue
 #                        (compile_networks' triton_convolutions; autotuning takes minutes), with the masked convolutions' rows
 #                        uncropped or whole (an epilogue fuses only then), against the default compilation
-#   passes               GPU time of a graphed decoder pass alone at 20,000 / 2,000 / 500 / 200 decodes: whether passes small
-#                        enough for the L2 cache are faster per decode (then an evaluation replaying a graphed pass would gain)
+#   probe_graphed        evaluation in passes of 20,000 and 500 decodes, each with and without its batches' chunks replayed
+#                        from a CUDA graph (evaluate_nll's graph=True): whether passes small enough for a layer's activations to
+#                        stay in the L2 cache (50 MB: about 500 decodes) pay once the host's launches are out of the way
+#   eval_graph           the graphed evaluation against the eager one on the same samples (float32 eager, bfloat16 compiled)
 #   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
 #                        the layer alone and in the decoder's passes
-#   probe_pass_sizes     evaluation throughput with passes of 20,000, 2,000 and 500 decodes: from what size on the GPU, not
-#                        the host's loop over passes, sets the pace (a 500-decode pass's activations, 50 MB, would fit the L2 cache)
 #   training_steps_amp   the A / S ratios with --amp (the decoder in bfloat16), as `misvae-train --amp` runs
 #   trainer_bf16
 #   step_modes_prev, probe_prev   step_modes and probe with the baseline commit's code in .gpu/prev (if there), for an A/B
@@ -78,10 +78,9 @@ for p in $PARTS; do case $p in
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
   probe_autotune) part probe_autotune 240 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
                     --eval-variants bfloat16_compiled,bfloat16_tritonconv_uncropped,bfloat16_tritonconv_whole ;;
-  passes) part passes 160 python3 benchmarks/gpu_probe.py "$OUT/probe_passes.json" --parts passes --eval-variants bfloat16_compiled \
-            --pass-sizes 20000,2000,500,200 ;;
-  probe_pass_sizes) part probe_pass_sizes 120 python3 benchmarks/gpu_probe.py "$OUT/probe_pass_sizes.json" --parts eval --eval-variants bfloat16_compiled \
-                      --pass-sizes 20000,2000,500 ;;
+  probe_graphed) part probe_graphed 170 python3 benchmarks/gpu_probe.py "$OUT/probe_graphed.json" --parts eval \
+                   --eval-variants bfloat16_compiled,bfloat16_compiled_graphed --pass-sizes 20000,500 ;;
+  eval_graph) part eval_graph 70 python3 benchmarks/gpu_checks.py eval_graph "$OUT/eval_graph.json" ;;
   profile) part profile 100 python3 benchmarks/gpu_probe.py "$OUT/probe_profile.json" --parts profile ;;
   step_modes_prev) [ -d .gpu/prev ] && part step_modes_prev 130 $PREV python3 .gpu/prev/benchmarks/training_steps.py --device cuda --step-modes \
                      --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_prev.json" ;;

@@ -113,7 +113,7 @@ def time_cells(specs: dict, args) -> dict:
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
-def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, rows: str='live') -> dict:
+def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, rows: str='live', graph: bool=False) -> dict:
     "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images (`rows`: the masked convolutions' MASKED_ROWS)."
     torch.manual_seed(args.seed)
     model = set_masked_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), rows)
@@ -121,16 +121,16 @@ def eval_throughput(args, precision: str='float32', compile: bool=False, compile
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
     B, chunk = eval_plan(args.eval_A, args.eval_L, args.eval_max_images, args.eval_images)
-    evaluate_nll(model, images[:B], L=min(args.eval_L, chunk), max_images=args.eval_max_images,             # one pass of the timed shape
-                 device=args.device, progress=False, precision=precision, compile=compile and not compile_how)   # warm-up (and compilation)
+    evaluate_nll(model, images[:B], L=min(args.eval_L, 3 * chunk), max_images=args.eval_max_images, device=args.device, progress=False,
+                 precision=precision, compile=compile and not compile_how, graph=graph)   # warm-up (and compilation): passes of the timed shape
     if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
     sync(args.device); t0 = time.perf_counter()
     nll = evaluate_nll(model, images, L=args.eval_L, max_images=args.eval_max_images, device=args.device, progress=False, precision=precision,
-                       compile=False)   # the warm-up compiled the networks in place when `compile`: the timed call runs the compiled code
+                       compile=False, graph=graph)   # the warm-up compiled the networks in place when `compile`: the timed call runs the compiled code
     sync(args.device); secs = time.perf_counter() - t0
     ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
     return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision, compile=compile,
-                compile_how=(compile_how or 'default') if compile else None, masked_rows=rows,
+                compile_how=(compile_how or 'default') if compile else None, masked_rows=rows, graph=graph,
                 batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips, decodes_per_s=decodes,
                 images_per_s_at_L1000=ips * args.eval_L / PAPER_L, minutes_for_paper_eval=PAPER_EVAL_DECODES / decodes / 60,
                 peak_memory_mb=torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None,

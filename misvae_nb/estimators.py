@@ -15,7 +15,7 @@ from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown
 # %% auto 0
 __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood', 'call_log_likelihood',
            'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target',
-           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'iw_bounds']
+           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable', 'chunk_draws', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -169,24 +169,52 @@ class IWBounds:
     q_mix_pooled: Tensor|None = None        # as the authors' code does (to compare with the paper; not bounds there)
 
 # %% ../nbs/01_estimators.ipynb
+def check_graphable(device, validate: bool):
+    "Raise a ValueError unless draws on `device` can be recorded as a CUDA graph: a GPU, and no value checks (they wait for the GPU)."
+    if device is None or torch.device(device).type != 'cuda':
+        fail('graph', True, f"CUDA graphs need the mixture on a GPU (it is on {device or 'the CPU'}); leave graph off there")
+    if validate: fail('validate', True, "graph=True records the draws without the host checking values: pass validate=False too")
+
+def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False, generator: torch.Generator|None=None, device=None):
+    "Yield `draw(n)` for each chunk size n in `sizes`; with `graph`, chunks of the first size after the first are replayed from one CUDA graph."
+    graph = graph and len(sizes) >= 3                                   # a capture pays from two replays on
+    cuda_graph, out = None, None
+    for i, n in enumerate(sizes):
+        if not graph or n != sizes[0]: yield draw(n); continue          # eager (a smaller last chunk too)
+        if i == 0:                                                      # eager, warming up on a side stream, as before a capture
+            side = torch.cuda.Stream(device); side.wait_stream(torch.cuda.current_stream(device))
+            with torch.cuda.stream(side): first = draw(n)
+            torch.cuda.current_stream(device).wait_stream(side)
+            yield first; continue
+        if cuda_graph is None:                                          # recorded once, at the second chunk
+            cuda_graph = torch.cuda.CUDAGraph()
+            if generator is not None: cuda_graph.register_generator_state(generator)   # replays draw afresh from `generator`
+            with torch.cuda.graph(cuda_graph): out = draw(n)
+        cuda_graph.replay()
+        yield out                                                       # overwritten by the next replay: use it before asking for more
+
+# %% ../nbs/01_estimators.ipynb
 def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_prior=None,
-              weights: Tensor|None=None, generator: torch.Generator|None=None, validate: bool=True) -> IWBounds:
-    "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L."
+              weights: Tensor|None=None, generator: torch.Generator|None=None, validate: bool=True, graph: bool=False) -> IWBounds:
+    "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L (`graph`: chunks replayed, CUDA)."
     fam = as_mixture(mixture, validate)
     L = check_count('L', L, 1, None, "L is the number of importance samples per component")
     chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
     if weights is not None: check_weights(weights, fam.A, validate)
     device = getattr(fam, 'device', None)
+    if graph: check_graphable(device, validate)
     fixed = FixedComponents(fam.select(torch.arange(fam.A, device=device)), device)
     per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)   # a decoder per component: weigh by q_a, not q_mix
-    lse = {}                                                            # [B, A] log sum_l w_al so far, per weighting
-    for start in range(0, L, chunk_size):                               # weighted A2A: every component, L times
-        r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=min(chunk_size, L - start), log_prior=log_prior,
-                                weights=weights, generator=generator, validate=validate)
-        log_w = {'q_mix': r.log_w}                                      # [L, B, A] p(x, z_al) / q_mix(z_al)
+    def chunk_lse(n: int) -> dict:                                      # {weighting: [B, A] log sum_l w_al over n samples per component}
+        r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights, generator=generator, validate=validate)
+        log_w = {'q_mix': r.log_w}                                      # [n, B, A] p(x, z_al) / q_mix(z_al)
         if per_decoder:                                                 # p_a(x, z_al) / q_a(z_al)
             log_w['own'] = r.log_w + log_q_mixture(r.log_q, None if weights is None else weights.log()) - r.log_q.diagonal(0, -2, -1)
-        for k, v in log_w.items(): lse[k] = torch.logsumexp(v, 0) if k not in lse else torch.logaddexp(lse[k], torch.logsumexp(v, 0))
+        return {k: torch.logsumexp(v, 0) for k, v in log_w.items()}
+    sizes = [min(chunk_size, L - start) for start in range(0, L, chunk_size)]   # weighted A2A: every component, L times
+    lse = None                                                          # [B, A] log sum_l w_al so far, per weighting
+    for d in chunk_draws(chunk_lse, sizes, graph, generator, device):  # the first chunk is never a graph's output
+        lse = d if lse is None else {k: torch.logaddexp(lse[k], v) for k, v in d.items()}
     def bounds(lse):                                                    # (per component, pooled) from [B, A] log sum_l w_al
         log_mean = lse - math.log(L)                                    # [B, A] log (1/L) sum_l w_al
         if weights is None: return log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A)

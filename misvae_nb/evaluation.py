@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import Tensor
-from .estimators import iw_bounds
+from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, Progress
@@ -67,10 +67,10 @@ EVAL_PRECISIONS = ('auto',) + PRECISIONS   # 'auto': bfloat16 on a GPU where com
 BF16_TOLERANCE_NATS = 0.05                 # most that either mean bound may move under bfloat16 (nats)
 CHECK_IMAGES = 100                         # test images compare_precisions scores in both precisions
 
-def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device) -> Tensor:
+def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device, graph: bool=False) -> Tensor:
     "Both bounds (per-component, pooled) summed over the data points x: [B, 1, 28, 28] -> [2]; with a decoder per component, then the same weighed by q_mix: [4]."
     b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
-                  chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False)
+                  chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False, graph=graph)
     return torch.stack([v.sum() for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None])
 
 @torch.no_grad()
@@ -113,8 +113,8 @@ def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict(
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='auto',
-                 max_minutes: float|None=None, compile: bool|None=None) -> NLL|None:
-    "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
+                 max_minutes: float|None=None, compile: bool|None=None, graph: bool=False) -> NLL|None:
+    "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components (`graph`: each batch's chunks replayed, CUDA)."
     check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, None, "seed of the importance samples")
@@ -122,6 +122,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if max_minutes is not None and resume_path is None:
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
+    if graph: check_graphable(device, validate=False)
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
     weights = eval_weights(bn_mode(model))                                # what iw_bounds does with the model's likelihood
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
@@ -149,7 +150,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
         if stop_at is not None and time.time() + last > stop_at: save(k); return None  # the next batch would end past the budget
         t_batch = time.time()
-        sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device)
+        sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device, graph)
         if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math, operator
 import torch
 from torch import Tensor
-from torch.distributions import Independent, Normal
 
 # %% auto 0
 __all__ = ['log_q_components', 'log_q_mixture', 'shown', 'fail', 'check_count', 'check_real', 'check_same_place',
@@ -19,8 +18,9 @@ def log_q_components(z: Tensor,    # [L, B, S, D] samples
                      std: Tensor,  # [B, K, D] component standard deviations
                     ) -> Tensor:   # [L, B, S, K] log q_k(z_{l,b,s})
     "Log-density of every sample under every diagonal-Gaussian component."
-    q = Independent(Normal(mu[None, :, None], std[None, :, None], validate_args=False), 1)  # batch [1, B, 1, K]
-    return q.log_prob(z[..., None, :])
+    u = (z[..., None, :] - mu[None, :, None]) / std[None, :, None]                  # [L, B, S, K, D] standardised
+    per_component = std.log().sum(-1) + 0.5 * mu.shape[-1] * math.log(2 * math.pi)  # [B, K]
+    return -0.5 * u.pow(2).sum(-1) - per_component[None, :, None]
 
 # %% ../nbs/00_mixtures.ipynb
 def log_q_mixture(log_q: Tensor,                # [L, B, S, K] from `log_q_components`

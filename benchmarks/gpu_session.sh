@@ -26,6 +26,7 @@
 #                        stay in the L2 cache (50 MB: about 500 decodes) pay once the host's launches are out of the way
 #   eval_graph           the graphed evaluation against the eager one on the same samples (float32 eager, bfloat16 compiled)
 #   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
+#   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
 #                        the layer alone and in the decoder's passes
@@ -73,6 +74,7 @@ for p in $PARTS; do case $p in
   output_layer) part output_layer 150 python3 benchmarks/output_layer.py --device cuda --images 2000 --rounds 20 --compile --json "$OUT/output_layer_gpu.json" ;;
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
+  log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;

@@ -9,12 +9,14 @@ mixture's log-sum-exp over components and the gradient with respect to z, the me
 training step does. Each round times every cell once, in turn; the medians over rounds and their ratios are printed.
 """
 from __future__ import annotations
-import argparse, json, statistics, sys, time
+import argparse, json, statistics, sys
 from pathlib import Path
 import torch
 from torch.distributions import Independent, Normal
 from misvae_nb.mixtures import log_q_components
 from misvae_nb.provenance import run_info
+sys.path.insert(0, str(Path(__file__).parent))
+from interleaved import interleaved_times
 
 def with_distributions(z, mu, std):   # z [L, B, S, D], mu, std [B, K, D] -> [L, B, S, K]: the package's first implementation
     return Independent(Normal(mu[None, :, None], std[None, :, None], validate_args=False), 1).log_prob(z[..., None, :])
@@ -40,11 +42,7 @@ def main(argv=None):
             (f(z, mu, log_std.exp()).logsumexp(-1).sum()).backward()
         return run
     runs = {(s, w): cell(shape, f) for s, shape in SHAPES.items() for w, f in WAYS.items()}   # a cell's two ways back to back
-    times = {k: [] for k in runs}
-    for r in range(a.rounds + 1):                                          # round 0: warm-up, not counted
-        for k, run in runs.items():
-            sync(); t0 = time.perf_counter(); run(); sync()
-            if r: times[k].append(time.perf_counter() - t0)
+    times = interleaved_times(runs, a.rounds, sync)                     # round 0: warm-up (and compilation), not kept
     med = {f'{s}_{w}_ms': statistics.median(v) * 1e3 for (s, w), v in times.items()}
     info = run_info(dev)
     print(f"{info['device']}, commit {info['commit']}, forward and backward, median of {a.rounds} rounds")

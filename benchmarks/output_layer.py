@@ -7,11 +7,13 @@ The paper's network (64 channels, A = 4, two components sampled per data point),
 evaluator store it. Each round times every cell once, in turn; the medians over rounds and their ratios are printed.
 """
 from __future__ import annotations
-import argparse, json, statistics, sys, time
+import argparse, json, statistics, sys
 from pathlib import Path
 import torch
 from misvae_nb.networks import MISVAE, PixelCNNDecoder, channels_last, compile_networks
 from misvae_nb.provenance import run_info
+sys.path.insert(0, str(Path(__file__).parent))
+from interleaved import interleaved_times
 
 class ConvolutionOutput(PixelCNNDecoder):
     "The decoder with its output layer run as the nn.Conv2d it is stored as (the package's `last_layer`: a product over channels)."
@@ -51,11 +53,7 @@ def main(argv=None):
         return dict(layer=layer, eval=eval_pass, train=train_pass)
     made = {w: cells(w) for w in models}
     runs = {(c, w): made[w][c] for c in ('layer', 'eval', 'train') for w in models}   # the two ways of a cell back to back
-    times = {k: [] for k in runs}
-    for r in range(a.rounds + 1):                                          # round 0: warm-up (and compilation), not counted
-        for k, run in runs.items():
-            sync(); t0 = time.perf_counter(); run(); sync()
-            if r: times[k].append(time.perf_counter() - t0)
+    times = interleaved_times(runs, a.rounds, sync)                     # round 0: warm-up (and compilation), not kept
     med = {f'{c}_{w}_ms': statistics.median(v) * 1e3 for (c, w), v in times.items()}
     info = run_info(dev)
     print(f"{info['device']}, commit {info['commit']}, {2 * B} images, 64 channels, compiled: {a.compile}, median of {a.rounds} rounds")

@@ -26,6 +26,8 @@
 #                        stay in the L2 cache (50 MB: about 500 decodes) pay once the host's launches are out of the way
 #   eval_graph           the graphed evaluation against the eager one on the same samples (float32 eager, bfloat16 compiled)
 #   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
+#   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
+#                        additions and ReLUs after them: a candidate for S2A's extra cost, the heads for all 800 components)
 #   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
@@ -73,6 +75,7 @@ for p in $PARTS; do case $p in
   training_steps) part training_steps 150 $STEPS --eval-images 0 --json "$OUT/training_steps_gpu.json" ;;
   output_layer) part output_layer 150 python3 benchmarks/output_layer.py --device cuda --images 2000 --rounds 20 --compile --json "$OUT/output_layer_gpu.json" ;;
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
+  training_steps_heads) part training_steps_heads 200 $STEPS --eval-images 0 --heads-mode max-autotune-no-cudagraphs --json "$OUT/training_steps_heads_gpu.json" ;;
   training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back

@@ -80,6 +80,7 @@ def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mo
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
     if compile_how: compile_networks(step_fn.model, args.device, **compile_how); step_fn.compiled = True
+    if getattr(args, 'heads_mode', None): step_fn.model.f_phi.compile(mode=args.heads_mode)   # a candidate (--heads-mode), compiled anew
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 
@@ -281,6 +282,8 @@ def parse(argv=None):
     p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, networks compiled or not; CPU: eager and compiled) instead of the ratios')
     p.add_argument('--compile-density', action='store_true', help="also torch.compile the mixture's log-density (misvae_nb.mixtures.log_q_components, eager in the "
                    "package: S2A scores every sample against all A components with it), to measure what that would buy")
+    p.add_argument('--heads-mode', default=None, help="torch.compile the heads f_phi in this mode in every cell (e.g. max-autotune-no-cudagraphs: "
+                   "Triton matrix products that can take the additions and ReLUs after them; S2A at A = 800 runs them for all 800 components)")
     p.add_argument('--step-configs', nargs='+', default=['s2s:4:2', 's2s:50:20'], help="--step-modes: the steps compared, as ESTIMATOR:A:S")
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')

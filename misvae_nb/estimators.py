@@ -15,7 +15,8 @@ from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown
 # %% auto 0
 __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood', 'call_log_likelihood',
            'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target',
-           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable', 'chunk_draws', 'iw_bounds']
+           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable', 'on_side_stream', 'chunk_draws',
+           'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -175,17 +176,20 @@ def check_graphable(device, validate: bool):
         fail('graph', True, f"CUDA graphs need the mixture on a GPU (it is on {device or 'the CPU'}); leave graph off there")
     if validate: fail('validate', True, "graph=True records the draws without the host checking values: pass validate=False too")
 
+def on_side_stream(fn: Callable[[], Any], device) -> Any:
+    "Run `fn()` on a side CUDA stream, as warm-up before a graph capture must, and return its result once the current stream has waited for it."
+    side = torch.cuda.Stream(device); side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side): out = fn()
+    torch.cuda.current_stream(device).wait_stream(side)
+    return out
+
 def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False, generator: torch.Generator|None=None, device=None):
     "Yield `draw(n)` for each chunk size n in `sizes`; with `graph`, chunks of the first size after the first are replayed from one CUDA graph."
     graph = graph and len(sizes) >= 3                                   # a capture pays from two replays on
     cuda_graph, out = None, None
     for i, n in enumerate(sizes):
         if not graph or n != sizes[0]: yield draw(n); continue          # eager (a smaller last chunk too)
-        if i == 0:                                                      # eager, warming up on a side stream, as before a capture
-            side = torch.cuda.Stream(device); side.wait_stream(torch.cuda.current_stream(device))
-            with torch.cuda.stream(side): first = draw(n)
-            torch.cuda.current_stream(device).wait_stream(side)
-            yield first; continue
+        if i == 0: yield on_side_stream(lambda: draw(n), device); continue   # eager, warming up as before a capture
         if cuda_graph is None:                                          # recorded once, at the second chunk
             cuda_graph = torch.cuda.CUDAGraph()
             if generator is not None: cuda_graph.register_generator_state(generator)   # replays draw afresh from `generator`

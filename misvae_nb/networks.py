@@ -356,7 +356,7 @@ def compiles(compile: bool|None, device) -> bool:
     "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
     return compile if compile is not None else torch.device(device).type == 'cuda' and compile_unavailable(device) is None
 
-TRITON_CONVOLUTIONS = dict(max_autotune=True, coordinate_descent_tuning=True, max_autotune_conv_backends='TRITON')   # Inductor's options
+TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
 
 def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
                      force_channels_last: bool=False) -> MixtureVAE:
@@ -368,7 +368,7 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
     options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
     for net in (model.f_d2h, model.f_phi): net.compile(options=options)
     if not triton_convolutions: model.decoder.compile(options=options)
-    else: model.decoder.compile(options=options | TRITON_CONVOLUTIONS)     # fuses epilogues with rows 'whole' or 'uncropped'
+    else: model.decoder.compile(options=options | list_mode_options('max-autotune-no-cudagraphs') | TRITON_CONVOLUTIONS)   # epilogues fuse with rows 'whole' or 'uncropped'
     return model
 
 # %% ../nbs/03_networks.ipynb

@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import torch
 from torch import Tensor
-from .estimators import ESTIMATORS, miselbo
+from .estimators import ESTIMATORS, miselbo, on_side_stream
 from .mixtures import fail
 from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision, compiles, compile_networks
 from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
@@ -88,10 +88,7 @@ class TrainStep:
         if self.mode == 'eager' or validate or (self.graph is not None and x.shape != self.x.shape):
             return self.eager(x, beta, validate)
         if self.graph is None and self.eager_steps < self.warmup_steps:   # warm-up on a side stream, as before a capture
-            side = torch.cuda.Stream(self.device); side.wait_stream(torch.cuda.current_stream(self.device))
-            with torch.cuda.stream(side): loss = self.eager(x, beta)
-            torch.cuda.current_stream(self.device).wait_stream(side)
-            return loss
+            return on_side_stream(lambda: self.eager(x, beta), self.device)
         if self.graph is None: self.capture(x)
         self.x.copy_(x); self.beta.fill_(beta)
         self.graph.replay()

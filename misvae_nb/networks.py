@@ -145,15 +145,20 @@ class ComponentBatchNorm2d(nn.Module):
 # %% ../nbs/03_networks.ipynb
 @patch
 def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
-    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32."
+    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32, from one pass over y."
     N, C, H, W = y.shape
     dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
-    f32 = dict(dtype=dt, device=y.device)
-    n = torch.zeros(self.groups, **f32).index_add(0, comp, torch.full((N,), H * W, **f32))  # [G]
-    mean = torch.zeros(self.groups, C, **f32).index_add(0, comp, y.sum((2, 3), dtype=dt)) / n.clamp(min=1)[:, None]
-    dev = y - mean[comp][:, :, None, None]                                                  # [N,C,H,W] float32
-    var = torch.zeros(self.groups, C, **f32).index_add(0, comp, dev.pow(2).sum((2, 3))) / n.clamp(min=1)[:, None]
-    return mean, var, n
+    f32, hw = dict(dtype=dt, device=y.device), H * W
+    shift = y[:, :, -1, -1].detach().to(dt)                                                 # [N,C] K_n: one of each image's own values
+    d = y.to(dt) - shift[:, :, None, None]                                                  # [N,C,H,W] float32
+    s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], in one pass
+    image_mean, image_sq = shift + s1 / hw, s2 - s1 * s1 / hw                               # [N,C] m_n, and the sum of squares about it
+    images = torch.zeros(self.groups, **f32).index_add(0, comp, torch.ones(N, **f32))       # [G] |I_a|
+    group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]   # [N,C] -> [G,C]
+    mean = group_mean(image_mean)
+    var = group_mean(image_sq / hw + (image_mean - mean[comp]).square())
+    return mean, var, images * hw
+
 
 # %% ../nbs/03_networks.ipynb
 @patch

@@ -29,6 +29,8 @@
 #   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
 #                        additions and ReLUs after them: a candidate for S2A's extra cost, the heads for all 800 components)
 #   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
+#   batchnorm_stats      per-component BatchNorm statistics in one pass (the package's) against two (its first implementation):
+#                        one layer forward and backward, and the graphed compiled step in float32 and bfloat16 (the 4 ms target)
 #   profile              kernels (and the torch ops that launched them) of a graphed step and of an evaluation pass
 #   output_layer         the decoder's output layer as a convolution against a product over channels (compiled, float32),
 #                        the layer alone and in the decoder's passes
@@ -77,6 +79,7 @@ for p in $PARTS; do case $p in
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_heads) part training_steps_heads 200 $STEPS --eval-images 0 --heads-mode max-autotune-no-cudagraphs --json "$OUT/training_steps_heads_gpu.json" ;;
   training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
+  batchnorm_stats) part batchnorm_stats 120 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))

@@ -13,16 +13,15 @@ over rounds and two-pass / one-pass, the speed-up of the package's way. Defaults
 paper's B = 100 and 64 channels on CUDA.
 """
 from __future__ import annotations
-import argparse, json, statistics, sys
+import argparse, json, sys
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from misvae_nb.networks import ComponentBatchNorm2d
 from misvae_nb.config import TrainConfig
 from misvae_nb.training import build_step
-from misvae_nb.provenance import run_info
 sys.path.insert(0, str(Path(__file__).parent))
-from interleaved import interleaved_times
+from interleaved import ab_compare
 
 class TwoPassBatchNorm2d(ComponentBatchNorm2d):
     "The first implementation's statistics: the group means, then the squares about them (two passes over y)."
@@ -87,19 +86,10 @@ def main(argv=None):
     else: kinds |= dict(step_eager=lambda c: step_cell(c, a, dev, 'eager', False, False),
                         step_compiled=lambda c: step_cell(c, a, dev, 'eager', True, False))
     runs = {(k, w): make(cls) for k, make in kinds.items() for w, cls in WAYS.items()}   # a cell's two ways back to back
-    times = interleaved_times(runs, a.rounds, sync)
-    med = {f'{k}_{w}_ms': statistics.median(v) * 1e3 / a.steps for (k, w), v in times.items()}
-    info = run_info(dev)
-    print(f"{info['device']}, commit {info['commit']}, B={a.B}, channels={a.channels}, median of {a.rounds} rounds x {a.steps} calls")
-    speedups = {}
-    for k in kinds:
-        one, two = med[f'{k}_one_pass_ms'], med[f'{k}_two_pass_ms']
-        speedups[k] = two / one
-        print(f"  {k:<26}: one pass {one:8.2f} ms, two passes {two:8.2f} ms, two / one {speedups[k]:.2f}")
+    result = ab_compare(runs, a.rounds, dev, 'one_pass', 'two_pass', f"B={a.B}, channels={a.channels}", sync, a.steps)
     if a.json:
-        Path(a.json).write_text(json.dumps(dict(name='batchnorm_stats', B=a.B, channels=a.channels, rounds=a.rounds, steps=a.steps,
-                                                threads=a.threads, medians=med, two_pass_over_one_pass=speedups,
-                                                times_s={f'{k}_{w}': v for (k, w), v in times.items()}, **info), indent=1, default=str) + '\n')
+        Path(a.json).write_text(json.dumps(dict(name='batchnorm_stats', B=a.B, channels=a.channels, steps=a.steps, threads=a.threads,
+                                                **result), indent=1, default=str) + '\n')
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -9,14 +9,13 @@ mixture's log-sum-exp over components and the gradient with respect to z, the me
 training step does. Each round times every cell once, in turn; the medians over rounds and their ratios are printed.
 """
 from __future__ import annotations
-import argparse, json, statistics, sys
+import argparse, json, sys
 from pathlib import Path
 import torch
 from torch.distributions import Independent, Normal
 from misvae_nb.mixtures import log_q_components
-from misvae_nb.provenance import run_info
 sys.path.insert(0, str(Path(__file__).parent))
-from interleaved import interleaved_times
+from interleaved import ab_compare
 
 def with_distributions(z, mu, std):   # z [L, B, S, D], mu, std [B, K, D] -> [L, B, S, K]: the package's first implementation
     return Independent(Normal(mu[None, :, None], std[None, :, None], validate_args=False), 1).log_prob(z[..., None, :])
@@ -42,19 +41,9 @@ def main(argv=None):
             (f(z, mu, log_std.exp()).logsumexp(-1).sum()).backward()
         return run
     runs = {(s, w): cell(shape, f) for s, shape in SHAPES.items() for w, f in WAYS.items()}   # a cell's two ways back to back
-    times = interleaved_times(runs, a.rounds, sync)                     # round 0: warm-up (and compilation), not kept
-    med = {f'{s}_{w}_ms': statistics.median(v) * 1e3 for (s, w), v in times.items()}
-    info = run_info(dev)
-    print(f"{info['device']}, commit {info['commit']}, forward and backward, median of {a.rounds} rounds")
-    ratios = {}
-    for s in SHAPES:
-        ours, theirs = med[f'{s}_package_ms'], med[f'{s}_distributions_ms']
-        ratios[s] = theirs / ours
-        print(f"  {s:<12}: package {ours:8.2f} ms, torch.distributions {theirs:8.2f} ms, distributions / package {ratios[s]:.2f}")
+    result = ab_compare(runs, a.rounds, dev, 'package', 'distributions', 'forward and backward', sync)
     if a.json:
-        Path(a.json).write_text(json.dumps(dict(name='log_density', shapes=SHAPES, rounds=a.rounds, threads=a.threads, medians=med,
-                                                distributions_over_package=ratios,
-                                                times_s={f'{s}_{w}': v for (s, w), v in times.items()}, **info), indent=1, default=str) + '\n')
+        Path(a.json).write_text(json.dumps(dict(name='log_density', shapes=SHAPES, threads=a.threads, **result), indent=1, default=str) + '\n')
 
 if __name__ == '__main__':
     sys.exit(main())

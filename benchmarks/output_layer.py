@@ -7,13 +7,12 @@ The paper's network (64 channels, A = 4, two components sampled per data point),
 evaluator store it. Each round times every cell once, in turn; the medians over rounds and their ratios are printed.
 """
 from __future__ import annotations
-import argparse, json, statistics, sys
+import argparse, json, sys
 from pathlib import Path
 import torch
 from misvae_nb.networks import MISVAE, PixelCNNDecoder, channels_last, compile_networks
-from misvae_nb.provenance import run_info
 sys.path.insert(0, str(Path(__file__).parent))
-from interleaved import interleaved_times
+from interleaved import ab_compare
 
 class ConvolutionOutput(PixelCNNDecoder):
     "The decoder with its output layer run as the nn.Conv2d it is stored as (the package's `last_layer`: a product over channels)."
@@ -53,16 +52,9 @@ def main(argv=None):
         return dict(layer=layer, eval=eval_pass, train=train_pass)
     made = {w: cells(w) for w in models}
     runs = {(c, w): made[w][c] for c in ('layer', 'eval', 'train') for w in models}   # the two ways of a cell back to back
-    times = interleaved_times(runs, a.rounds, sync)                     # round 0: warm-up (and compilation), not kept
-    med = {f'{c}_{w}_ms': statistics.median(v) * 1e3 for (c, w), v in times.items()}
-    info = run_info(dev)
-    print(f"{info['device']}, commit {info['commit']}, {2 * B} images, 64 channels, compiled: {a.compile}, median of {a.rounds} rounds")
-    for c in ('layer', 'eval', 'train'):
-        conv, prod = med[f'{c}_convolution_ms'], med[f'{c}_product_ms']
-        print(f"  {c:<5}: convolution {conv:8.2f} ms, product {prod:8.2f} ms, convolution / product {conv / prod:.2f}")
+    result = ab_compare(runs, a.rounds, dev, 'product', 'convolution', f"{2 * B} images, 64 channels, compiled: {a.compile}", sync)
     if a.json:
-        Path(a.json).write_text(json.dumps(dict(name='output_layer', images=2 * B, rounds=a.rounds, compile=a.compile, threads=a.threads,
-                                                medians=med, times_s={f'{c}_{w}': v for (c, w), v in times.items()}, **info),
+        Path(a.json).write_text(json.dumps(dict(name='output_layer', images=2 * B, compile=a.compile, threads=a.threads, **result),
                                            indent=1, default=str) + '\n')
 
 if __name__ == '__main__':

@@ -159,7 +159,6 @@ def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,
     var = group_mean(image_sq / hw + (image_mean - mean[comp]).square())
     return mean, var, images * hw
 
-
 # %% ../nbs/03_networks.ipynb
 @patch
 def update_running(self: ComponentBatchNorm2d, mean: Tensor, var: Tensor, n: Tensor):

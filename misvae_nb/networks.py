@@ -149,10 +149,10 @@ def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,
     N, C, H, W = y.shape
     dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
     f32, hw = dict(dtype=dt, device=y.device), H * W
-    shift = y[:, :, -1, -1].detach().to(dt)                                                 # [N,C] K_n: one of each image's own values
-    d = y.to(dt) - shift[:, :, None, None]                                                  # [N,C,H,W] float32
+    anchor = y[:, :, -1, -1].detach().to(dt)                                                # [N,C] K_n: one of each image's own values
+    d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] float32
     s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], in one pass
-    image_mean, image_sq = shift + s1 / hw, s2 - s1 * s1 / hw                               # [N,C] m_n, and the sum of squares about it
+    image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw                              # [N,C] m_n, and the sum of squares about it
     images = torch.zeros(self.groups, **f32).index_add(0, comp, torch.ones(N, **f32))       # [G] |I_a|
     group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]   # [N,C] -> [G,C]
     mean = group_mean(image_mean)

@@ -145,7 +145,7 @@ class ComponentBatchNorm2d(nn.Module):
 # %% ../nbs/03_networks.ipynb
 @patch
 def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
-    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32, from one pass over y."
+    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32, from shifted sums (compiled: one pass over y)."
     N, C, H, W = y.shape
     dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
     f32, hw = dict(dtype=dt, device=y.device), H * W

@@ -151,7 +151,7 @@ def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,
     f32, hw = dict(dtype=dt, device=y.device), H * W
     anchor = y[:, :, -1, -1].detach().to(dt)                                                # [N,C] K_n: one of each image's own values
     d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] float32
-    s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], in one pass
+    s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], one pass when compiled
     image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw                              # [N,C] m_n, and the sum of squares about it
     images = torch.zeros(self.groups, **f32).index_add(0, comp, torch.ones(N, **f32))       # [G] |I_a|
     group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]   # [N,C] -> [G,C]

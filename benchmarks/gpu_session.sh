@@ -78,7 +78,7 @@ for p in $PARTS; do case $p in
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_heads) part training_steps_heads 200 $STEPS --eval-images 0 --heads-mode max-autotune-no-cudagraphs --json "$OUT/training_steps_heads_gpu.json" ;;
   training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
-  batchnorm_stats) part batchnorm_stats 120 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
+  batchnorm_stats) part batchnorm_stats 150 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))

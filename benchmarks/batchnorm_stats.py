@@ -18,10 +18,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from misvae_nb.networks import ComponentBatchNorm2d
-from misvae_nb.config import TrainConfig
-from misvae_nb.training import build_step
 sys.path.insert(0, str(Path(__file__).parent))
 from interleaved import ab_compare
+import training_steps
 
 class TwoPassBatchNorm2d(ComponentBatchNorm2d):
     "The first implementation's statistics: the group means, then the squares about them (two passes over y)."
@@ -55,14 +54,10 @@ def layer_cell(cls, a, dev, compiled: bool):
     return run
 
 def step_cell(cls, a, dev, mode: str, compiled: bool, amp: bool):
-    torch.manual_seed(0)
-    cfg = TrainConfig(estimator='s2s', A=4, S=2, channels=a.channels, batch_size=a.B, device=str(dev), step=mode, compile=compiled, amp=amp)
-    g = torch.Generator(device=dev).manual_seed(0)
-    step = build_step(cfg, dev, g)
-    with_way(step.model, cls)
-    x = torch.bernoulli(torch.full((a.B, 1, 28, 28), 0.5, device=dev), generator=g)
+    settings = argparse.Namespace(seed=0, channels=a.channels, B=a.B, device=dev, mode=mode, compile=compiled, amp=amp)
+    step = training_steps.make_cell('s2s', 4, 2, settings, prepare=lambda model: with_way(model, cls))   # as the step benchmark builds it
     def run():
-        for _ in range(a.steps): step(x, 1.0)
+        for _ in range(a.steps): step()
     return run
 
 def main(argv=None):

@@ -70,9 +70,10 @@ def sync(device: torch.device):
 
 
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              compile: bool|None=None, compile_how: dict|None=None):
+              compile: bool|None=None, compile_how: dict|None=None, prepare=None):
     """A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator;
-    `compile_how`: the networks compiled with these arguments of compile_networks instead of the trainer's."""
+    `compile_how`: the networks compiled with these arguments of compile_networks instead of the trainer's; `prepare(model)`: a change
+    to the model before its first step (compilation is lazy), for an A/B."""
     torch.manual_seed(args.seed)
     compile = args.compile if compile is None else compile
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B, device=str(args.device),
@@ -81,6 +82,7 @@ def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mo
     step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
     if compile_how: compile_networks(step_fn.model, args.device, **compile_how); step_fn.compiled = True
     if getattr(args, 'heads_mode', None): step_fn.model.f_phi.compile(mode=args.heads_mode)   # a candidate (--heads-mode), compiled anew
+    if prepare: prepare(step_fn.model)
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
     return lambda: step_fn(x, 1.0)
 

@@ -11,9 +11,9 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'device_name', 'git_commit', 'save_atomic',
-           'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info', 'save_figure',
-           'publish_figures', 'notebook_parameters', 'check_params_file']
+__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'cpu_model', 'device_name', 'git_commit',
+           'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info',
+           'save_figure', 'publish_figures', 'notebook_parameters', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -28,12 +28,21 @@ def figures_dir() -> Path:
     return d
 
 # %% ../nbs/09_provenance.ipynb
+def cpu_model() -> str:
+    "The CPU's model name (Linux: /proc/cpuinfo), else `platform.processor()`, else ''."
+    try:
+        with open('/proc/cpuinfo') as f: return next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')), '')
+    except OSError: return platform.processor()
+
 def device_name(device=None) -> str:
-    "A human-readable name of the device that ran the computation."
+    "A human-readable name of the device that ran the computation: the GPU's name, or the CPU's model, architecture and torch's threads."
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     if device.type == 'cuda': return f"cuda: {torch.cuda.get_device_name(device)}"
-    return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    model, arch = cpu_model(), platform.machine()
+    return f"cpu: {f'{model} ({arch})' if model and model != arch else arch}, {torch.get_num_threads()} threads"
 
+
+# %% ../nbs/09_provenance.ipynb
 OUTPUT_DIRS = ('figures', 'results', 'benchmarks/results', 'campaigns')   # what runs write into the checkout: not code
 
 def git_commit() -> str:

@@ -84,9 +84,9 @@ AUTHORS_ZIP = 'efficient-mixtures_S400_s2a_best.zip'
 
 def authors_checkpoint_path() -> Path|None:
     "The authors' released zip if this machine has it: $MISVAE_AUTHORS_CHECKPOINT, else ../shared/authors/ beside the repository."
-    from misvae_nb.provenance import repo_root
+    from misvae_nb.provenance import repo_path
     env = os.environ.get('MISVAE_AUTHORS_CHECKPOINT')
-    candidates = [Path(env)] if env else [p / 'shared' / 'authors' / AUTHORS_ZIP for p in [(repo_root() or Path.cwd()).parent]]
+    candidates = [Path(env)] if env else [repo_path().parent / 'shared' / 'authors' / AUTHORS_ZIP]
     return next((p for p in candidates if p.is_file()), None)
 
 # %% ../nbs/06_authors.ipynb

@@ -11,9 +11,9 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'figures_dir', 'cpu_model', 'device_name', 'git_commit',
-           'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version', 'run_info',
-           'save_figure', 'publish_figures', 'notebook_parameters', 'check_params_file']
+__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model', 'device_name',
+           'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version',
+           'run_info', 'save_figure', 'publish_figures', 'notebook_parameters', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -21,9 +21,13 @@ def repo_root(start: Path|None=None) -> Path|None:
     p = Path(start or Path.cwd()).resolve()
     return next((d for d in (p, *p.parents) if (d / 'settings.ini').exists()), None)
 
+def repo_path(*parts) -> Path:
+    "`parts` joined onto the repository root (the working directory outside a checkout); an absolute path stays as it is."
+    return (repo_root() or Path.cwd()).joinpath(*parts)
+
 def figures_dir() -> Path:
     "Where reproductions write figures: $MISVAE_FIGURES, else runs/figures/ at the repository root (else ./runs/figures)."
-    d = Path(os.environ.get('MISVAE_FIGURES') or (repo_root() or Path.cwd()) / 'runs' / 'figures')
+    d = Path(os.environ.get('MISVAE_FIGURES') or repo_path('runs', 'figures'))
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -155,10 +155,10 @@ def example_mixture_2d() -> tuple[Tensor, Tensor]: # mu, std: [6, 2]
 
 # %% ../nbs/01_estimators.ipynb
 class FixedComponents:
-    "A mixture family whose components are already computed (a component set of all A)."
+    "A mixture family whose components are already computed (a component set of all A); `select(idx)` takes those at idx."
     def __init__(self, components, device=None): self.components, self.A, self.device = components, len(components), device
-    def select(self, idx: Tensor):
-        return self.components if idx.dim() == 1 and idx.numel() == self.A else self.components.take(idx)
+    def select(self, idx: Tensor): return self.components.take(idx)   # idx: [K] or [B, K], any order, repeats allowed
+
 
 # %% ../nbs/01_estimators.ipynb
 @dataclass

@@ -18,11 +18,13 @@ from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
 
 # %% auto 0
-__all__ = ['EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'compare_precisions',
-           'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name', 'stopped_evaluation',
-           'eval_stem', 'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
+__all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL',
+           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name',
+           'stopped_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
+MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
+
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
     "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images (of `n_images` to score)."
     B = max(1, min(100, max_images // A, n_images or 100))
@@ -46,6 +48,7 @@ class NLL:
     weights: str = 'q_mix'             # each sample's weight p(x,z)/q: q = 'q_mix', the mixture's density, or 'own', its component's (a decoder per component)
     q_mix_per_component: float|None = None  # with weights='own': the same samples weighed by q_mix, as the authors' code does
     q_mix_pooled: float|None = None         # (to compare with the paper's numbers; not bounds of a mixture of decoders)
+    max_images: int = MAX_IMAGES            # images per decoder pass: sets the batching, and so which samples are drawn
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
@@ -74,15 +77,15 @@ def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, pre
     return torch.stack([v.sum() for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None])
 
 @torch.no_grad()
-def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=20_000, seed: int=0, device=None,
+def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=MAX_IMAGES, seed: int=0, device=None,
                        tolerance: float=BF16_TOLERANCE_NATS) -> dict:
-    "Both mean bounds of `images` with the decoder in float32 and in bfloat16 on the same samples (the model as it is: eval mode, statistics set)."
+    "Both mean bounds of `images` with the decoder in float32 and in bfloat16 on the same samples (the model as it is: eval mode, statistics set); the q_mix pair of a decoder per component, not a bound, does not count."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     nll = {}
     for p in PRECISIONS:                                                   # the same seed: the same z samples for both
         g = torch.Generator(device).manual_seed(seed)
-        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device) for x in images.split(B)) / len(images)).tolist()
+        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device)[:2] for x in images.split(B)) / len(images)).tolist()
     diff = [b - f for b, f in zip(nll['bfloat16'], nll['float32'])]
     return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'], bfloat16_minus_float32=diff,
                 tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
@@ -110,11 +113,12 @@ def eval_weights(bn: str) -> str:
 def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
 
 @torch.no_grad()
-def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=20_000, seed: int=0,
+def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=MAX_IMAGES, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None, graph: bool=False) -> NLL|None:
     "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components (`graph`: each batch's chunks replayed, CUDA)."
+    # `model` is changed in place: channels-last weights, compiled networks where `compile`, eval mode, and the BatchNorm statistics recomputed with `calibration_images`
     check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
     check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, None, "seed of the importance samples")
@@ -155,12 +159,13 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     per_component, pooled, *q_mix = (-sums / len(images)).tolist()
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix)
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix,
+               max_images=max_images)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed)
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images)
 
 def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
@@ -170,11 +175,12 @@ def stopped_evaluation(partial: Path) -> dict:
 
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
-def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0) -> str:
+def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES) -> str:
     return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
-            + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}"))
+            + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
+            + ("" if max_images == MAX_IMAGES else f"_max{max_images}"))
 
-def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=20_000, device: str='auto',
+def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
@@ -187,7 +193,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     test = data.test[:n_test]                                             # also when `data` was given
-    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed)}.partial.pt"
+    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed, max_images)}.partial.pt"
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
@@ -201,7 +207,7 @@ def authors_calibration(bn: str, calibration: int) -> int:
     return calibration if bn == 'component' else 0
 
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
-                     calibration: int=500, max_images: int=20_000, device: str='auto', seed: int=0,
+                     calibration: int=500, max_images: int=MAX_IMAGES, device: str='auto', seed: int=0,
                      out_dir: str|Path='runs/authors', progress: bool=True, precision: str='auto',
                      max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
@@ -214,7 +220,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
     out = make_folder(out_dir, 'out_dir')
-    partial = out / f"{eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed)}.partial.pt"
+    partial = out / f"{eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed, max_images)}.partial.pt"
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
@@ -232,7 +238,7 @@ def eval_cli(argv=None):
     p.add_argument('--n_test', type=int, default=None, help="evaluate the first n test images (default: all 10,000)")
     p.add_argument('--bn', choices=BN_MODES, default=None, help="authors' model: per-component BatchNorm statistics (recomputed; the default) or their one shared set")
     p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
-    p.add_argument('--max_images', type=int, default=20_000, help="images per decoder pass (memory)")
+    p.add_argument('--max_images', type=int, default=MAX_IMAGES, help="images per decoder pass (memory; another value batches the images otherwise, so draws other samples)")
     p.add_argument('--precision', choices=EVAL_PRECISIONS, default='auto', help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under {BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch that would end past this many minutes (run again to continue)")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")

@@ -39,7 +39,7 @@ Usage:
   .venv/bin/python benchmarks/training_steps.py --device cuda --no-compile --json runs/training_steps_gpu_eager_nets.json   # networks not compiled
   .venv/bin/python benchmarks/training_steps.py --device cuda --timing-grid --json figures/timing_grid_gpu.json
   .venv/bin/python benchmarks/training_steps.py --device cpu --timing-grid --B 4 --channels 8 --repeats 3
-  .venv/bin/python benchmarks/training_steps.py --bn-compare --json benchmarks/results/bn_compare_cpu.json
+  .venv/bin/python benchmarks/training_steps.py --bn-compare --device cpu --threads 1 --json results/bn_compare_cpu.json
   .venv/bin/python benchmarks/training_steps.py --step-modes --device cpu --json benchmarks/results/step_modes_cpu.json
 
 --bn-compare mode: the cost of per-component BatchNorm statistics (the paper's model, bn='component') against

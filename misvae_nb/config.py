@@ -65,10 +65,10 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     if cfg.dataset not in DATASETS: bad('dataset', f"choose one of {tuple(DATASETS)}")
     for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'epochs', 'batch_size'):
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")
-    check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images: the first {N_TRAIN} of the training set train")
-    check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images: the last {N_VALID} of the training set validate")
+    check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images, taken from the first {N_TRAIN} of the training set")
+    check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images, taken from the last {N_VALID} of the training set")
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
-    if not check_real('lr', cfg.lr, 0, math.inf, "the learning rate") > 0: bad('lr', "the learning rate must be > 0")
+    if not check_real('lr', cfg.lr, what="the learning rate") > 0: bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
     check_count('seed', cfg.seed, 0, None, "the run's seed")
     return cfg

@@ -12,7 +12,7 @@ from torch import Tensor
 from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, Progress
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings
@@ -176,6 +176,7 @@ def stopped_evaluation(partial: Path) -> dict:
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
 def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES) -> str:
+    "File stem of an evaluation with these settings (defaults left out), e.g. eval_L1000_n10000_bn-component-cal500."
     return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
             + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
             + ("" if max_images == MAX_IMAGES else f"_max{max_images}"))
@@ -184,12 +185,15 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> dict:
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
+    if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
+    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
     path = Path(run_dir) / 'best.pt'
+    if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
     if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
-    ck = load_state(path, 'best')
+    ck = load_state(path, 'best checkpoint', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
-    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
+    if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     test = data.test[:n_test]                                             # also when `data` was given
@@ -213,6 +217,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
     dev = pick_device(device)
     check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute the per-component BatchNorm statistics from")
+    if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
     if bn == 'component' and calibration < 1:
         fail('calibration', calibration, "per-component statistics must be recomputed for the released model "
                          "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
@@ -247,7 +252,6 @@ def eval_cli(argv=None):
     p.add_argument('--out_dir', default=None, help="where the authors' model's result goes (default: runs/authors; a run's goes into its folder)")
     a = p.parse_args(argv)
     if (a.run_dir is None) == (a.authors_checkpoint is None): p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
-    if a.n_test is not None and a.n_test < 1: p.error(f"--n_test {a.n_test}: evaluate at least one test image")
     for name in ('bn', 'out_dir'):
         if a.run_dir is not None and getattr(a, name) is not None:
             p.error(f"--{name} {getattr(a, name)}: only for --authors-checkpoint; a run is evaluated with its own statistics and writes into its folder")

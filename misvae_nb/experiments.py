@@ -47,7 +47,9 @@ class Campaign:
     paper: dict = field(default_factory=dict)  # the paper's NLL per run name, shown beside ours
     note: str = ''                             # what the campaign is for, shown with its table
 
-def run_name(estimator: str, A: int, S: int) -> str: return f"{estimator}_A{A}_S{S}"
+def run_name(estimator: str, A: int, S: int) -> str:
+    "The folder name of a campaign's run, e.g. s2s_A4_S2."
+    return f"{estimator}_A{A}_S{S}"
 
 # %% ../nbs/08_experiments.ipynb
 _FLOAT_SETTINGS = {f.name for f in dataclasses.fields(TrainConfig) if f.type in ('float', float)}
@@ -87,7 +89,9 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
     if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"in {path}: use one of {EVAL_PRECISIONS}")
-    for cfg in campaign_configs(c): check_config(cfg)
+    for (e, A, S), cfg in zip(c.runs, campaign_configs(c)):
+        try: check_config(cfg)
+        except ValueError as err: fail('runs', [e, A, S], f"in {path}, this entry: {err}")
     return c
 
 # %% ../nbs/08_experiments.ipynb
@@ -145,7 +149,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
         if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and on_code_change != 'accept':
             if on_code_change != 'retrain':
                 raise ValueError(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
-                                 "retrain it (on_code_change='retrain' or delete the folder) or accept it (on_code_change='accept')")
+                                 "retrain it (--on_code_change retrain, on_code_change='retrain' in Python, or delete the folder) or accept it (--on_code_change accept)")
             say(f"{c.name}/{s['run']}: trained by other code ({s['code']['code_hash']}, now {code_version()['code_hash']}): retraining")
             shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
         if not s['finished']:

@@ -127,9 +127,11 @@ class GaussianComponents:
     def take(self, pos: Tensor) -> GaussianComponents: # pos: [S] or [B, S]
         return GaussianComponents(take_components(self.mu, pos), take_components(self.std, pos), validate=False)
     def rsample(self, L: int, generator: torch.Generator|None=None) -> Tensor: # [L, B, K, D]
+        "L reparameterised samples from each component: mu + std * eps."
         eps = torch.randn((L, *self.mu.shape), generator=generator, device=self.mu.device, dtype=self.mu.dtype)
         return self.mu + self.std * eps
     def log_prob(self, z: Tensor) -> Tensor: # z: [L, B, S, D] -> [L, B, S, K]
+        "log q_k(z) of every sample under every one of the K components."
         return log_q_components(z, self.mu, self.std)
 
 # %% ../nbs/00_mixtures.ipynb

@@ -71,18 +71,22 @@ def save_atomic(obj, path: str|Path):
     os.replace(tmp, path)
 
 # %% ../nbs/09_provenance.ipynb
-def load_state(path: str|Path, what: str='checkpoint') -> dict:
-    "Read a file `save_atomic` wrote, as data only (`weights_only=True`); a bad file is a ValueError naming it."
+def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
+               fix: str="delete it to start afresh, or restore it from a good copy") -> dict:
+    "Read a file `save_atomic` wrote, as data only (`weights_only=True`), holding at least `keys`; a bad file is a ValueError naming it and `fix`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{what}={str(path)!r}: no such file")
-    bad = lambda why: ValueError(f"{what}={str(path)!r}: {why}; delete it to start afresh, or restore it from a good copy")
+    bad = lambda why: ValueError(f"{what}={str(path)!r}: {why}; {fix}")
     if path.stat().st_size == 0: raise bad("the file is empty (an interrupted copy?)")
     if not zipfile.is_zipfile(path): raise bad("not a torch file (torch.save writes a zip archive; this is truncated or another kind of file)")
-    try: return torch.load(path, map_location='cpu', weights_only=True)
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         if 'Weights only load failed' in str(e): why = "it holds Python objects besides tensors, numbers, strings, lists and dicts, which could run code, so it is not loaded"
         else: why = f"not a readable torch file ({type(e).__name__}: {(str(e).splitlines() or [''])[0].split('. ')[0][:100]})"
         raise bad(why) from None
+    missing = [k for k in keys if not isinstance(state, dict) or k not in state]
+    if missing: raise bad(f"a torch file, but not a {what} written by this package (it lacks {', '.join(missing)})")
+    return state
 
 # %% ../nbs/09_provenance.ipynb
 def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(),

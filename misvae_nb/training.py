@@ -26,9 +26,9 @@ __all__ = ['VALID_DECODES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'p
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
                  generator: torch.Generator|None=None, validate: bool=True, precision: str='float32') -> Tensor:
-    "Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28]."
+    "Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28] (S: components sampled per step; A2A ignores it)."
     r = miselbo(decoder_precision(model.likelihood(x, validate), precision, x.device), model.mixture(x, validate), estimator,
-                S=S, L=L, log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
+                S=None if estimator == 'a2a' else S, L=L, log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
     return -r.estimate.mean()
 
 # %% ../nbs/05_training.ipynb
@@ -39,12 +39,13 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
 # %% ../nbs/05_training.ipynb
 def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
     "Load a trainer checkpoint as data, refusing one written by a different configuration (for a run on `device`)."
-    ck = load_state(path, 'checkpoint')
+    ck = load_state(path, 'checkpoint', keys=('config', 'model', 'opt', 'data_gen', 'est_gen', 'state'))
     check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES + unused_settings(cfg, device))
     return ck
 
 # %% ../nbs/05_training.ipynb
 def peak_memory_mb(device: torch.device) -> float:
+    "Peak memory in MB: the CUDA allocator's on a GPU, the process's resident set on the CPU."
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -77,6 +78,7 @@ class TrainStep:
                             precision='bfloat16' if self.amp else 'float32')
 
     def eager(self, x: Tensor, beta, validate: bool=False) -> Tensor:
+        "One step as plain PyTorch calls: forward, backward, Adam; returns the loss (a device scalar)."
         loss = self.loss(x, beta, validate)
         self.opt.zero_grad(set_to_none=self.graph is None)                # after capture: keep the graph's gradient buffers
         loss.backward()
@@ -187,10 +189,10 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     stop_at = deadline(max_minutes)
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
-    make_folder(out, 'out_dir')
     torch.manual_seed(cfg.seed)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
     step_fn = build_step(cfg, device, est_gen)
+    make_folder(out, 'out_dir')                                           # once the run is known to be possible: no empty folder otherwise
     model, opt = step_fn.model, step_fn.opt
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
@@ -207,7 +209,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     elif resume and (out / 'metrics.json').exists():
         say(f"{out} holds a run but no last.pt to resume it from (a finished campaign run keeps only best.pt): training afresh from epoch 0")
     if state['epoch'] < cfg.epochs: say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
-        + (", decoder in bfloat16" if step_fn.amp else ", float32") + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
+        + (", decoder in bfloat16" if step_fn.amp else ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")) + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say)
 
 # %% ../nbs/05_training.ipynb
@@ -252,17 +254,21 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     return p
 
 # %% ../nbs/05_training.ipynb
-def _epochs_done(out_dir) -> int:
+def _last_epoch(out_dir) -> dict:
     path = Path(out_dir) / 'metrics.json'
-    return json.loads(path.read_text())['metrics'][-1]['epoch'] if path.exists() and json.loads(path.read_text())['metrics'] else 0
+    metrics = json.loads(path.read_text())['metrics'] if path.exists() else []
+    return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
+
+def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
 
 def train_cli(argv=None):
     "Console script `misvae-train`: train or resume a run; one JSON line of metrics per epoch on stdout."
     p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in --out_dir).", 'misvae-train')
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits this many minutes (run again to continue)")
     args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
-    cfg = TrainConfig(**args)
-    run_cli(p, check_config, cfg); run_cli(p, pick_device, cfg.device)
+    cfg, t0 = TrainConfig(**args), time.time()
+    run_cli(p, check_config, cfg); run_cli(p, step_mode, cfg, run_cli(p, pick_device, cfg.device))
+    done = _epochs_done(cfg.out_dir)
     if cfg.warmup_epochs >= cfg.epochs:
         print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches "
               f"{min(1., cfg.epochs / cfg.warmup_epochs):.2g} only at the run's last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs", file=sys.stderr)
@@ -274,3 +280,6 @@ def train_cli(argv=None):
     except KeyboardInterrupt:
         print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; run the same command to resume", file=sys.stderr)
         raise SystemExit(130) from None
+    if max_minutes is not None and _epochs_done(cfg.out_dir) == done < cfg.epochs:   # a call that cannot advance the run
+        p.error(f"--max_minutes {max_minutes:g}: spent before this call's first epoch could end (set-up took {time.time() - t0:.0f} s"
+                + (f", an epoch about {_last_epoch(cfg.out_dir)['seconds']:.0f} s" if done else "") + "); give more minutes, or none")

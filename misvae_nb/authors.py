@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from .networks import MISVAE, H_DIM, MaskedConv2d, calibrate_batchnorm
+from .mixtures import fail
 
 # %% auto 0
 __all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load_authors_checkpoint', 'authors_checkpoint_path',
@@ -69,6 +70,8 @@ def authors_to_misvae_state(state: dict[str, Tensor], bn: str='component') -> tu
 def load_authors_checkpoint(path: str|Path, bn: str='component', calibration_images: Tensor|None=None,
                             device='cpu', seed: int=0, progress: bool=True) -> MISVAE:
     "The authors' released MNIST MISVAE as a `MISVAE(A, bn=bn)` in eval mode, its BatchNorm calibrated on `calibration_images`."
+    if bn == 'shared' and calibration_images is not None:
+        fail('calibration_images', calibration_images, "bn='shared' keeps the authors' own statistics; recompute per-component ones with bn='component'")
     state = read_authors_state(path)
     try: A, ours = authors_to_misvae_state(state, bn)
     except KeyError as e: raise _authors_error(path, f"the state dict lacks {e}; expected the authors' MNIST MISVAECNN") from None

@@ -18,9 +18,10 @@ from .estimators import ComponentLogLikelihood
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'MASKED_ROWS', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS',
            'count_params', 'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
            'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'set_masked_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
-           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
-           'channels_last', 'compile_unavailable', 'compiles', 'compile_networks', 'calibrate_batchnorm', 'MlpDecoder',
-           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE']
+           'check_components', 'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors',
+           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
+           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
+           'SeparateEncoderVAE']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -239,19 +240,23 @@ def last_layer(self: PixelCNNDecoder, y: Tensor) -> Tensor: # y: [N, C, 28, 28] 
     return (y.permute(0, 2, 3, 1) @ self.out.weight.view(-1) + self.out.bias).view(len(y), 784)
 
 # %% ../nbs/03_networks.ipynb
-def check_idx(idx, h, A, h_dim, validate=True):
-    "Return `idx` as a LongTensor on h's device, [K] or [B,K] in [0, A); raise a ValueError otherwise."
-    if not isinstance(h, torch.Tensor) or h.dim() != 2 or h.shape[1] != h_dim:
-        fail('h', h, f"pass h = model.encode(x), of shape [B, {h_dim}]")
-    if idx is None: return torch.arange(A, device=h.device)
-    idx = torch.as_tensor(idx, device=h.device)
+def check_components(idx, A: int, B: int, device, validate: bool=True, K: int|None=None) -> Tensor:
+    "Return component indices `idx` as a LongTensor on `device`, [K] or [B,K] in [0, A); raise a ValueError otherwise."
+    idx = torch.as_tensor(idx, device=device)
     if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool: fail('idx', idx, "pass integer component indices, e.g. idx.long()")
-    if idx.dim() not in (1, 2) or (idx.dim() == 2 and idx.shape[0] != h.shape[0]):
-        fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {h.shape[0]} (per data point)")
+    if idx.dim() not in (1, 2) or (idx.dim() == 2 and idx.shape[0] != B) or (K is not None and idx.shape[-1] != K):
+        fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {B} (per data point)" + ("" if K is None else f" and K = {K}, one per sampled component of z"))
     if validate and idx.numel():
         lo, hi = torch.stack([idx.min(), idx.max()]).tolist()   # one host sync
         if lo < 0 or hi >= A: fail('idx', idx, f"has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A})")
     return idx.long()
+
+def check_idx(idx, h, A, h_dim, validate=True):
+    "`check_components` for the encoder's heads: idx [K] or [B,K] (None: all A) against h = model.encode(x) [B, h_dim]."
+    if not isinstance(h, torch.Tensor) or h.dim() != 2 or h.shape[1] != h_dim:
+        fail('h', h, f"pass h = model.encode(x), of shape [B, {h_dim}]")
+    return torch.arange(A, device=h.device) if idx is None else check_components(idx, A, h.shape[0], h.device, validate)
+
 
 # %% ../nbs/03_networks.ipynb
 def check_z(z, latent_dim, B=None):
@@ -280,10 +285,10 @@ class MixtureVAE(nn.Module):
 
     def log_likelihood(self, x, z, idx=None, validate=None):
         "log p(x|z): [L,B,K] for binary x: [B,1,28,28] and z: [L,B,K,D] drawn from components idx [K] or [B,K]."
-        check_binary_images(x, validate=self.validate if validate is None else validate)
+        v = self.validate if validate is None else validate
+        check_binary_images(x, validate=v)
         check_z(z, self.latent_dim, x.shape[0])
-        if idx is not None and (idx.dim() not in (1, 2) or idx.shape[-1] != z.shape[2] or (idx.dim() == 2 and idx.shape[0] != x.shape[0])):
-            fail('idx', idx, f"pass the components that drew z: [K] or [B, K] with K = {z.shape[2]}, B = {x.shape[0]}")
+        if idx is not None: idx = check_components(idx, self.A, x.shape[0], x.device, v, K=z.shape[2])   # the components that drew z
         logits = self.decoder(x, z, idx)                                             # [L,B,K,784]
         target = x.reshape(1, -1, 1, 784).to(logits.dtype).expand_as(logits)
         return -F.binary_cross_entropy_with_logits(logits, target, reduction='none').sum(-1)

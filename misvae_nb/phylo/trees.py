@@ -273,7 +273,7 @@ def save_support(path: str|Path, trees: list[tuple[Tensor, int]], header: str=''
     "Write (tree, count) pairs as gzipped `count<TAB>newick` lines, taxa as indices."
     N = trees[0][0].shape[0] + 2
     lines = [f'# {l}' for l in header.splitlines()] + [f'{n}\t{to_newick(t, [str(i) for i in range(N)])}' for t, n in trees]
-    with gzip.open(path, 'wt') as f: f.write('\n'.join(lines) + '\n')
+    Path(path).write_bytes(gzip.compress(('\n'.join(lines) + '\n').encode(), mtime=0))   # no time stamp: the same trees, the same bytes
 
 def read_support(path: str|Path) -> tuple[list[Tensor], list[float]]:
     "Trees and counts from a file written by `save_support`."

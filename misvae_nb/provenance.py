@@ -13,7 +13,7 @@ from .mixtures import fail
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model', 'device_name',
            'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version',
-           'run_info', 'save_figure', 'publish_figures', 'notebook_parameters', 'check_params_file']
+           'run_info', 'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -126,11 +126,23 @@ def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None
     "Save `fig` as NAME.png and its numbers, parameters and provenance as NAME.json; return the JSON path."
     if not name or any(c in name for c in '/\\ '): fail('name', name, "use a plain file stem such as 'estimator_bias'")
     d = figures_dir()
-    if fig is not None: fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight')
     record = dict(name=name, numbers=numbers, params=params, **run_info(device),
-                  wall_time_s=None if started is None else round(time.time() - started, 2))
+                  wall_time_s=None if started is None else round(time.time() - started, 2), checks='not run')
+    if fig is not None:
+        fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight',
+                    metadata=dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}", Comment=record['device'],
+                                  Description=f"numbers, parameters and provenance in {name}.json", **{'Creation Time': record['date']}))
     (d / f'{name}.json').write_text(json.dumps(record, indent=1, default=float) + '\n')
+    _saved.append(d / f'{name}.json')
     return d / f'{name}.json'
+
+_saved: list[Path] = []   # the figures' JSON files this process saved, for `checks_passed`
+
+def checks_passed() -> list[Path]:
+    "Mark every figure this process saved as checked (`checks: 'passed'`): a reproduction's last cell, after its checks."
+    for p in _saved: p.write_text(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n')
+    done, _saved[:] = list(_saved), []
+    return done
 
 # %% ../nbs/09_provenance.ipynb
 CODE_PATHS = ('misvae_nb', 'nbs/repro', 'params', 'settings.ini')  # what makes a figure
@@ -152,7 +164,10 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
     for name in names:
         j = src / f'{name}.json'
         if not j.is_file(): fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")
-        commit = json.loads(j.read_text()).get('commit') or 'unknown'
+        record = json.loads(j.read_text())
+        if record.get('checks') != 'passed':
+            fail('name', name, f"{j} comes from a run whose checks {'failed or did not run' if record.get('checks') == 'not run' else 'are not recorded'}: rerun its reproduction and see it end")
+        commit = record.get('commit') or 'unknown'
         if commit == 'unknown' or '+' in commit:                          # '+dirty', or '+given': not checked by git
             fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, rerun the reproduction, then publish")
         diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS], capture_output=True, text=True, cwd=root, timeout=30)

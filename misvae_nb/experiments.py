@@ -11,13 +11,13 @@ import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
-from .config import TrainConfig, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
+from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
 from .training import train
 from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
-from .provenance import code_version, load_state
+from .provenance import code_version, load_state, check_same_settings
 
 # %% auto 0
 __all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_metrics',
@@ -128,6 +128,10 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
+    if m.get('config'):                                                     # trained with the params file's settings?
+        check_same_settings(m['config'], asdict(cfg), out, may_change=RESUMABLE_CHANGES + unused_settings(cfg),
+                            fix="restore the params file's settings, or delete the run folder to train it afresh")
+    if done > cfg.epochs: fail('epochs', cfg.epochs, f"{out} has trained {done} epochs already: give epochs >= {done}, or delete the folder to train afresh")
     bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn                 # a decoder without BatchNorm (the MLP's)
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, epochs_done=done, epochs=cfg.epochs,
@@ -156,6 +160,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
             say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
             train(cfg, data, max_minutes=left(), say=say)
             s = run_state(cfg, c)
+            if not s['finished']: say(f"{c.name}: time budget spent; run the same command to continue"); break   # a next, fresh run would overrun it
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
             say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
             r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data, calibration=c.calibration,

@@ -64,10 +64,11 @@ def git_commit() -> str:
 
 # %% ../nbs/09_provenance.ipynb
 def save_atomic(obj, path: str|Path):
-    "torch.save to `path` through a temporary file, so the file is always whole."
+    "torch.save `obj` (or write it, if it is text) to `path` through a temporary file, so the file is always whole."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + '.tmp')
-    torch.save(obj, tmp)
+    if isinstance(obj, str): tmp.write_text(obj)
+    else: torch.save(obj, tmp)
     os.replace(tmp, path)
 
 # %% ../nbs/09_provenance.ipynb

@@ -201,13 +201,17 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     if resume and (out / 'last.pt').exists():
         ck = load_checkpoint(out / 'last.pt', cfg, device)
         model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
-        data_gen.set_state(ck['data_gen']); est_gen.set_state(ck['est_gen'])
-        state = ck['state']
+        data_gen.set_state(ck['data_gen']); state = ck['state']
+        try: est_gen.set_state(ck['est_gen'])
+        except RuntimeError:                                              # drawn on another kind of device: its state does not fit this one
+            est_gen.manual_seed(cfg.seed + 1 + state['step'])
+            say(f"note: {out} drew its estimator samples on another kind of device; they continue from seed {cfg.seed + 1 + state['step']} (the run's seed + 1 + its step)")
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     elif resume and (out / 'metrics.json').exists():
-        say(f"{out} holds a run but no last.pt to resume it from (a finished campaign run keeps only best.pt): training afresh from epoch 0")
+        fail('out_dir', str(out), "holds a trained run (metrics.json, best.pt) but no last.pt to continue it from (a finished campaign run "
+             "keeps only best.pt): delete the folder to train afresh, or give another out_dir")
     if state['epoch'] < cfg.epochs: say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
         + (", decoder in bfloat16" if step_fn.amp else ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")) + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
     return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say)
@@ -225,17 +229,20 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         if stopped: break                                   # an interruption: the partial epoch is not saved
         t_valid = time.time()
         valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
+        if not math.isfinite(valid_loss):
+            fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} (not saved); resume from the last good epoch with a smaller learning rate, or start afresh")
         state['step'] += n
         state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
                                      beta=warmup_beta(state['step'] - 1, len(batches), cfg.warmup_epochs),   # its last step's
-                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid, peak_memory_mb=peak_memory_mb(device)))
+                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid, peak_memory_mb=peak_memory_mb(device),
+                                     code_hash=code['code_hash']))                                  # what trained this epoch
         state['epoch'], last_seconds = epoch + 1, time.time() - t0
         if valid_loss < state['best_valid']:
             state['best_valid'] = valid_loss
             save_atomic(dict(model=model.state_dict(), epoch=epoch + 1, valid_loss=valid_loss, config=asdict(cfg), code=code), out / 'best.pt')
         save_atomic(dict(model=model.state_dict(), opt=opt.state_dict(), data_gen=data_gen.get_state(),
                          est_gen=est_gen.get_state(), state=state, config=asdict(cfg), code=code), out / 'last.pt')
-        (out / 'metrics.json').write_text(json.dumps(dict(config=asdict(cfg), code=code, device=device_name(device), metrics=state['metrics']), indent=1))
+        save_atomic(json.dumps(dict(config=asdict(cfg), code=code, device=device_name(device), metrics=state['metrics']), indent=1), out / 'metrics.json')
         log(state['metrics'][-1])
     return state['metrics']
 
@@ -256,7 +263,8 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
 # %% ../nbs/05_training.ipynb
 def _last_epoch(out_dir) -> dict:
     path = Path(out_dir) / 'metrics.json'
-    metrics = json.loads(path.read_text())['metrics'] if path.exists() else []
+    try: metrics = json.loads(path.read_text())['metrics'] if path.is_file() else []
+    except (ValueError, KeyError): fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
     return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
 
 def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
@@ -268,7 +276,7 @@ def train_cli(argv=None):
     args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
     cfg, t0 = TrainConfig(**args), time.time()
     run_cli(p, check_config, cfg); run_cli(p, step_mode, cfg, run_cli(p, pick_device, cfg.device))
-    done = _epochs_done(cfg.out_dir)
+    done = run_cli(p, _epochs_done, cfg.out_dir)
     if cfg.warmup_epochs >= cfg.epochs:
         print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches "
               f"{min(1., cfg.epochs / cfg.warmup_epochs):.2g} only at the run's last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs", file=sys.stderr)

@@ -190,7 +190,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     path = Path(run_dir) / 'best.pt'
     if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
     if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
-    ck = load_state(path, 'best checkpoint', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
+    ck = load_state(path, 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
     if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")

@@ -114,7 +114,8 @@ def take_shard(items: list, shard: str='1/1') -> list:
 def run_metrics(out_dir: str|Path) -> dict:
     "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
     p = Path(out_dir) / 'metrics.json'
-    return json.loads(p.read_text()) if p.exists() else {}
+    try: return json.loads(p.read_text()) if p.is_file() else {}
+    except ValueError: fail('run', str(out_dir), "its metrics.json is not valid JSON (damaged?): restore it, or delete the folder to train the run afresh")
 
 def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int, epoch: int|None=None) -> dict|None:
     "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images (of the checkpoint of `epoch`, if given); None if none."
@@ -158,12 +159,16 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
             shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
         if not s['finished']:
             say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
+            done = s['epochs_done']
             train(cfg, data, max_minutes=left(), say=say)
             s = run_state(cfg, c)
+            if not s['finished'] and s['epochs_done'] == done:            # a call that cannot advance the campaign
+                fail('max_minutes', max_minutes, f"spent before {c.name}/{s['run']}'s next epoch could end: give more minutes, or none")
             if not s['finished']: say(f"{c.name}: time budget spent; run the same command to continue"); break   # a next, fresh run would overrun it
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
             say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
-            r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data, calibration=c.calibration,
+            r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data,
+                             calibration=0 if 'bn' in unused_settings(cfg) else c.calibration,   # no BatchNorm (the MLP): nothing to recompute
                              progress=False, precision=c.eval_precision, max_minutes=left())
             if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}"); break
         if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)   # keep best.pt only

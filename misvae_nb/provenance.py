@@ -86,7 +86,7 @@ def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
         else: why = f"not a readable torch file ({type(e).__name__}: {(str(e).splitlines() or [''])[0].split('. ')[0][:100]})"
         raise bad(why) from None
     missing = [k for k in keys if not isinstance(state, dict) or k not in state]
-    if missing: raise bad(f"a torch file, but not a {what} written by this package (it lacks {', '.join(missing)})")
+    if missing: raise bad(f"a torch file without {', '.join(missing)}: not what this package writes there")
     return state
 
 # %% ../nbs/09_provenance.ipynb

@@ -19,9 +19,9 @@ from .data import binarized_splits, DynamicBatches, DATASETS, Progress
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
 
 # %% auto 0
-__all__ = ['VALID_DECODES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb', 'step_mode', 'make_optimizer',
-           'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch', 'validation_loss', 'train',
-           'config_parser', 'train_cli']
+__all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
+           'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch',
+           'validation_loss', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -183,6 +183,8 @@ def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_step
     return total, n, False
 
 # %% ../nbs/05_training.ipynb
+GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # a CUDA generator's state: seed and offset
+
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
           log=None, say=None, max_minutes: float|None=None) -> list[dict]:
     "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news."
@@ -202,10 +204,11 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         ck = load_checkpoint(out / 'last.pt', cfg, device)
         model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
         data_gen.set_state(ck['data_gen']); state = ck['state']
-        try: est_gen.set_state(ck['est_gen'])
-        except RuntimeError:                                              # drawn on another kind of device: its state does not fit this one
+        if ck['est_gen'].numel() == est_gen.get_state().numel(): est_gen.set_state(ck['est_gen'])
+        elif ck['est_gen'].numel() in GENERATOR_STATE_BYTES.values():    # drawn on the other kind of device: its state does not fit this one
             est_gen.manual_seed(cfg.seed + 1 + state['step'])
             say(f"note: {out} drew its estimator samples on another kind of device; they continue from seed {cfg.seed + 1 + state['step']} (the run's seed + 1 + its step)")
+        else: fail('checkpoint', str(out / 'last.pt'), f"its est_gen state ({ck['est_gen'].numel()} bytes) fits no generator: damaged? restore it, or delete the folder to start afresh")
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
         if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
@@ -230,7 +233,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         t_valid = time.time()
         valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
         if not math.isfinite(valid_loss):
-            fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} (not saved); resume from the last good epoch with a smaller learning rate, or start afresh")
+            fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} (not saved); start afresh with a smaller --lr (delete the folder or give another out_dir)")
         state['step'] += n
         state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
                                      beta=warmup_beta(state['step'] - 1, len(batches), cfg.warmup_epochs),   # its last step's
@@ -264,7 +267,7 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
 def _last_epoch(out_dir) -> dict:
     path = Path(out_dir) / 'metrics.json'
     try: metrics = json.loads(path.read_text())['metrics'] if path.is_file() else []
-    except (ValueError, KeyError): fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
+    except (ValueError, KeyError, TypeError): fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
     return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
 
 def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']

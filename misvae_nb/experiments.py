@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count
 from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
-from .training import train
+from .training import train, run_metrics
 from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
@@ -20,10 +20,9 @@ from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state, check_same_settings
 
 # %% auto 0
-__all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'run_metrics',
-           'campaign_evaluation', 'run_state', 'advance_campaign', 'advance_released', 'released_evaluation',
-           'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid', 'validation_curves',
-           'plot_validation_curves']
+__all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'campaign_evaluation',
+           'run_state', 'advance_campaign', 'advance_released', 'released_evaluation', 'campaign_table_rows',
+           'campaign_table', 'campaign_cli', 'plot_nll_grid', 'validation_curves', 'plot_validation_curves']
 
 # %% ../nbs/08_experiments.ipynb
 PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
@@ -111,12 +110,6 @@ def take_shard(items: list, shard: str='1/1') -> list:
     return items[i - 1::n]
 
 # %% ../nbs/08_experiments.ipynb
-def run_metrics(out_dir: str|Path) -> dict:
-    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
-    p = Path(out_dir) / 'metrics.json'
-    try: return json.loads(p.read_text()) if p.is_file() else {}
-    except ValueError: fail('run', str(out_dir), "its metrics.json is not valid JSON (damaged?): restore it, or delete the folder to train the run afresh")
-
 def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int, epoch: int|None=None) -> dict|None:
     "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images (of the checkpoint of `epoch`, if given); None if none."
     n_images = N_TEST if c.eval_n_test is None else c.eval_n_test

@@ -21,7 +21,7 @@ from .provenance import save_atomic, load_state, check_same_settings, code_versi
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
            'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch',
-           'validation_loss', 'train', 'config_parser', 'train_cli']
+           'validation_loss', 'train', 'config_parser', 'run_metrics', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -264,10 +264,17 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     return p
 
 # %% ../nbs/05_training.ipynb
+def run_metrics(out_dir: str|Path) -> dict:
+    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
+    p = Path(out_dir) / 'metrics.json'
+    try: m = json.loads(p.read_text()) if p.is_file() else {}
+    except ValueError: m = None
+    if not isinstance(m, dict) or not isinstance(m.get('metrics', []), list):
+        fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
+    return m
+
 def _last_epoch(out_dir) -> dict:
-    path = Path(out_dir) / 'metrics.json'
-    try: metrics = json.loads(path.read_text())['metrics'] if path.is_file() else []
-    except (ValueError, KeyError, TypeError): fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
+    metrics = run_metrics(out_dir).get('metrics') or []
     return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
 
 def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']

@@ -128,7 +128,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     if done > cfg.epochs: fail('epochs', cfg.epochs, f"{out} has trained {done} epochs already: give epochs >= {done}, or delete the folder to train afresh")
     bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn                 # a decoder without BatchNorm (the MLP's)
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
-    return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, epochs_done=done, epochs=cfg.epochs,
+    return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
@@ -161,7 +161,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
             say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
             r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data,
-                             calibration=0 if 'bn' in unused_settings(cfg) else c.calibration,   # no BatchNorm (the MLP): nothing to recompute
+                             calibration=0 if s['bn'] == 'none' else c.calibration,   # no BatchNorm (the MLP): nothing to recompute
                              progress=False, precision=c.eval_precision, max_minutes=left())
             if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}"); break
         if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)   # keep best.pt only

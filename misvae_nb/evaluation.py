@@ -10,17 +10,18 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from .estimators import iw_bounds, check_graphable
-from .mixtures import fail, check_count
+from .mixtures import fail, check_count, SEED_MAX
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
-from .provenance import load_state, run_info, save_atomic, check_same_settings
+from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES
 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL',
            'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name',
-           'stopped_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration', 'evaluate_authors', 'eval_cli']
+           'stopped_evaluation', 'save_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration',
+           'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
@@ -121,7 +122,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     # `model` is changed in place: channels-last weights, compiled networks where `compile`, eval mode, and the BatchNorm statistics recomputed with `calibration_images`
     check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
     if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
-    check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, None, "seed of the importance samples")
+    check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, SEED_MAX, "seed of the importance samples")
     if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")
     if max_minutes is not None and resume_path is None:
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
@@ -173,6 +174,12 @@ def stopped_evaluation(partial: Path) -> dict:
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
                 summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches of test images; the same command continues it")
 
+def save_evaluation(folder: str|Path, nll: NLL, device, **about) -> dict:
+    "Write an evaluation's JSON into `folder` (whole or not at all): `about` (what was scored), the numbers, the code and device that computed them."
+    result = dict(**about, **asdict(nll), summary=nll.summary(), eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
+    save_atomic(json.dumps(result, indent=1), Path(folder) / f'{eval_name(nll)}.json')
+    return result
+
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
 def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES) -> str:
@@ -201,9 +208,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
-    result = dict(run=str(run_dir), epoch=ck['epoch'], test_seed=data.seed, valid_loss=ck['valid_loss'], **asdict(nll), summary=nll.summary(), config=asdict(cfg), **run_info(dev))
-    (Path(run_dir) / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
-    return result
+    return save_evaluation(run_dir, nll, dev, run=str(run_dir), epoch=ck['epoch'], test_seed=data.seed, valid_loss=ck['valid_loss'], config=asdict(cfg))
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:
@@ -229,9 +234,7 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
-    result = dict(model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", test_seed=TEST_SEED, **asdict(nll), summary=nll.summary(), **run_info(dev))
-    (out / f'{eval_name(nll)}.json').write_text(json.dumps(result, indent=1))
-    return result
+    return save_evaluation(out, nll, dev, model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", test_seed=TEST_SEED)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_cli(argv=None):

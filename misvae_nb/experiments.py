@@ -20,9 +20,10 @@ from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state, check_same_settings
 
 # %% auto 0
-__all__ = ['PAPER_MNIST_NLL', 'Campaign', 'run_name', 'load_campaign', 'campaign_configs', 'take_shard', 'campaign_evaluation',
-           'run_state', 'advance_campaign', 'advance_released', 'released_evaluation', 'campaign_table_rows',
-           'campaign_table', 'campaign_cli', 'plot_nll_grid', 'validation_curves', 'plot_validation_curves']
+__all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'load_campaign', 'check_campaign', 'campaign_configs',
+           'take_shard', 'campaign_evaluation', 'run_state', 'advance_campaign', 'advance_released',
+           'released_evaluation', 'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid',
+           'validation_curves', 'plot_validation_curves']
 
 # %% ../nbs/08_experiments.ipynb
 PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
@@ -74,24 +75,29 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     if not isinstance(d.get('paper', {}), dict) or not all(isinstance(v, (int, float)) for v in d.get('paper', {}).values()):
         bad(f"paper: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}; got {d.get('paper')!r}"[:300])
     if not isinstance(d.get('train', {}), dict): bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
-    if unknown := set(d.get('train', {})) - {f.name for f in dataclasses.fields(TrainConfig)}:
-        bad(f"train: unknown settings {sorted(unknown)}; use misvae-train's options, e.g. model, epochs, channels")
     d['train'] = {k: _yaml_float(v) if k in _FLOAT_SETTINGS else v for k, v in d.get('train', {}).items()}
-    runs = d.get('runs', [])
-    if not isinstance(runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in runs):
-        bad(f"runs: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]; got {runs!r}"[:300])
-    d['runs'] = [[e, check_count('A', A, 1, None, f"runs in {path}: components"), check_count('S', S, 1, None, f"runs in {path}: sampled components")]
-                 for e, A, S in runs]
-    c = Campaign(**d)
-    if c.kind not in ('train', 'released'): fail('kind', c.kind, f"in {path}: use 'train' or 'released'")
+    return check_campaign(Campaign(**d), f"in {path}")
+
+def check_campaign(c: Campaign, where: str='') -> Campaign:
+    "Return `c` with its runs' A and S as ints if every run can be trained and evaluated as it says; else a ValueError naming the setting."
+    where = where or f"in campaign {c.name!r}"
+    if not isinstance(c.train, dict): fail('train', c.train, f"{where}: give a mapping of training settings, e.g. {{model: misvae, epochs: 200}}")
+    if unknown := set(c.train) - {f.name for f in dataclasses.fields(TrainConfig)}:
+        fail('train', sorted(unknown), f"{where}: unknown settings; use misvae-train's options, e.g. model, epochs, channels")
+    if not isinstance(c.runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in c.runs):
+        fail('runs', c.runs, f"{where}: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]")
+    c.runs = [[e, check_count('A', A, 1, None, f"runs {where}: components"), check_count('S', S, 1, None, f"runs {where}: sampled components")]
+              for e, A, S in c.runs]
+    if c.kind not in ('train', 'released'): fail('kind', c.kind, f"{where}: use 'train' or 'released'")
     check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
     if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
-    if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"in {path}: use one of {EVAL_PRECISIONS}")
+    if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"{where}: use one of {EVAL_PRECISIONS}")
     for (e, A, S), cfg in zip(c.runs, campaign_configs(c)):
         try: check_config(cfg)
-        except ValueError as err: fail('runs', [e, A, S], f"in {path}, this entry: {err}")
+        except ValueError as err: fail('runs', [e, A, S], f"{where}, this entry: {err}")
     return c
+
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_configs(c: Campaign) -> list[TrainConfig]:
@@ -133,9 +139,12 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
+ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')   # what advance_campaign does with a finished run trained by other code
+
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
                      on_code_change: str='refuse', say=print) -> list[dict]:
     "Train (resuming) and evaluate the runs of one shard of campaign `c` in `max_minutes`; runs trained by other code: `on_code_change`."
+    if on_code_change not in ON_CODE_CHANGE: fail('on_code_change', on_code_change, f"choose one of {ON_CODE_CHANGE}")
     stop_at = deadline(max_minutes)
     left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left of the budget
     if c.kind == 'released': return [advance_released(c, say, max_minutes)]
@@ -220,7 +229,7 @@ def campaign_cli(argv=None):
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits (run again to continue)")
     p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root, relative to the working directory)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
-    p.add_argument('--on_code_change', choices=('refuse', 'retrain', 'accept'), default='refuse', help="what to do with a finished run trained by other code")
+    p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse', help="what to do with a finished run trained by other code")
     p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")
     a = p.parse_args(argv)
     c = run_cli(p, load_campaign, a.params, **({'out_root': a.out_root} if a.out_root else {}))

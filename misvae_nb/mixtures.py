@@ -9,8 +9,9 @@ import torch
 from torch import Tensor
 
 # %% auto 0
-__all__ = ['log_q_components', 'log_q_mixture', 'shown', 'fail', 'check_count', 'check_real', 'check_same_place',
-           'check_gaussian_params', 'check_weights', 'take_components', 'GaussianComponents', 'GaussianMixture']
+__all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'shown', 'fail', 'check_count', 'check_real', 'check_members',
+           'check_counts', 'check_same_place', 'check_gaussian_params', 'check_weights', 'take_components',
+           'GaussianComponents', 'GaussianMixture']
 
 # %% ../nbs/00_mixtures.ipynb
 def log_q_components(z: Tensor,    # [L, B, S, D] samples
@@ -56,6 +57,8 @@ def _is_bool(value) -> bool:
     "True for Python, numpy and torch booleans (numpy 1.x lets np.bool_ pass as an index)."
     return isinstance(value, bool) or str(getattr(value, 'dtype', '')) in ('bool', 'torch.bool')
 
+SEED_MAX = 2**62   # the largest seed taken: torch's generators take < 2**64, and runs add offsets to theirs
+
 def check_count(name: str, value, low: int=1, high: int|None=None, what: str='') -> int:
     "Return `value` as an int if it is an integral scalar in [low, high]; else raise a ValueError naming `name`."
     ok = not _is_bool(value) and len(getattr(value, 'shape', ())) == 0
@@ -74,6 +77,19 @@ def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, wha
     if x is None or not math.isfinite(x) or not low <= x <= high:
         fail(name, value, f"{what + ': ' if what else ''}give a finite number in [{low}, {high}]")
     return x
+
+# %% ../nbs/00_mixtures.ipynb
+def check_members(name: str, values, allowed, what: str='') -> list:
+    "Return `values` as a list if it is a non-empty list or tuple of items of `allowed`; else raise a ValueError naming `name`."
+    if not isinstance(values, (list, tuple)) or not values or not all(isinstance(v, str) and v in allowed for v in values):
+        fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of {', '.join(map(repr, allowed))}")
+    return list(values)
+
+def check_counts(name: str, values, low: int=1, high: int|None=None, what: str='') -> list[int]:
+    "Return `values` as a list of ints if it is a non-empty list or tuple of counts in [low, high]; else raise a ValueError naming `name`."
+    if not isinstance(values, (list, tuple)) or not values: fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of ints in [{low}, {high if high is not None else 'inf'}]")
+    return [check_count(name, v, low, high, what) for v in values]
+
 
 # %% ../nbs/00_mixtures.ipynb
 def check_same_place(**tensors):

@@ -11,9 +11,10 @@ import misvae_nb
 from .mixtures import fail
 
 # %% auto 0
-__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model', 'device_name',
-           'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state', 'code_version',
-           'run_info', 'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters', 'check_params_file']
+__all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
+           'device_name', 'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state',
+           'code_version', 'run_info', 'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters',
+           'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -50,26 +51,32 @@ def device_name(device=None) -> str:
 OUTPUT_DIRS = ('figures', 'results', 'benchmarks/results', 'campaigns')   # what runs write into the checkout: not code
 
 def git_commit() -> str:
-    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes outside OUTPUT_DIRS); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
+    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes or new files, git-ignored ones aside, outside OUTPUT_DIRS); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
     if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT'] + '+given'
     try:
         root = repo_root() or repo_root(Path(misvae_nb.__file__).parent)   # a command run outside the checkout still names it
         if root is None: return 'unknown'
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=root, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
-        changed = run('status', '--porcelain', '--untracked-files=no', '--', '.', *(f':!{d}' for d in OUTPUT_DIRS)).stdout.strip()  # our own outputs don't count
+        changed = run('status', '--porcelain', '--', '.', *(f':!{d}' for d in OUTPUT_DIRS)).stdout.strip()  # new files too; our own outputs don't count
         if sha: return sha + ('+dirty' if changed else '')
     except Exception: pass
     return 'unknown'
 
 # %% ../nbs/09_provenance.ipynb
 def save_atomic(obj, path: str|Path):
-    "torch.save `obj` (or write it, if it is text) to `path` through a temporary file, so the file is always whole."
+    "Write `obj` to `path` (text or bytes as they are, anything else by torch.save) through a temporary file, so the file is always whole."
+    import tempfile
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + '.tmp')
-    if isinstance(obj, str): tmp.write_text(obj)
-    else: torch.save(obj, tmp)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)   # a name of its own: writers don't collide
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            if isinstance(obj, (str, bytes)): f.write(obj.encode() if isinstance(obj, str) else obj)
+            else: torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+
 
 # %% ../nbs/09_provenance.ipynb
 def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
@@ -108,13 +115,15 @@ def load_optimizer_state(opt: torch.optim.Adam, state: dict):
 
 # %% ../nbs/09_provenance.ipynb
 CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')
+EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
-def code_version() -> dict:
-    "The package version, the commit and a hash of the source of the modules that define training."
+def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
+    "The package version, the commit and a hash of the source of `modules` (default: those that define training)."
     import hashlib, importlib
     h = hashlib.sha1()
-    for m in CODE_MODULES: h.update(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_bytes())
+    for m in modules: h.update(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_bytes())
     return dict(misvae_nb=misvae_nb.__version__, commit=git_commit(), code_hash=h.hexdigest()[:12])
+
 
 # %% ../nbs/09_provenance.ipynb
 def run_info(device=None) -> dict:
@@ -129,19 +138,26 @@ def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None
     d = figures_dir()
     record = dict(name=name, numbers=numbers, params=params, **run_info(device),
                   wall_time_s=None if started is None else round(time.time() - started, 2), checks='not run')
-    if fig is not None:
+    text = json.dumps(record, indent=1, default=_plain) + '\n'                  # before anything is written: numbers it cannot store stop it here
+    (d / f'{name}.json').unlink(missing_ok=True)                                 # an older JSON never stays beside a new PNG
+    if fig is None: (d / f'{name}.png').unlink(missing_ok=True)
+    else:
         fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight',
                     metadata=dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}", Comment=record['device'],
                                   Description=f"numbers, parameters and provenance in {name}.json", **{'Creation Time': record['date']}))
-    (d / f'{name}.json').write_text(json.dumps(record, indent=1, default=float) + '\n')
+    save_atomic(text, d / f'{name}.json')
     _saved.append(d / f'{name}.json')
     return d / f'{name}.json'
+
+def _plain(x):
+    "JSON for what json cannot write itself: arrays and tensors as lists, other numbers as floats."
+    return x.tolist() if hasattr(x, 'tolist') else float(x)
 
 _saved: list[Path] = []   # the figures' JSON files this process saved, for `checks_passed`
 
 def checks_passed() -> list[Path]:
     "Mark every figure this process saved as checked (`checks: 'passed'`): a reproduction's last cell, after its checks."
-    for p in _saved: p.write_text(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n')
+    for p in _saved: save_atomic(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n', p)
     done, _saved[:] = list(_saved), []
     return done
 
@@ -191,7 +207,10 @@ def check_params_file(notebook: str|Path, params: str|Path) -> dict:
     "The settings of the YAML file `params`, if `notebook` has a parameter for every one."
     import yaml
     if not Path(params).is_file(): fail('params', str(params), "no such file; the params files are in params/")
-    settings = yaml.safe_load(Path(params).read_text()) or {}
+    try: settings = yaml.safe_load(Path(params).read_text()) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        fail('params', str(params), f"not valid YAML ({getattr(e, 'problem', None) or e}{f', line {mark.line + 1}' if mark else ''}): fix the file")
     if not isinstance(settings, dict): fail('params', str(params), "give a mapping of parameter: value")
     if unknown := sorted(set(settings) - set(known := notebook_parameters(notebook))):
         fail('params', str(params), f"{Path(notebook).name} has no parameter {', '.join(unknown)}; its parameters: {', '.join(known)}")

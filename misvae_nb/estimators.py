@@ -10,6 +10,7 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 from torch.distributions import Independent, Normal
+from fastcore.meta import delegates
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
 
 # %% auto 0
@@ -55,15 +56,16 @@ def as_mixture(mixture, validate: bool=True):
     fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
-def _check_call(estimator, S, L, beta, weights, A, validate) -> tuple[int|None, int, float|Tensor]:
+def _check_call(estimator, S, L, beta, weights, A, validate, B=None) -> tuple[int|None, int, float|Tensor]:
     "Check the settings of one estimator call; return S, L and beta as int, int and float (or beta's 0-d tensor)."
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
     if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
+    if estimator == 'a2a': S = None                                    # A2A samples every component: S is not read
     if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
     if torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point(): pass  # a device scalar updated in place: not read (no host sync)
     else: beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
-    if weights is not None: check_weights(weights, A, validate)
+    if weights is not None: check_weights(weights, A, validate, B)
     if weights is not None and estimator != 'a2a' and weights.requires_grad:
         fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: it estimates no gradient for them; "
                                  "pass weights.detach(), or learn the weights with 'a2a'")
@@ -115,7 +117,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
         if not callable(fn) and not (name == 'log_prior' and fn is None): fail(name, fn, "give a function of z: [L, B, S, D] returning [L, B, S]")
     fam = as_mixture(mixture, validate)
     A = fam.A
-    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate)
+    if not isinstance(per_datapoint, bool): fail('per_datapoint', per_datapoint, "give True (a subset per data point) or False (one per call)")
+    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate, getattr(fam, 'batch_size', None))
     B = getattr(fam, 'batch_size', None) if per_datapoint else None
     if per_datapoint and B is None: fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
     device = getattr(fam, 'device', None)
@@ -137,18 +140,22 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     return MiselboResult(pi_w.sum(-1), log_w, subset, log_q, z)
 
 # %% ../nbs/01_estimators.ipynb
+@delegates(mixture_log_weights, but=['mixture', 'log_likelihood', 'estimator'])
 def miselbo(log_likelihood, mixture, estimator: str='s2a', **kwargs) -> MiselboResult:
     "Estimate MISELBO per data point with the A2A, S2A or S2S estimator (see `mixture_log_weights`)."
     return mixture_log_weights(log_likelihood, mixture, estimator, **kwargs)
 
+@delegates(mixture_log_weights, but=['mixture', 'log_likelihood', 'estimator', 'S'])
 def a2a_miselbo(log_likelihood, mixture, **kwargs) -> MiselboResult:
     "All to all: sample every component, score under the whole mixture. Unbiased; A likelihood calls."
     return miselbo(log_likelihood, mixture, 'a2a', **kwargs)
 
+@delegates(mixture_log_weights, but=['mixture', 'log_likelihood', 'estimator'])
 def s2a_miselbo(log_likelihood, mixture, S: int, **kwargs) -> MiselboResult:
     "Some to all: sample S components, score under the whole mixture. Unbiased; S likelihood calls."
     return miselbo(log_likelihood, mixture, 's2a', S=S, **kwargs)
 
+@delegates(mixture_log_weights, but=['mixture', 'log_likelihood', 'estimator'])
 def s2s_miselbo(log_likelihood, mixture, S: int, **kwargs) -> MiselboResult:
     "Some to some: sample S components, score under their sub-mixture. Biased low; independent of A."
     return miselbo(log_likelihood, mixture, 's2s', S=S, **kwargs)
@@ -216,7 +223,7 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     fam = as_mixture(mixture, validate)
     L = check_count('L', L, 1, None, "L is the number of importance samples per component")
     chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
-    if weights is not None: check_weights(weights, fam.A, validate)
+    if weights is not None: check_weights(weights, fam.A, validate, getattr(fam, 'batch_size', None))
     device = getattr(fam, 'device', None)
     if graph: check_graphable(device, validate)
     fixed = FixedComponents(select_components(fam, torch.arange(fam.A, device=device)), device)

@@ -115,10 +115,12 @@ def check_gaussian_params(mu: Tensor, std: Tensor, validate: bool=True):
     if not (std > 0).all(): fail('std', std, f"has minimum {std.min().item():.3g}; standard deviations must be > 0: use std = exp(logvar / 2) or softplus")
 
 # %% ../nbs/00_mixtures.ipynb
-def check_weights(weights: Tensor, A: int, validate: bool=True):
-    "Raise a ValueError unless `weights` is a probability vector over A components, [A] or [B, A]."
+def check_weights(weights: Tensor, A: int, validate: bool=True, B: int|None=None):
+    "Raise a ValueError unless `weights` is a probability vector over A components, [A] or [B, A] (B: the mixture's data points, if known)."
     if not torch.is_tensor(weights) or weights.dim() not in (1, 2) or weights.shape[-1] != A:
-        fail('weights', weights, f"give one weight per component: a tensor of shape [{A}] or [B, {A}]")
+        fail('weights', weights, f"give one weight per component: a tensor of shape [{A}] or [B, {A}]" + ("; torch.as_tensor(weights) for an array" if not torch.is_tensor(weights) else ""))
+    if B is not None and weights.dim() == 2 and weights.shape[0] != B:
+        fail('weights', weights, f"the mixture has B = {B} data points: give [{A}] (shared) or [{B}, {A}]")
     if not weights.is_floating_point(): fail('weights', weights, "use a floating dtype, e.g. weights.float()")
     if validate and not torch.isfinite(weights).all(): fail('weights', weights, "has non-finite entries; weights must be finite")
     if validate and (weights < 0).any(): fail('weights', weights, f"has minimum {weights.min().item():.3g}; weights must be >= 0")
@@ -158,6 +160,8 @@ class GaussianMixture:
         if params is None:
             if mu is not None and torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
             check_gaussian_params(mu, std, validate)
+            for name, given, held in (('A', A, mu.shape[1]), ('batch_size', batch_size, mu.shape[0])):
+                if given is not None and given != held: fail(name, given, f"mu and std hold {held}; leave {name} out with tensors (it is read from them)")
             params, A, device, batch_size = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device, mu.shape[0]
         else:
             A = check_count('A', A, 1, None, "A is the number of components the params function can produce")

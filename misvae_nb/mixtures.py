@@ -168,4 +168,10 @@ class GaussianMixture:
             if batch_size is not None: batch_size = check_count('batch_size', batch_size, 1, None, "the data points B the params function serves")
         self.params, self.A, self.validate, self.device, self.batch_size = params, A, validate, device, batch_size  # device: where subsets are drawn
     def select(self, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
-        return GaussianComponents(*self.params(idx), validate=self.validate)
+        out = self.params(idx)
+        ok = isinstance(out, (tuple, list)) and len(out) == 2 and all(torch.is_tensor(t) and t.dim() == 3 for t in out)
+        if not ok or out[0].shape[1] != idx.shape[-1] or (self.batch_size is not None and out[0].shape[0] != self.batch_size):
+            got = [tuple(t.shape) if torch.is_tensor(t) else type(t).__name__ for t in out] if isinstance(out, (tuple, list)) else shown(out)
+            fail('params', self.params, f"for idx of shape {tuple(idx.shape)} it returned {got}; return (mu, std), each [B, K, D] with K = {idx.shape[-1]}, "
+                                        f"one component per index{f' and B = {self.batch_size}' if self.batch_size is not None else ''}")
+        return GaussianComponents(*out, validate=self.validate)

@@ -136,7 +136,7 @@ def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None
     "Save `fig` as NAME.png and its numbers, parameters and provenance as NAME.json; return the JSON path."
     if not name or any(c in name for c in '/\\ '): fail('name', name, "use a plain file stem such as 'estimator_bias'")
     d = figures_dir()
-    record = dict(name=name, numbers=numbers, params=params, **run_info(device),
+    record = dict(name=name, numbers=numbers, params=params, **run_info(device), command=os.environ.get('MISVAE_COMMAND'),   # set by scripts/main.sh
                   wall_time_s=None if started is None else round(time.time() - started, 2), checks='not run')
     text = json.dumps(record, indent=1, default=_plain) + '\n'                  # before anything is written: numbers it cannot store stop it here
     (d / f'{name}.json').unlink(missing_ok=True)                                 # an older JSON never stays beside a new PNG

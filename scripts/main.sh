@@ -23,6 +23,7 @@ for nb in "${nbs[@]}"; do
   args=(--cwd "$(dirname "$nb")" -k python3 --language python)
   [ $# -ge 2 ] && args+=(-f "$2")
   echo "== $name"
+  export MISVAE_COMMAND="bash scripts/main.sh $nb${2:+ $2}"   # recorded in the figure's JSON
   .venv/bin/papermill "$nb" "runs/$name.ipynb" "${args[@]}"
 done
 echo "figures in $MISVAE_FIGURES: $(ls "$MISVAE_FIGURES" | tr '\n' ' ')"

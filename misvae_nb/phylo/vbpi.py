@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds
-from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state, git_commit
+from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state, git_commit, device_name
 from .alignments import Alignment
 from ..mixtures import fail, check_count, check_real
 from ..config import make_folder
@@ -139,7 +139,7 @@ class TrainLog:
     likelihood_calls: int = 0                     # particles whose likelihood was evaluated
     iterations: int = 0
     step_seconds: list = field(default_factory=list)  # wall-clock time of the latest (up to 1000) iterations
-    sessions: list = field(default_factory=list)  # one per call that trained: the code's commit, iterations [start, end), seconds
+    sessions: list = field(default_factory=list)  # one per call that trained: the code's commit, the device (and CPU threads), iterations [start, end), seconds
     @property
     def sec_per_iter(self): return self.seconds / max(self.iterations, 1)
     @property
@@ -213,7 +213,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
         for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
     target, started = PhyloTarget(aln), time.perf_counter()
-    session = dict(commit=git_commit(), start=it, end=it, seconds=0.)    # a resumed run may span commits: say which trained what
+    session = dict(commit=git_commit(), device=device_name(next(iter(mix.parameters())).device), start=it, end=it, seconds=0.)   # a resumed run may span commits and machines: say which trained what
     log.sessions.append(session)
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = Progress(its, 'iteration')

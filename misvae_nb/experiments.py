@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
-from .mixtures import fail, check_count
+from .mixtures import fail, check_count, BadInput
 from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
 from .training import train, run_metrics
 from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
@@ -70,10 +70,7 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     d = {**(d or {}), **overrides}
     fields = [f.name for f in dataclasses.fields(Campaign)]
     if unknown := set(d) - set(fields): bad(f"unknown settings {sorted(unknown)}; use {fields}")
-    if not isinstance(d.get('name'), str) or Path(d['name']).name != d['name'] or d['name'] in ('', '.', '..'):
-        bad(f"name: give the campaign a plain folder name (name: grid), not {d.get('name')!r}")
-    if not isinstance(d.get('paper', {}), dict) or not all(isinstance(v, (int, float)) for v in d.get('paper', {}).values()):
-        bad(f"paper: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}; got {d.get('paper')!r}"[:300])
+    if 'name' not in d: bad("name: give the campaign a plain folder name (name: grid)")
     if not isinstance(d.get('train', {}), dict): bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
     d['train'] = {k: _yaml_float(v) if k in _FLOAT_SETTINGS else v for k, v in d.get('train', {}).items()}
     return check_campaign(Campaign(**d), f"in {path}")
@@ -81,6 +78,10 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
 def check_campaign(c: Campaign, where: str='') -> Campaign:
     "Return `c` with its runs' A and S as ints if every run can be trained and evaluated as it says; else a ValueError naming the setting."
     where = where or f"in campaign {c.name!r}"
+    if not isinstance(c.name, str) or Path(c.name).name != c.name or c.name in ('', '.', '..'):
+        fail('name', c.name, f"{where}: give the campaign a plain folder name (name: grid); its runs go to out_root/name/")
+    if not isinstance(c.paper, dict) or not all(isinstance(v, (int, float)) for v in c.paper.values()):
+        fail('paper', c.paper, f"{where}: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}")
     if not isinstance(c.train, dict): fail('train', c.train, f"{where}: give a mapping of training settings, e.g. {{model: misvae, epochs: 200}}")
     if unknown := set(c.train) - {f.name for f in dataclasses.fields(TrainConfig)}:
         fail('train', sorted(unknown), f"{where}: unknown settings; use misvae-train's options, e.g. model, epochs, channels")
@@ -155,7 +156,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
         s = run_state(cfg, c)
         if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and on_code_change != 'accept':
             if on_code_change != 'retrain':
-                raise ValueError(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
+                raise BadInput(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
                                  "retrain it (--on_code_change retrain, on_code_change='retrain' in Python, or delete the folder) or accept it (--on_code_change accept)")
             say(f"{c.name}/{s['run']}: trained by other code ({s['code']['code_hash']}, now {code_version()['code_hash']}): retraining")
             shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
@@ -184,7 +185,7 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
     ev = released_evaluation(c)
     if ev is None:
         path = authors_checkpoint_path()
-        if path is None: raise ValueError("authors_checkpoint: not on this machine; set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
+        if path is None: raise BadInput("authors_checkpoint: not on this machine; set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
         say(f"{c.name}: evaluating the authors' released model, L = {c.eval_L}")
         r = evaluate_authors(path, L=c.eval_L, n_test=c.eval_n_test, bn=c.train.get('bn', 'component'), calibration=c.calibration,
                              device=c.train.get('device', 'auto'), out_dir=out, progress=False, precision=c.eval_precision, max_minutes=max_minutes)

@@ -9,9 +9,9 @@ import torch
 from torch import Tensor
 
 # %% auto 0
-__all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'shown', 'fail', 'check_count', 'check_real', 'check_members',
-           'check_counts', 'check_same_place', 'check_gaussian_params', 'check_weights', 'take_components',
-           'GaussianComponents', 'GaussianMixture']
+__all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'shown', 'BadInput', 'fail', 'check_count', 'check_real',
+           'check_members', 'check_counts', 'check_same_place', 'check_gaussian_params', 'check_weights',
+           'take_components', 'GaussianComponents', 'GaussianMixture']
 
 # %% ../nbs/00_mixtures.ipynb
 def log_q_components(z: Tensor,    # [L, B, S, D] samples
@@ -48,9 +48,13 @@ def shown(value) -> str:
     return f"{r if len(r) <= 60 else r[:57] + '...'} ({type(value).__name__})"
 
 # %% ../nbs/00_mixtures.ipynb
+class BadInput(ValueError):
+    "A caller's mistake (a ValueError): the command lines print it as one line; any other error keeps its traceback."
+
 def fail(arg: str, value, fix: str):
-    "Raise a ValueError `arg=<value shown>: fix` for a caller's mistake: name the argument, show the value, say what to do."
-    raise ValueError(f"{arg}={shown(value)}: {fix}")
+    "Raise BadInput `arg=<value shown>: fix` for a caller's mistake: name the argument, show the value, say what to do."
+    raise BadInput(f"{arg}={shown(value)}: {fix}")
+
 
 # %% ../nbs/00_mixtures.ipynb
 def _is_bool(value) -> bool:

@@ -8,7 +8,7 @@ import json, os, platform, shutil, subprocess, sys, time, zipfile
 from pathlib import Path
 import torch
 import misvae_nb
-from .mixtures import fail
+from .mixtures import fail, BadInput
 
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
@@ -64,6 +64,8 @@ def git_commit() -> str:
     return 'unknown'
 
 # %% ../nbs/09_provenance.ipynb
+_UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by setting it, then restored)
+
 def save_atomic(obj, path: str|Path):
     "Write `obj` to `path` (text or bytes as they are, anything else by torch.save) through a temporary file, so the file is always whole."
     import tempfile
@@ -71,8 +73,9 @@ def save_atomic(obj, path: str|Path):
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)   # a name of its own: writers don't collide
     try:
         with os.fdopen(fd, 'wb') as f:
-            if isinstance(obj, (str, bytes)): f.write(obj.encode() if isinstance(obj, str) else obj)
+            if isinstance(obj, (str, bytes, bytearray, memoryview)): f.write(obj.encode() if isinstance(obj, str) else obj)
             else: torch.save(obj, f)
+        os.chmod(tmp, 0o666 & ~_UMASK)                                   # as open() would make it (mkstemp makes it private)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
@@ -84,7 +87,7 @@ def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
     "Read a file `save_atomic` wrote, as data only (`weights_only=True`), holding at least `keys`; a bad file is a ValueError naming it and `fix`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{what}={str(path)!r}: no such file")
-    bad = lambda why: ValueError(f"{what}={str(path)!r}: {why}; {fix}")
+    bad = lambda why: BadInput(f"{what}={str(path)!r}: {why}; {fix}")
     if path.stat().st_size == 0: raise bad("the file is empty (an interrupted copy?)")
     if not zipfile.is_zipfile(path): raise bad("not a torch file (torch.save writes a zip archive; this is truncated or another kind of file)")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
@@ -102,7 +105,7 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
     "Refuse to continue or reuse a run written with other settings: a ValueError naming each difference (theirs, yours)."
     diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
             if k not in may_change and saved.get(k) != current.get(k)}
-    if diff: raise ValueError(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
+    if diff: raise BadInput(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
 
 # %% ../nbs/09_provenance.ipynb
 def load_optimizer_state(opt: torch.optim.Adam, state: dict):
@@ -177,7 +180,8 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
     head = git_commit()
     if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
     if head.endswith('+given'): fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'), "publishing checks the commit with git itself: unset MISVAE_COMMIT")
-    if head.endswith('+dirty'): fail('tree', head, "the checkout has uncommitted changes outside figures/ (see git status): commit or stash them, rerun the reproduction, then publish")
+    if head.endswith('+dirty'): fail('tree', head, f"the checkout has uncommitted changes or new files outside {', '.join(OUTPUT_DIRS)} (see git status): commit them, "
+                                                    "delete or git-ignore new files (or git stash -u), rerun the reproduction, then publish")
     for name in names:
         j = src / f'{name}.json'
         if not j.is_file(): fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")

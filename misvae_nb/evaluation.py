@@ -18,7 +18,7 @@ from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES
 
 # %% auto 0
-__all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL',
+__all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
            'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name',
            'stopped_evaluation', 'save_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration',
            'evaluate_authors', 'eval_cli']
@@ -50,11 +50,15 @@ class NLL:
     q_mix_per_component: float|None = None  # with weights='own': the same samples weighed by q_mix, as the authors' code does
     q_mix_pooled: float|None = None         # (to compare with the paper's numbers; not bounds of a mixture of decoders)
     max_images: int = MAX_IMAGES            # images per decoder pass: sets the batching, and so which samples are drawn
+    per_component_se: float|None = None     # standard errors of the two means over the test images (None: one image);
+    pooled_se: float|None = None            # they say how far another draw of test images could move them, not the samples' error
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
             f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
-        return (f"test NLL {self.per_component:.2f} nats (per-component bound), {self.pooled:.2f} (pooled bound); "
+        se = lambda v: "" if v is None else f" ± {v:.2f}"
+        return (f"test NLL {self.per_component:.2f}{se(self.per_component_se)} nats (per-component bound), {self.pooled:.2f}{se(self.pooled_se)} (pooled bound)"
+                + ("" if self.per_component_se is None else ", ± one standard error over the images") + "; "
                 f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
                 + (" (a decoder per component: each sample weighed by its own component's density; weighed by q_mix as the authors' "
                    f"code does, which bounds no likelihood here: {self.q_mix_per_component:.2f} / {self.q_mix_pooled:.2f})" if self.weights == 'own' else "")
@@ -66,16 +70,24 @@ def _check_summary(check: dict|None) -> str:
     return (f" (bfloat16 - float32 on the first {check['n_images']} images: {d} nats, per-component / pooled; "
             f"{'within' if check['passed'] else 'not within'} {check['tolerance']})")
 
+def mean_and_se(total: Tensor, total_sq: Tensor, n: int) -> tuple[list[float], list[float|None]]:
+    "Means and standard errors of the means of n values, from their sums `total` and sums of squares `total_sq` (float64, per quantity)."
+    mean = total / n
+    se = ((total_sq - n * mean ** 2).clamp(min=0) / (n - 1) / n).sqrt() if n > 1 else None   # sample variance / n
+    return mean.tolist(), [None] * len(mean) if se is None else se.tolist()
+
+
 # %% ../nbs/07_evaluation.ipynb
 EVAL_PRECISIONS = ('auto',) + PRECISIONS   # 'auto': bfloat16 on a GPU where compare_precisions finds it close enough, else float32
 BF16_TOLERANCE_NATS = 0.05                 # most that either mean bound may move under bfloat16 (nats)
 CHECK_IMAGES = 100                         # test images compare_precisions scores in both precisions
 
 def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device, graph: bool=False) -> Tensor:
-    "Both bounds (per-component, pooled) summed over the data points x: [B, 1, 28, 28] -> [2]; with a decoder per component, then the same weighed by q_mix: [4]."
+    "Both bounds (per-component, pooled; with a decoder per component, then the same weighed by q_mix: k = 4, else 2) over the data points x: [B, 1, 28, 28] -> [2, k]: their sums and sums of squares (float64)."
     b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
                   chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False, graph=graph)
-    return torch.stack([v.sum() for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None])
+    v = torch.stack([v for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None]).double()   # [k, B]
+    return torch.stack([v.sum(-1), v.square().sum(-1)])
 
 @torch.no_grad()
 def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=MAX_IMAGES, seed: int=0, device=None,
@@ -86,7 +98,7 @@ def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: in
     nll = {}
     for p in PRECISIONS:                                                   # the same seed: the same z samples for both
         g = torch.Generator(device).manual_seed(seed)
-        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device)[:2] for x in images.split(B)) / len(images)).tolist()
+        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device)[0, :2] for x in images.split(B)) / len(images)).tolist()
     diff = [b - f for b, f in zip(nll['bfloat16'], nll['float32'])]
     return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'], bfloat16_minus_float32=diff,
                 tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
@@ -131,7 +143,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
     weights = eval_weights(bn_mode(model))                                # what iw_bounds does with the model's likelihood
     settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
-    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(4 if weights == 'own' else 2, device=device)
+    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, 4 if weights == 'own' else 2, dtype=torch.float64, device=device)   # [sums, sums of squares] per bound
     done, seconds, t0, check = 0, 0., time.time(), None
     channels_last(model)                                                  # convolutions run faster in NHWC
     if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
@@ -139,7 +151,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         st = load_state(resume_path, 'evaluation state')
         check_same_settings(st['settings'], settings, resume_path, fix="evaluate with the settings it was started with, or delete that file to start afresh")
         model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
-        g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device), st['done'], st['seconds']
+        if st['sums'].shape != sums.shape: fail('resume_path', str(resume_path), "was started by an older version of the evaluation (no sums of squares): delete it to start afresh")
+        g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device, sums.dtype), st['done'], st['seconds']
         precision, check = st.get('precision', precision), st.get('precision_check')   # as chosen when the evaluation started
     elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
     model.eval()
@@ -159,9 +172,9 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
-    per_component, pooled, *q_mix = (-sums / len(images)).tolist()
+    (per_component, pooled, *q_mix), (pc_se, pooled_se, *_) = mean_and_se(-sums[0], sums[1], len(images))   # NLL: minus the bounds
     return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix,
-               max_images=max_images)
+               max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:

@@ -215,7 +215,7 @@ def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     for r in rows:
         e = r['evaluation'] or {}
         bn = e.get('bn', '') + (f", recomputed on {e['bn_calibration']}" if e.get('bn_calibration') else '')
-        nll = lambda k: f"{e[k]:.2f}" if e.get(k) is not None else '–'
+        nll = lambda k: (f"{e[k]:.2f}" + (f" ± {e[k + '_se']:.2f}" if e.get(k + '_se') is not None else '')) if e.get(k) is not None else '–'
         paper = c.paper.get(r['run'])
         lines.append(f"| {r['run']} | {r['epochs_done']} of {r['epochs']} | {(r['device'] or '–').split(',')[0]} | {e.get('n_images', '–')} | "
                      f"{e.get('L', '–')} | {bn or '–'} | {e.get('precision', 'float32') if e else '–'} | {nll('per_component')} | {nll('pooled')} | {nll('q_mix_per_component')} / {nll('q_mix_pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")

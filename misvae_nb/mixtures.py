@@ -179,3 +179,22 @@ class GaussianMixture:
             fail('params', self.params, f"for idx of shape {tuple(idx.shape)} it returned {got}; return (mu, std), each [B, K, D] with K = {idx.shape[-1]}, "
                                         f"one component per index{f' and B = {self.batch_size}' if self.batch_size is not None else ''}")
         return GaussianComponents(*out, validate=self.validate)
+    def sample(self, n: int, weights: Tensor|None=None, generator: torch.Generator|None=None) -> Tensor: # -> z: [n, B, D]
+        "n draws from the mixture q_mix itself (a component by `weights`, uniform if None, then a draw from it), e.g. from a fitted posterior."
+        n = check_count('n', n, 1, None, "draws from the mixture")
+        comps = self.select(torch.arange(self.A, device=self.device))                  # all A: mu, std [B, A, D]
+        B, A, D = comps.mu.shape
+        if weights is not None: check_weights(weights, A, True, B)
+        w = comps.mu.new_full((B, A), 1 / A) if weights is None else weights.to(comps.mu).expand(B, A)
+        a = torch.multinomial(w, n, replacement=True, generator=generator).T           # [n, B] the component of each draw
+        pick = lambda t: t.gather(1, a.T[..., None].expand(B, n, D)).transpose(0, 1)   # [B, A, D] -> [n, B, D]
+        eps = torch.randn((n, B, D), generator=generator, device=comps.mu.device, dtype=comps.mu.dtype)
+        return pick(comps.mu) + pick(comps.std) * eps
+    def log_prob(self, z: Tensor, weights: Tensor|None=None) -> Tensor: # z: [n, B, D] -> [n, B]
+        "log q_mix(z) of draws z: [n, B, D] under the whole mixture (`weights` as in `sample`)."
+        comps = self.select(torch.arange(self.A, device=self.device))
+        if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:
+            fail('z', z, f"give draws of shape [n, B, D] = [n, {comps.mu.shape[0]}, {comps.mu.shape[2]}]")
+        if weights is not None: check_weights(weights, self.A, True, comps.mu.shape[0])
+        return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else weights.log())[..., 0]
+

@@ -100,6 +100,8 @@ def deadline(max_minutes: float|None) -> float|None:
     if max_minutes is None: return None
     return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf, "minutes of work before stopping cleanly (0: at once)")
 
+
+# %% ../nbs/04_config.ipynb
 def make_folder(path, arg: str='out_dir') -> Path:
     "Create the folder `path` (and its parents) if needed; a ValueError naming `arg` if it cannot be a folder."
     path = Path(path)

@@ -111,15 +111,21 @@ def tree_subsplits(children: Tensor) -> list[tuple[tuple[int, int], tuple[int, i
 # %% ../../nbs/22_phylo_trees.ipynb
 class SBNSupport:
     "Clades, contexts and allowed subsplits of an SBN, from support trees."
-    def __init__(self, trees: list[Tensor], N: int, weights: list[float]|None=None):
+    def __init__(self, trees: list[Tensor], N: int, weights: list[float]|None=None, taxa: list[str]|None=None):
         if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
+        if weights is not None and (len(weights) != len(trees) or not all(math.isfinite(w) and w > 0 for w in map(float, weights))):
+            fail('weights', weights, f"give one positive finite weight per tree ({len(trees)} trees), e.g. bootstrap counts, or None for equal weights")
+        if taxa is not None and (len(taxa) != N or len(set(taxa)) != N):
+            fail('taxa', taxa, f"give the N = {N} distinct taxon names the trees were encoded over (tree_from_newick's taxa), in that order")
+        self.taxa = None if taxa is None else list(taxa)               # checked against the alignment's, where given
         R = sum(1 << v for v in range(1, N))
         self.N, self.root = N, R
         self.clades = [1 << v for v in range(1, N)] + [R]           # ids: singletons 0..N-2, then R
         self.clade_id = {c: k for k, c in enumerate(self.clades)}
         self.ctx_id, self.param_id, self.params, counts = {(R, 1): 0}, {}, [], []
         for tree, w in zip(trees, weights or [1.] * len(trees)):
-            if tree.shape != (N - 2, 2): fail('trees', f"<tree of shape {tuple(tree.shape)}>", f"every tree needs children of shape [{N-2}, 2]")
+            if not torch.is_tensor(tree) or tree.shape != (N - 2, 2):
+                fail('trees', tree, f"every tree needs children of shape [{N-2}, 2]: tree_from_newick(s, taxa)[0] for a Newick string s")
             for ctx, ss in tree_subsplits(tree): self._add(ctx, ss, w, counts)
         self.counts = torch.tensor(counts, dtype=torch.float64)
         self._tables()
@@ -285,7 +291,8 @@ def read_support(path: str|Path) -> tuple[list[Tensor], list[float]]:
 def load_support(name: str) -> SBNSupport:
     "The SBN support shipped for data set `name` (DS1-DS8), weighted by bootstrap counts."
     trees, counts = read_support(dataset_path(name, 'ufboot'))
-    return SBNSupport(trees, len(read_fasta(dataset_path(name))), counts)
+    taxa = list(read_fasta(dataset_path(name)))                         # the trees' taxon indices are the alignment's order
+    return SBNSupport(trees, len(taxa), counts, taxa)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def make_support(name: str, path: str|Path|None=None, replicates: int=10, n_boot: int=1000, mass: float=0.95,

@@ -164,6 +164,10 @@ def _check_mix_aln(mix, aln):
     if not isinstance(mix, PhyloMixture): fail('mix', mix, "give a PhyloMixture, e.g. PhyloMixture(load_support('DS1'), A=2)")
     if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
     if aln.n_taxa != mix.sup.N: fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; load the alignment of the data set the support was built on")
+    if getattr(mix.sup, 'taxa', None) is not None and list(aln.taxa) != mix.sup.taxa:   # trees encode taxa by position: the orders must agree
+        k = next(k for k, (a, b) in enumerate(zip(aln.taxa, mix.sup.taxa)) if a != b)
+        fail('aln', aln, f"its taxa are not the support's in the same order (position {k}: {aln.taxa[k]!r} here, {mix.sup.taxa[k]!r} in the support); "
+                         "encode the support's trees over aln.taxa: tree_from_newick(s, aln.taxa), SBNSupport(..., taxa=aln.taxa)")
 
 
 def _checkpoint_path(checkpoint) -> Path|None:
@@ -203,6 +207,10 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
     iterations = check_count('iterations', iterations, 1, what="training steps (with `seconds`, the length the schedule is scaled to)")
     K = check_count('K', K, 2, None, 'VIMCO particles per sampled component')
     if not check_real('lr', lr, what="Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
+    if not 0 < check_real('lr_decay', lr_decay, what="the learning rate's factor every decay_every iterations") <= 1: fail('lr_decay', lr_decay, "give a factor in (0, 1], e.g. 0.75 (1: no decay)")
+    decay_every = check_count('decay_every', decay_every, 1, what="iterations between learning-rate decays")
+    anneal = check_count('anneal', anneal, 0, what="iterations over which the likelihood's inverse temperature rises to 1 (0: none)")
+    if not 0 < check_real('init_temp', init_temp, what="the likelihood's first inverse temperature") <= 1: fail('init_temp', init_temp, "give an inverse temperature in (0, 1], e.g. 0.001")
     log_every = check_count('log_every', log_every, 1, what="iterations between logged bounds")
     checkpoint_every = check_count('checkpoint_every', checkpoint_every, 1, what="iterations between checkpoints")
     if seconds is not None and not check_real('seconds', seconds, what="the training budget") > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
@@ -236,6 +244,8 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
         pause = stop_after is not None and time.perf_counter() - started >= stop_after
         if it % log_every == 0 or last or pause:
             log.bound.append(bound.item()); log.iters.append(it)
+            if not math.isfinite(log.bound[-1]):                        # diverged: stop before a checkpoint keeps it
+                fail('lr', lr, f"the training bound became {log.bound[-1]} at iteration {it}: lower the learning rate (a checkpoint keeps the last finite state)")
             if progress and not seconds: its.note = f"bound {log.bound[-1]:.2f}"
             if callback is not None: callback(it, mix, log)
         # checkpoint: plain data (tensors, numbers, strings, lists, dicts)

@@ -283,13 +283,20 @@ def save_support(path: str|Path, trees: list[tuple[Tensor, int]], header: str=''
 
 def read_support(path: str|Path) -> tuple[list[Tensor], list[float]]:
     "Trees and counts from a file written by `save_support`."
-    with gzip.open(path, 'rt') as f: rows = [l.split('\t') for l in f if l.strip() and not l.startswith('#')]
+    try:
+        with gzip.open(path, 'rt') as f: rows = [l.rstrip('\n').split('\t') for l in f if l.strip() and not l.startswith('#')]
+    except (OSError, EOFError) as e: rows, why = None, f"not gzipped ({type(e).__name__})"
+    else: why = "its lines are not count<TAB>newick"
+    if not rows or any(len(r) != 2 for r in rows):
+        fail('path', str(path), f"not a support file save_support wrote ({why}): gzipped count<TAB>newick lines over taxon indices; "
+                                "for your own Newick trees use tree_from_newick(s, aln.taxa) and SBNSupport(trees, N, taxa=aln.taxa)")
     N = rows[0][1].count(',') + 1
     names = [str(i) for i in range(N)]
     return [tree_from_newick(s, names)[0] for _, s in rows], [float(n) for n, _ in rows]
 
 def load_support(name: str) -> SBNSupport:
     "The SBN support shipped for data set `name` (DS1-DS8), weighted by bootstrap counts."
+    if name not in DATASETS: fail('name', name, f"use one of {', '.join(DATASETS)}, the shipped data sets; for your own data build SBNSupport(trees, N, taxa=aln.taxa) (README: Mixture VBPI)")
     trees, counts = read_support(dataset_path(name, 'ufboot'))
     taxa = list(read_fasta(dataset_path(name)))                         # the trees' taxon indices are the alignment's order
     return SBNSupport(trees, len(taxa), counts, taxa)

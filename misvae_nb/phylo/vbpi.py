@@ -183,7 +183,9 @@ def _checkpoint_path(checkpoint) -> Path|None:
 def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
     "Restore a run from `path`; returns (next iteration, log so far)."
     ck = load_state(path, 'checkpoint')                                   # data only: the run layer's reader and check
-    check_same_settings(ck.get('settings', {}), settings, path)
+    longer = ('iterations',) if settings['seconds'] is None else ()      # a run by iterations may be extended: its schedule depends on the iteration only
+    check_same_settings(ck.get('settings', {}), settings, path, may_change=longer)
+    if ck['it'] > settings['iterations']: fail('iterations', settings['iterations'], f"{path} has done {ck['it']} iterations already: give iterations >= {ck['it']}")
     mix.load_state_dict(ck['mix']); load_optimizer_state(opt, ck['opt'])
     if generator is not None: generator.set_state(ck['generator'])
     return ck['it'], TrainLog(**ck['log'])

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/20_phylo_alignments.ipynb 2
 from __future__ import annotations
-import gzip
+import gzip, re
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -56,7 +56,10 @@ def read_fasta(path: str|Path) -> dict[str, str]:
             if not name: fail('path', str(path), "every '>' header needs a taxon name")
             if name in seqs: fail('path', str(path), f"taxon {name!r} occurs twice; names must be unique")
             seqs[name] = []
-        elif name is None: fail('path', str(path), "the file must start with a '>name' header line")
+        elif name is None:
+            kind = 'NEXUS' if line.upper().startswith('#NEXUS') else 'PHYLIP' if re.fullmatch(r'\d+\s+\d+', line) else None
+            fail('path', str(path), "the file must start with a '>name' header line: only aligned FASTA is read"
+                                    + (f"; this looks like {kind}: convert it to FASTA first (e.g. Biopython's AlignIO.convert)" if kind else ""))
         else: seqs[name].append(line.replace(' ', '').upper())
     seqs = {k: ''.join(v) for k, v in seqs.items()}
     if (empty := [k for k, v in seqs.items() if not v]): fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): every record needs its aligned sequence")
@@ -78,6 +81,8 @@ def _code_table() -> Tensor: # [128, 4]; rows of unknown characters are all -1
 # %% ../../nbs/20_phylo_alignments.ipynb
 def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likelihoods at the leaves
     "One row of ACGT indicator vectors per taxon: one-hot bases, several ones for ambiguity codes, all ones for gaps."
+    if len(lens := {len(s) for s in seqs.values()}) != 1: fail('seqs', seqs, f"sequences have lengths {sorted(lens)}; give aligned sequences (equal lengths)")
+    seqs = {k: s.upper() for k, s in seqs.items()}                          # as read_fasta reads them
     codes = torch.tensor([[ord(c) if ord(c) < 128 else 0 for c in s] for s in seqs.values()])  # [N, M]
     x = _code_table()[codes]
     if (x < 0).any():

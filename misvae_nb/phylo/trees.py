@@ -43,7 +43,11 @@ def parse_newick(s: str) -> tuple[list[tuple[int, int]], list[float|None], dict[
         elif not (name := label()): fail('s', s[:40] + '...', f"a leaf without a name at character {pos}")
         else: names[me] = name
         l = None
-        if pos < len(s) and s[pos] == ':': pos += 1; l = float(label())
+        if pos < len(s) and s[pos] == ':':
+            pos += 1; text = label()
+            try: l = float(text)
+            except ValueError: fail('s', s[:40] + '...', f"branch length {text!r} at character {pos} is not a number")
+            if not l >= 0: fail('s', s[:40] + '...', f"branch length {text} at character {pos} is negative or not a number; branch lengths are >= 0")
         return me, l
     subtree()
     if pos != len(s): fail('s', s[:40] + '...', f"unexpected {s[pos]!r} at character {pos}")
@@ -56,6 +60,8 @@ def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=Non
     edges, lens, names = parse_newick(s)
     N, index = len(taxa), {t: i for i, t in enumerate(taxa)}
     names = {k: (translate or {}).get(v, v) for k, v in names.items()}
+    if len(set(taxa)) != N: fail('taxa', taxa, f"names {sorted(t for t, c in Counter(taxa).items() if c > 1)[:3]} appear more than once; give each taxon once")
+    if twice := sorted(t for t, c in Counter(names.values()).items() if c > 1): fail('s', s[:40] + '...', f"leaves {twice[:3]} appear more than once")
     if sorted(names.values()) != sorted(taxa): fail('s', s[:40] + '...', f"the tree's leaves must be exactly the {N} taxa (missing: {sorted(set(taxa) - set(names.values()))[:3]}, unknown: {sorted(set(names.values()) - set(taxa))[:3]})")
     ren = {k: index[v] for k, v in names.items()}
     ren.update({k: N + k for k in {a for e in edges for a in e} if k not in names})
@@ -68,6 +74,8 @@ def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=Non
         l = None if lens[k1] is None or lens[k2] is None else lens[k1] + lens[k2]
         keep = [k for k in range(len(edges)) if k not in (k1, k2)]
         edges, lens = [edges[k] for k in keep] + [(a, b)], [lens[k] for k in keep] + [l]
+    if any(d > 3 for d in Counter(a for e in edges for a in e).values()) or len(edges) != 2 * N - 3:
+        fail('s', s[:40] + '...', f"not a binary tree (a node with more than two children): resolve multifurcations, e.g. with zero-length branches")
     has_len = all(l is not None for l in lens)
     return encode_edges(edges, N, lens if has_len else None)
 

@@ -146,6 +146,10 @@ class TrainLog:
     def median_sec_per_iter(self): return sorted(self.step_seconds)[len(self.step_seconds) // 2] if self.step_seconds else 0.
     @property
     def calls_per_iter(self): return self.likelihood_calls / max(self.iterations, 1)
+    def __repr__(self):
+        last = f", last bound {self.bound[-1]:.2f} (tempered training estimate, not log Z)" if self.bound else ""
+        return (f"TrainLog({self.iterations} iterations in {self.seconds:.1f} s, {1e3 * self.median_sec_per_iter:.2f} ms each (median), "
+                f"{self.calls_per_iter:.0f} likelihood evaluations each{last}, {len(self.sessions)} session(s))")
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int, init_temp: float) -> tuple[float, float]:

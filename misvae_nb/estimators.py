@@ -56,7 +56,7 @@ def as_mixture(mixture, validate: bool=True):
     fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
-def _check_call(estimator, S, L, beta, weights, A, validate, B=None) -> tuple[int|None, int, float|Tensor]:
+def _check_call(estimator, S, L, beta, weights, A, validate, B=None, generator=None) -> tuple[int|None, int, float|Tensor]:
     "Check the settings of one estimator call; return S, L and beta as int, int and float (or beta's 0-d tensor)."
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
     if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
@@ -66,6 +66,8 @@ def _check_call(estimator, S, L, beta, weights, A, validate, B=None) -> tuple[in
     if torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point(): pass  # a device scalar updated in place: not read (no host sync)
     else: beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
     if weights is not None: check_weights(weights, A, validate, B)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        fail('generator', generator, "give a torch.Generator, e.g. torch.Generator().manual_seed(0), or None for torch's global one")
     if weights is not None and estimator != 'a2a' and weights.requires_grad:
         fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: it estimates no gradient for them; "
                                  "pass weights.detach(), or learn the weights with 'a2a'")
@@ -118,7 +120,7 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     fam = as_mixture(mixture, validate)
     A = fam.A
     if not isinstance(per_datapoint, bool): fail('per_datapoint', per_datapoint, "give True (a subset per data point) or False (one per call)")
-    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate, getattr(fam, 'batch_size', None))
+    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate, getattr(fam, 'batch_size', None), generator)
     B = getattr(fam, 'batch_size', None) if per_datapoint else None
     if per_datapoint and B is None: fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
     device = getattr(fam, 'device', None)

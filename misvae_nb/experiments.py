@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses, json, math, shutil, sys, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
-import yaml
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count, BadInput
@@ -17,7 +16,7 @@ from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eva
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
-from .provenance import code_version, load_state, check_same_settings
+from .provenance import code_version, load_state, check_same_settings, read_yaml
 
 # %% auto 0
 __all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'load_campaign', 'check_campaign', 'campaign_configs',
@@ -64,8 +63,7 @@ def load_campaign(path: str|Path, **overrides) -> Campaign:
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"campaign={str(path)!r}: no such params file; see params/campaigns/")
     bad = lambda fix: fail('campaign', str(path), fix)
-    try: d = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e: bad(f"not valid YAML ({' '.join(str(e).split())[:160]})")
+    d = read_yaml(path, 'campaign')
     if not isinstance(d or {}, dict): bad("give a mapping of settings (name: ..., runs: ..., train: ...), see params/campaigns/")
     d = {**(d or {}), **overrides}
     fields = [f.name for f in dataclasses.fields(Campaign)]

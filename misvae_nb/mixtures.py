@@ -183,13 +183,11 @@ class GaussianMixture:
         "n draws from the mixture q_mix itself (a component by `weights`, uniform if None, then a draw from it), e.g. from a fitted posterior."
         n = check_count('n', n, 1, None, "draws from the mixture")
         comps = self.select(torch.arange(self.A, device=self.device))                  # all A: mu, std [B, A, D]
-        B, A, D = comps.mu.shape
+        B, A, _ = comps.mu.shape
         if weights is not None: check_weights(weights, A, True, B)
         w = comps.mu.new_full((B, A), 1 / A) if weights is None else weights.to(comps.mu).expand(B, A)
-        a = torch.multinomial(w, n, replacement=True, generator=generator).T           # [n, B] the component of each draw
-        pick = lambda t: t.gather(1, a.T[..., None].expand(B, n, D)).transpose(0, 1)   # [B, A, D] -> [n, B, D]
-        eps = torch.randn((n, B, D), generator=generator, device=comps.mu.device, dtype=comps.mu.dtype)
-        return pick(comps.mu) + pick(comps.std) * eps
+        a = torch.multinomial(w, n, replacement=True, generator=generator)             # [B, n] the component of each draw
+        return comps.take(a).rsample(1, generator)[0].transpose(0, 1)                  # [1, B, n, D] -> [n, B, D]
     def log_prob(self, z: Tensor, weights: Tensor|None=None) -> Tensor: # z: [n, B, D] -> [n, B]
         "log q_mix(z) of draws z: [n, B, D] under the whole mixture (`weights` as in `sample`)."
         comps = self.select(torch.arange(self.A, device=self.device))

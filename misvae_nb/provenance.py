@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, shutil, subprocess, sys, time, zipfile
+import json, os, platform, shutil, subprocess, sys, tempfile, time, zipfile
 from pathlib import Path
 import torch
 import misvae_nb
@@ -14,7 +14,7 @@ from .mixtures import fail, BadInput
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
            'device_name', 'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state',
            'code_version', 'run_info', 'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters',
-           'check_params_file']
+           'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -68,7 +68,6 @@ _UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by set
 
 def save_atomic(obj, path: str|Path):
     "Write `obj` to `path` (text or bytes as they are, anything else by torch.save) through a temporary file, so the file is always whole."
-    import tempfile
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)   # a name of its own: writers don't collide
     try:
@@ -207,14 +206,18 @@ def notebook_parameters(notebook: str|Path) -> list[str]:
     if len(cells) != 1: fail('notebook', str(notebook), f"a reproduction has one cell tagged 'parameters'; this one has {len(cells)}")
     return [p.name for p in PythonTranslator.inspect(dict(source=''.join(cells[0]['source'])))]
 
-def check_params_file(notebook: str|Path, params: str|Path) -> dict:
-    "The settings of the YAML file `params`, if `notebook` has a parameter for every one."
+def read_yaml(path: str|Path, arg: str):
+    "The data in the YAML file `path`; a ValueError naming `arg` (the argument that gave the path) where it is not valid YAML."
     import yaml
-    if not Path(params).is_file(): fail('params', str(params), "no such file; the params files are in params/")
-    try: settings = yaml.safe_load(Path(params).read_text()) or {}
+    try: return yaml.safe_load(Path(path).read_text())
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)
-        fail('params', str(params), f"not valid YAML ({getattr(e, 'problem', None) or e}{f', line {mark.line + 1}' if mark else ''}): fix the file")
+        fail(arg, str(path), f"not valid YAML ({getattr(e, 'problem', None) or e}{f', line {mark.line + 1}' if mark else ''}): fix the file")
+
+def check_params_file(notebook: str|Path, params: str|Path) -> dict:
+    "The settings of the YAML file `params`, if `notebook` has a parameter for every one."
+    if not Path(params).is_file(): fail('params', str(params), "no such file; the params files are in params/")
+    settings = read_yaml(params, 'params') or {}
     if not isinstance(settings, dict): fail('params', str(params), "give a mapping of parameter: value")
     if unknown := sorted(set(settings) - set(known := notebook_parameters(notebook))):
         fail('params', str(params), f"{Path(notebook).name} has no parameter {', '.join(unknown)}; its parameters: {', '.join(known)}")

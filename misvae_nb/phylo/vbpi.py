@@ -10,19 +10,19 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
-from ..estimators import miselbo, iw_bounds
+from ..estimators import miselbo, iw_bounds, ESTIMATORS
 from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state, git_commit, device_name
-from .alignments import Alignment
-from ..mixtures import fail, check_count, check_real
-from ..config import make_folder
+from .alignments import Alignment, DATASETS
+from ..mixtures import fail, check_count, check_real, check_members
+from ..config import make_folder, pick_device
 from ..data import Progress
 from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
 # %% auto 0
 __all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step',
-           'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi', 'tree_log_probs', 'compare_mrbayes',
-           'marginal_likelihood']
+           'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi', 'check_phylo_settings', 'tree_log_probs',
+           'compare_mrbayes', 'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10.) -> Tensor: # t: [..., 2N-3] -> [...]
@@ -168,7 +168,7 @@ def _check_mix_aln(mix, aln):
     if not isinstance(mix, PhyloMixture): fail('mix', mix, "give a PhyloMixture, e.g. PhyloMixture(load_support('DS1'), A=2)")
     if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
     if aln.n_taxa != mix.sup.N: fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; load the alignment of the data set the support was built on")
-    if getattr(mix.sup, 'taxa', None) is not None and list(aln.taxa) != mix.sup.taxa:   # trees encode taxa by position: the orders must agree
+    if mix.sup.taxa is not None and list(aln.taxa) != mix.sup.taxa:   # trees encode taxa by position: the orders must agree
         k = next(k for k, (a, b) in enumerate(zip(aln.taxa, mix.sup.taxa)) if a != b)
         fail('aln', aln, f"its taxa are not the support's in the same order (position {k}: {aln.taxa[k]!r} here, {mix.sup.taxa[k]!r} in the support); "
                          "encode the support's trees over aln.taxa: tree_from_newick(s, aln.taxa), SBNSupport(..., taxa=aln.taxa)")
@@ -260,6 +260,17 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
                              generator=None if generator is None else generator.get_state()), path)
         if pause: break
     return log
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def check_phylo_settings(datasets, estimators, A: int, S: int, lr: float, threads: int|None, device: str) -> tuple[list[str], list[str], int, str]:
+    "The settings the phylogenetics reproductions share, checked before any work: (datasets, estimators, S, the device's name)."
+    datasets = check_members('datasets', datasets, ('sim', *DATASETS), "'sim' (simulated) or the shipped DS1..DS8")
+    estimators = check_members('estimators', estimators, ESTIMATORS)
+    S = check_count('S', S, 1, check_count('A', A), "components sampled per iteration, at most A")
+    if not check_real('lr', lr, what="Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate: give a positive number, e.g. 0.01")
+    if threads is not None: check_count('threads', threads, what="torch CPU threads (None: torch's default)")
+    return datasets, estimators, S, str(pick_device(device))
+
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @torch.no_grad()

@@ -22,7 +22,7 @@ __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'select_c
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
                 B: int|None=None,          # data points, for one subset per data point; None: one shared subset
-                weights: Tensor|None=None, # [A] or [B, A] mixture weights pi; None: uniform, without replacement
+                weights: Tensor|None=None, # [A] or [B, A] mixture weights pi, drawn from with replacement; None: uniform, without
                 generator: torch.Generator|None=None, device=None,
                ) -> Tensor:                # [S] or [B, S] sorted component indices
     "Draw the S component indices Phi sampled this step."
@@ -59,7 +59,7 @@ def as_mixture(mixture, validate: bool=True):
 def _check_call(estimator, S, L, beta, weights, A, validate, B=None, generator=None) -> tuple[int|None, int, float|Tensor]:
     "Check the settings of one estimator call; return S, L and beta as int, int and float (or beta's 0-d tensor)."
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
-    if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A})")
+    if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), or use the estimator 'a2a'")
     if estimator == 'a2a': S = None                                    # A2A samples every component: S is not read
     if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
@@ -109,8 +109,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
                         L: int=1,                  # samples per sampled component
                         log_prior: Callable[[Tensor], Tensor]|None=None, # z -> log p(z): [L, B, S]; None: 0
                         beta: float=1.0,           # warm-up factor on log p(z) - log q(z)
-                        weights: Tensor|None=None, # [A] or [B, A] mixture weights; None: uniform
-                        per_datapoint: bool=False, # one subset per data point instead of one per call
+                        weights: Tensor|None=None, # [A] or [B, A] mixture weights, drawn from with replacement (uniform ones too); None: uniform
+                        per_datapoint: bool=False, # one subset per data point instead of one per call (always so with [B, A] weights)
                         generator: torch.Generator|None=None,
                         validate: bool=True,       # check values (host sync); shapes are always checked
                        ) -> MiselboResult:

@@ -27,7 +27,7 @@ __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES
 MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
 
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
-    "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images (of `n_images` to score)."
+    "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images (of `n_images` to score), or A where A > max_images (one sample of each component of one data point)."
     B = max(1, min(100, max_images // A, n_images or 100))
     return B, max(1, min(L, max_images // (B * A)))
 

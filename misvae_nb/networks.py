@@ -15,11 +15,11 @@ from .data import check_binary_images, Progress
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'MASKED_ROWS', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS',
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS', 'MASKED_ROWS',
            'count_params', 'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
-           'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'set_masked_rows', 'ComponentBatchNorm2d', 'PixelCNNDecoder',
-           'check_components', 'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors',
-           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
+           'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_components',
+           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
+           'channels_last', 'compile_unavailable', 'compiles', 'compile_networks', 'set_masked_rows',
            'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
            'SeparateEncoderVAE']
 
@@ -120,16 +120,6 @@ class MaskedConv2d(nn.Conv2d):
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
 
 # %% ../nbs/03_networks.ipynb
-MASKED_ROWS = ('live', 'whole', 'uncropped')   # kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
-
-def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
-    "Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute the same decoder."
-    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
-    for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.rows = rows
-    return model
-
-# %% ../nbs/03_networks.ipynb
 class ComponentBatchNorm2d(nn.Module):
     "BatchNorm2d with statistics per group (mixture component): running mean/var [groups, C], one affine γ, β [C]."
     def __init__(self, groups: int, channels: int, eps: float=1e-5, momentum: float|None=0.1):
@@ -150,7 +140,7 @@ def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,
     N, C, H, W = y.shape
     dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
     f32, hw = dict(dtype=dt, device=y.device), H * W
-    anchor = y[:, :, -1, -1].detach().to(dt)                                                # [N,C] K_n: one of each image's own values
+    anchor = y[:, :, -1, -1].detach().to(dt)                                                # [N,C] kappa_n: one of each image's own values
     d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] float32
     s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], one pass when compiled
     image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw                              # [N,C] m_n, and the sum of squares about it
@@ -378,6 +368,16 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
     triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}   # a CPU has no Triton convolutions: Inductor's own there
     triton = list_mode_options('max-autotune-no-cudagraphs') | triton_only if triton_convolutions else {}   # epilogues fuse with rows 'whole' or 'uncropped'
     for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)): net.compile(options=options | extra)
+    return model
+
+# %% ../nbs/03_networks.ipynb
+MASKED_ROWS = ('live', 'whole', 'uncropped')   # kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
+
+def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
+    "Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute the same decoder."
+    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
+    for m in model.modules():
+        if isinstance(m, MaskedConv2d): m.rows = rows
     return model
 
 # %% ../nbs/03_networks.ipynb

@@ -164,9 +164,10 @@ def validation_batch(cfg: TrainConfig) -> int:
     return max(cfg.batch_size, VALID_DECODES // ((cfg.A if cfg.estimator == 'a2a' else cfg.S) * cfg.L))
 
 @torch.no_grad()
-def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, generator, batch_size: int) -> float:
-    "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode."
+def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, batch_size: int) -> float:
+    "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode, with the same draws every epoch."
     model.eval()
+    generator = torch.Generator(images.device).manual_seed(cfg.seed + 2)   # its own: training's draws do not depend on validation
     total = sum(miselbo_loss(model, x, cfg.estimator, cfg.S, cfg.L, 1.0, generator, validate=False) * len(x)
                 for x in images.split(batch_size))
     model.train()
@@ -231,7 +232,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps, epoch)
         if stopped: break                                   # an interruption: the partial epoch is not saved
         t_valid = time.time()
-        valid_loss = validation_loss(model, valid, cfg, est_gen, validation_batch(cfg))
+        valid_loss = validation_loss(model, valid, cfg, validation_batch(cfg))
         if not math.isfinite(valid_loss):
             fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} (not saved); start afresh with a smaller --lr (delete the folder or give another out_dir)")
         state['step'] += n

@@ -12,8 +12,8 @@ from torch import Tensor
 import misvae_nb
 
 # %% auto 0
-__all__ = ['DATA_DIR', 'DATASETS', 'IUPAC', 'dataset_path', 'read_fasta', 'encode_sequences', 'compress_patterns', 'Alignment',
-           'load_alignment']
+__all__ = ['DATA_DIR', 'DATASETS', 'IUPAC', 'AMINO_ONLY', 'dataset_path', 'read_fasta', 'encode_sequences', 'compress_patterns',
+           'Alignment', 'load_alignment']
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 DATA_DIR = Path(misvae_nb.__file__).parent / 'phylo' / 'data'
@@ -79,6 +79,18 @@ def _code_table() -> Tensor: # [128, 4]; rows of unknown characters are all -1
     return t
 
 # %% ../../nbs/20_phylo_alignments.ipynb
+AMINO_ONLY = set('EFIJLOPQZ*')   # protein letters that no nucleotide (IUPAC) code uses
+
+def _not_nucleotides(seqs: dict[str, str]) -> str|None:
+    "What in the upper-case `seqs` is no nucleotide, IUPAC code or gap, said as an error's fix; None if nothing."
+    bad = sorted(set().union(*map(set, seqs.values())) - set(IUPAC))
+    if not bad: return None
+    name, m = next((k, i) for k, s in seqs.items() for i, c in enumerate(s) if c in bad)
+    protein = " (amino acids: this looks like a protein alignment)" if AMINO_ONLY & set(bad) else ""
+    return (f"characters {', '.join(map(repr, bad[:12]))}{' ...' if len(bad) > 12 else ''} (first: taxon {name!r}, site {m + 1} counting from 1) "
+            f"are not nucleotides{protein}; only nucleotide alignments are supported: DNA or RNA letters, IUPAC codes or gaps ({''.join(IUPAC)})")
+
+# %% ../../nbs/20_phylo_alignments.ipynb
 def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likelihoods at the leaves
     "One row of ACGT indicator vectors per taxon: one-hot bases, several ones for ambiguity codes, all ones for gaps."
     if len(lens := {len(s) for s in seqs.values()}) != 1: fail('seqs', seqs, f"sequences have lengths {sorted(lens)}; give aligned sequences (equal lengths)")
@@ -88,7 +100,7 @@ def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likeli
     if (x < 0).any():
         n, m = map(int, (x[..., 0] < 0).nonzero()[0])
         name = list(seqs)[n]
-        fail('seqs', f"{name}[{m}]={seqs[name][m]}", f"use DNA characters or IUPAC codes ({''.join(IUPAC)})")
+        fail('seqs', f"{name}[{m}]={seqs[name][m]}", _not_nucleotides(seqs))
     return x
 
 # %% ../../nbs/20_phylo_alignments.ipynb
@@ -126,4 +138,6 @@ def load_alignment(name_or_path: str|Path) -> Alignment:
     if name_or_path in DATASETS or (_shipped(name_or_path) and not p.is_file()): return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
     if p.is_dir(): fail('name_or_path', str(name_or_path), "is a folder: give the path of an aligned FASTA file in it")
     if not p.is_file(): fail('name_or_path', str(name_or_path), f"no such file, and not a shipped data set: give the path of an aligned FASTA file or one of {names}")
-    return Alignment.from_sequences(read_fasta(p))
+    seqs = read_fasta(p)
+    if (bad := _not_nucleotides(seqs)) is not None: fail('name_or_path', str(name_or_path), bad)   # the file, not only the taxon and site
+    return Alignment.from_sequences(seqs)

@@ -4,7 +4,8 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, os, time
+import itertools, math, os, signal, threading, time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
@@ -157,6 +158,19 @@ def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int
     return lr * lr_decay ** (v // decay_every), min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+@contextmanager
+def _hold_interrupt():
+    "Ctrl-C (SIGINT) during the block is raised at its end: the block runs whole (in the main thread, where Python handles SIGINT; elsewhere no holding)."
+    handler = signal.getsignal(signal.SIGINT)
+    if not callable(handler) or threading.current_thread() is not threading.main_thread(): yield; return
+    held = []
+    signal.signal(signal.SIGINT, lambda *a: held.append(a))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        if held: handler(*held[0])                                        # Python's own handler raises KeyboardInterrupt
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds) -> dict:
     return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
@@ -229,36 +243,50 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
     target, started = PhyloTarget(aln), time.perf_counter()
     session = dict(commit=git_commit(), device=device_name(next(iter(mix.parameters())).device), start=it, end=it, seconds=0.)   # a resumed run may span commits and machines: say which trained what
     log.sessions.append(session)
+    def save(done: int):   # the run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts)
+        with _hold_interrupt():    # Ctrl-C inside torch.save would surface as its RuntimeError, not as an interruption
+            save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
+                             generator=None if generator is None else generator.get_state()), path)
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = Progress(its, 'iteration')
-    for it in its:
-        if seconds and log.seconds >= seconds: break
-        # schedule: learning rate and likelihood temperature at this point of the run
-        v = iterations * log.seconds / seconds if seconds else it
-        step_lr, target.inv_temp = schedule(v, lr, lr_decay, decay_every, anneal, init_temp)
-        for grp in opt.param_groups: grp['lr'] = step_lr
-        # forward, backward, update
-        t0 = time.perf_counter()
-        surrogate, bound = vbpi_step(mix, target, estimator, S, L=K, generator=generator)
-        opt.zero_grad(); (-surrogate).backward(); opt.step()
-        # timing and logging
-        dt = time.perf_counter() - t0
-        log.step_seconds = log.step_seconds[-999:] + [dt]; log.seconds += dt; log.iterations += 1
-        session.update(end=it + 1, seconds=session['seconds'] + dt)
-        log.likelihood_calls += target.calls; target.calls = 0
-        last = log.seconds >= seconds if seconds else it == iterations - 1
-        pause = stop_after is not None and time.perf_counter() - started >= stop_after
-        if it % log_every == 0 or last or pause:
-            log.bound.append(bound.item()); log.iters.append(it)
-            if not math.isfinite(log.bound[-1]):                        # diverged: stop before a checkpoint keeps it
-                fail('lr', lr, f"the training bound became {log.bound[-1]} at iteration {it}: lower the learning rate (a checkpoint keeps the last finite state)")
-            if progress and not seconds: its.note = f"bound {log.bound[-1]:.2f}"
-            if callback is not None: callback(it, mix, log)
-        # checkpoint: plain data (tensors, numbers, strings, lists, dicts)
-        if path is not None and ((it + 1) % checkpoint_every == 0 or last or pause):
-            save_atomic(dict(settings=settings, it=it + 1, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
-                             generator=None if generator is None else generator.get_state()), path)
-        if pause: break
+    done, rewind = it, None    # iterations finished in mix, opt and log (None during an update); the generator's state before the step under way
+    try:
+        for it in its:
+            if seconds and log.seconds >= seconds: break
+            # schedule: learning rate and likelihood temperature at this point of the run
+            v = iterations * log.seconds / seconds if seconds else it
+            step_lr, target.inv_temp = schedule(v, lr, lr_decay, decay_every, anneal, init_temp)
+            for grp in opt.param_groups: grp['lr'] = step_lr
+            # forward, backward: they draw random numbers but change nothing a checkpoint keeps
+            rewind, t0 = None if generator is None else generator.get_state(), time.perf_counter()
+            surrogate, bound = vbpi_step(mix, target, estimator, S, L=K, generator=generator)
+            opt.zero_grad(); (-surrogate).backward()
+            with _hold_interrupt():    # update, timing and logging: all of them or none
+                done = None
+                opt.step()
+                dt = time.perf_counter() - t0
+                log.step_seconds = log.step_seconds[-999:] + [dt]; log.seconds += dt; log.iterations += 1
+                session.update(end=it + 1, seconds=session['seconds'] + dt)
+                log.likelihood_calls += target.calls; target.calls = 0
+                last = log.seconds >= seconds if seconds else it == iterations - 1
+                pause = stop_after is not None and time.perf_counter() - started >= stop_after
+                logged = it % log_every == 0 or last or pause
+                if logged:
+                    log.bound.append(bound.item()); log.iters.append(it)
+                    if not math.isfinite(log.bound[-1]):                    # diverged: stop before a checkpoint keeps it
+                        fail('lr', lr, f"the training bound became {log.bound[-1]} at iteration {it}: lower the learning rate (a checkpoint keeps the last finite state)")
+                done, rewind = it + 1, None
+            if logged:
+                if progress and not seconds: its.note = f"bound {log.bound[-1]:.2f}"
+                if callback is not None: callback(it, mix, log)
+            # checkpoint
+            if path is not None and ((it + 1) % checkpoint_every == 0 or last or pause): save(done)
+            if pause: break
+    except KeyboardInterrupt:      # Ctrl-C: keep every finished iteration, then stop as asked
+        if path is not None and done is not None and done > session['start']:   # (an update that failed half way is not kept)
+            if rewind is not None: generator.set_state(rewind)           # a step cut short: its random numbers are drawn again on resuming
+            save(done)
+        raise
     return log
 
 # %% ../../nbs/23_phylo_vbpi.ipynb

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, os, signal, threading, time
+import itertools, math, os, signal, threading, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -171,6 +171,20 @@ def _hold_interrupt():
         if held: handler(*held[0])                                        # Python's own handler raises KeyboardInterrupt
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path: Path):
+    "Continue the checkpoint's random stream in `generator`; warn once if it cannot be, as the run will then differ."
+    if generator is None and state is None: return                       # neither run had a stream of its own
+    if generator is None: why = ("it holds the run's generator state, but generator=None draws from torch's global generator; "
+                                 "pass a torch.Generator (any seed: the checkpoint's state replaces it)")
+    elif state is None: why = ("it was written by a run with generator=None, whose random stream was not saved; "
+                               "for a reproducible run, start afresh with a generator")
+    else:
+        try: return generator.set_state(state)
+        except RuntimeError: why = (f"its generator state ({state.numel()} bytes) does not fit generator (on {generator.device}); "
+                                    "pass a generator of the device the run began on (torch.Generator(device))")
+    warnings.warn(f"checkpoint={str(path)!r}: the resumed run will not reproduce the uninterrupted one: {why}", stacklevel=4)
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds) -> dict:
     return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
@@ -205,7 +219,7 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tu
     check_same_settings(ck.get('settings', {}), settings, path, may_change=longer)
     if ck['it'] > settings['iterations']: fail('iterations', settings['iterations'], f"{path} has done {ck['it']} iterations already: give iterations >= {ck['it']}")
     mix.load_state_dict(ck['mix']); load_optimizer_state(opt, ck['opt'])
-    if generator is not None: generator.set_state(ck['generator'])
+    _restore_generator(generator, ck.get('generator'), path)
     return ck['it'], TrainLog(**ck['log'])
 
 # %% ../../nbs/23_phylo_vbpi.ipynb

@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, shutil, subprocess, sys, tempfile, time, zipfile
+import json, os, platform, shutil, signal, subprocess, sys, tempfile, threading, time, zipfile
+from contextlib import contextmanager
 from pathlib import Path
 import torch
 import misvae_nb
@@ -12,9 +13,9 @@ from .mixtures import fail, BadInput
 
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
-           'device_name', 'git_commit', 'save_atomic', 'load_state', 'check_same_settings', 'load_optimizer_state',
-           'code_version', 'run_info', 'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters',
-           'read_yaml', 'check_params_file']
+           'device_name', 'git_commit', 'hold_interrupt', 'save_atomic', 'load_state', 'check_same_settings',
+           'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'checks_passed', 'publish_figures',
+           'notebook_parameters', 'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -64,6 +65,19 @@ def git_commit() -> str:
     return 'unknown'
 
 # %% ../nbs/09_provenance.ipynb
+@contextmanager
+def hold_interrupt():
+    "Ctrl-C (SIGINT) during the block is raised at its end: the block runs whole (in the main thread, where Python handles SIGINT; elsewhere no holding)."
+    handler = signal.getsignal(signal.SIGINT)
+    if not callable(handler) or threading.current_thread() is not threading.main_thread(): yield; return
+    held = []
+    signal.signal(signal.SIGINT, lambda *a: held.append(a))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        if held: handler(*held[0])                                        # Python's own handler raises KeyboardInterrupt
+
+# %% ../nbs/09_provenance.ipynb
 _UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by setting it, then restored)
 
 def save_atomic(obj, path: str|Path):
@@ -71,11 +85,12 @@ def save_atomic(obj, path: str|Path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)   # a name of its own: writers don't collide
     try:
-        with os.fdopen(fd, 'wb') as f:
-            if isinstance(obj, (str, bytes, bytearray, memoryview)): f.write(obj.encode() if isinstance(obj, str) else obj)
-            else: torch.save(obj, f)
-        os.chmod(tmp, 0o666 & ~_UMASK)                                   # as open() would make it (mkstemp makes it private)
-        os.replace(tmp, path)
+        with hold_interrupt():                                           # Ctrl-C: raised once the file is whole
+            with os.fdopen(fd, 'wb') as f:
+                if isinstance(obj, (str, bytes, bytearray, memoryview)): f.write(obj.encode() if isinstance(obj, str) else obj)
+                else: torch.save(obj, f)
+            os.chmod(tmp, 0o666 & ~_UMASK)                               # as open() would make it (mkstemp makes it private)
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 

@@ -4,15 +4,14 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, os, signal, threading, time, warnings
-from contextlib import contextmanager
+import itertools, math, os, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds, ESTIMATORS
-from ..provenance import save_atomic, load_state, check_same_settings, load_optimizer_state, git_commit, device_name
+from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings, load_optimizer_state, git_commit, device_name
 from .alignments import Alignment, DATASETS
 from ..mixtures import fail, check_count, check_real, check_members
 from ..config import make_folder, pick_device
@@ -158,19 +157,6 @@ def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int
     return lr * lr_decay ** (v // decay_every), min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-@contextmanager
-def _hold_interrupt():
-    "Ctrl-C (SIGINT) during the block is raised at its end: the block runs whole (in the main thread, where Python handles SIGINT; elsewhere no holding)."
-    handler = signal.getsignal(signal.SIGINT)
-    if not callable(handler) or threading.current_thread() is not threading.main_thread(): yield; return
-    held = []
-    signal.signal(signal.SIGINT, lambda *a: held.append(a))
-    try: yield
-    finally:
-        signal.signal(signal.SIGINT, handler)
-        if held: handler(*held[0])                                        # Python's own handler raises KeyboardInterrupt
-
-# %% ../../nbs/23_phylo_vbpi.ipynb
 def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path: Path):
     "Continue the checkpoint's random stream in `generator`; warn once if it cannot be, as the run will then differ."
     if generator is None and state is None: return                       # neither run had a stream of its own
@@ -258,9 +244,8 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
     session = dict(commit=git_commit(), device=device_name(next(iter(mix.parameters())).device), start=it, end=it, seconds=0.)   # a resumed run may span commits and machines: say which trained what
     log.sessions.append(session)
     def save(done: int):   # the run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts)
-        with _hold_interrupt():    # Ctrl-C inside torch.save would surface as its RuntimeError, not as an interruption
-            save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
-                             generator=None if generator is None else generator.get_state()), path)
+        save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
+                         generator=None if generator is None else generator.get_state()), path)
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = Progress(its, 'iteration')
     done, rewind = it, None    # iterations finished in mix, opt and log (None during an update); the generator's state before the step under way
@@ -275,7 +260,7 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
             rewind, t0 = None if generator is None else generator.get_state(), time.perf_counter()
             surrogate, bound = vbpi_step(mix, target, estimator, S, L=K, generator=generator)
             opt.zero_grad(); (-surrogate).backward()
-            with _hold_interrupt():    # update, timing and logging: all of them or none
+            with hold_interrupt():    # update, timing and logging: all of them or none
                 done = None
                 opt.step()
                 dt = time.perf_counter() - t0

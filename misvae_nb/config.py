@@ -68,7 +68,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images, taken from the first {N_TRAIN} of the training set")
     check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images, taken from the last {N_VALID} of the training set")
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
-    if not check_real('lr', cfg.lr, what="the learning rate") > 0: bad('lr', "the learning rate must be > 0")
+    if not check_real('lr', cfg.lr, what="the learning rate, a positive number") > 0: bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
     check_count('seed', cfg.seed, 0, SEED_MAX, "the run's seed")
     if not isinstance(cfg.amp, bool): bad('amp', "give True or False: the decoder in bfloat16 on CUDA, or not")
@@ -105,6 +105,7 @@ def deadline(max_minutes: float|None) -> float|None:
 def make_folder(path, arg: str='out_dir') -> Path:
     "Create the folder `path` (and its parents) if needed; a ValueError naming `arg` if it cannot be a folder."
     path = Path(path)
+    if path.is_file(): fail(arg, str(path), "is a file; give a folder (an existing one, or a new path)")
     try: path.mkdir(parents=True, exist_ok=True)
     except OSError as e: fail(arg, str(path), f"cannot be a folder ({e.strerror or type(e).__name__}); give a folder you can write to")
     return path

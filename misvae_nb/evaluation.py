@@ -15,7 +15,7 @@ from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, 
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
-from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES
+from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest, model_digest
 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
@@ -52,6 +52,9 @@ class NLL:
     max_images: int = MAX_IMAGES            # images per decoder pass: sets the batching, and so which samples are drawn
     per_component_se: float|None = None     # standard errors of the two means over the test images (None: one image);
     pooled_se: float|None = None            # they say how far another draw of test images could move them, not the samples' error
+    images_digest: str|None = None          # tensor_digest of the images scored
+    model_digest: str|None = None           # model_digest of the model's parameters (its BatchNorm statistics aside)
+    test_set: str = ''                      # '' for the run's data set's test images; else a name for the images given, in the file name
 
     def summary(self) -> str:
         stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
@@ -140,9 +143,10 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     if graph: check_graphable(device, validate=False)
-    n_cal = 0 if calibration_images is None or bn_mode(model) == 'none' else len(calibration_images)
+    n_cal = 0 if bn_mode(model) == 'none' else getattr(model, 'bn_calibration', 0) if calibration_images is None else len(calibration_images)
     weights = eval_weights(bn_mode(model))                                # what iw_bounds does with the model's likelihood
-    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights)
+    digests = dict(images_digest=tensor_digest(images), model_digest=model_digest(model))   # what is scored, and by what
+    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights, **digests)
     g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, 4 if weights == 'own' else 2, dtype=torch.float64, device=device)   # [sums, sums of squares] per bound
     done, seconds, t0, check = 0, 0., time.time(), None
     channels_last(model)                                                  # convolutions run faster in NHWC
@@ -159,6 +163,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
+    if progress: print(f"scoring {len(images)} test images in {len(batches)} batches of up to {B} ({B * model.A * L:,} decodes each, "
+                       f"in passes of {B * model.A * chunk:,}); a time budget or an interruption stops between batches")
     stop_at, last = deadline(max_minutes), (seconds / done if done else 0.)   # a batch's time, as far as known
     todo = range(done, len(batches))
     def save(done):                                                       # the state after `done` batches; sums.cpu() waits for them
@@ -174,12 +180,12 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
     (per_component, pooled, *q_mix), (pc_se, pooled_se, *_) = mean_and_se(-sums[0], sums[1], len(images))   # NLL: minus the bounds
     return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix,
-               max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se)
+               max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se, **digests)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images)
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images, nll.test_set)
 
 def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
@@ -195,11 +201,12 @@ def save_evaluation(folder: str|Path, nll: NLL, device, **about) -> dict:
 
 TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
 
-def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES) -> str:
+def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES,
+              test_set: str='') -> str:
     "File stem of an evaluation with these settings (defaults left out), e.g. eval_L1000_n10000_bn-component-cal500."
     return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
             + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
-            + ("" if max_images == MAX_IMAGES else f"_max{max_images}"))
+            + ("" if max_images == MAX_IMAGES else f"_max{max_images}") + (f"_test-{test_set}" if test_set else ""))
 
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
@@ -209,7 +216,8 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
     path = Path(run_dir) / 'best.pt'
     if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
-    if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: train first (misvae-train --out_dir {run_dir})")
+    if not Path(run_dir).exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r}: no such folder; give the folder of a training run (misvae-train's --out_dir)")
+    if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: it has not finished an epoch yet (misvae-train --out_dir {run_dir} trains it)")
     ck = load_state(path, 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
     cfg, dev = TrainConfig(**ck['config']), pick_device(device)
     model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
@@ -217,10 +225,12 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     test = data.test[:n_test]                                             # also when `data` was given
-    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed, max_images)}.partial.pt"
+    test_set = '' if data.name == cfg.dataset else f"{data.name or 'own'}-{tensor_digest(test)[:8]}"   # other images: another file
+    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed, max_images, test_set)}.partial.pt"
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
+    nll.test_set = test_set
     return save_evaluation(run_dir, nll, dev, run=str(run_dir), epoch=ck['epoch'], test_seed=data.seed, valid_loss=ck['valid_loss'], config=asdict(cfg))
 
 # %% ../nbs/07_evaluation.ipynb
@@ -261,7 +271,7 @@ def eval_cli(argv=None):
     p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
     p.add_argument('--max_images', type=int, default=MAX_IMAGES, help="images per decoder pass (memory; another value batches the images otherwise, so draws other samples)")
     p.add_argument('--precision', choices=EVAL_PRECISIONS, default='auto', help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under {BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch that would end past this many minutes (run again to continue)")
+    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch of test images that would end past this many minutes, judged by the last batch (the first always runs; a batch is up to 100 images x A x L decodes: a smaller --max_images makes smaller ones); run again to continue")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")
     p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
     p.add_argument('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
@@ -280,7 +290,7 @@ def eval_cli(argv=None):
             else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0,
                               precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
     except KeyboardInterrupt:
-        print("misvae-eval: interrupted; the finished batches are kept: run the same command to continue", file=sys.stderr)
+        print("misvae-eval: interrupted; the batches of test images finished before it are kept: run the same command to continue", file=sys.stderr)
         raise SystemExit(130) from None
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return

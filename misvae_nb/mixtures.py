@@ -79,7 +79,8 @@ def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, wha
     try: x = float(value) if ok else None
     except (TypeError, ValueError): x = None
     if x is None or not math.isfinite(x) or not low <= x <= high:
-        fail(name, value, f"{what + ': ' if what else ''}give a finite number in [{low}, {high}]")
+        span = "" if (low, high) == (-math.inf, math.inf) else f" >= {low}" if high == math.inf else f" <= {high}" if low == -math.inf else f" in [{low}, {high}]"
+        fail(name, value, f"{what + ': ' if what else ''}give a finite number{span}")
     return x
 
 # %% ../nbs/00_mixtures.ipynb

@@ -403,6 +403,7 @@ def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, 
     finally:
         for m, momentum in zip(norms, momenta): m.momentum = momentum
         model.train(was_training)
+    model.bn_calibration = len(images)                                   # what the statistics now come from (evaluations report it)
     return model
 
 # %% ../nbs/03_networks.ipynb

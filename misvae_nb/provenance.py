@@ -14,8 +14,8 @@ from .mixtures import fail, BadInput
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
            'device_name', 'git_commit', 'hold_interrupt', 'save_atomic', 'load_state', 'check_same_settings',
-           'load_optimizer_state', 'code_version', 'run_info', 'save_figure', 'checks_passed', 'publish_figures',
-           'notebook_parameters', 'read_yaml', 'check_params_file']
+           'load_optimizer_state', 'code_version', 'tensor_digest', 'model_digest', 'run_info', 'save_figure',
+           'checks_passed', 'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -141,6 +141,20 @@ def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
     for m in modules: h.update(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_bytes())
     return dict(misvae_nb=misvae_nb.__version__, commit=git_commit(), code_hash=h.hexdigest()[:12])
 
+
+# %% ../nbs/09_provenance.ipynb
+def tensor_digest(*tensors: torch.Tensor) -> str:
+    "A fingerprint of the values, shapes and dtypes of `tensors` (SHA-256, 16 hex digits)."
+    import hashlib
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(f'{t.dtype}{tuple(t.shape)};'.encode())
+        h.update(memoryview(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy()))
+    return h.hexdigest()[:16]
+
+def model_digest(model: torch.nn.Module) -> str:
+    "`tensor_digest` of a model's parameters, in the order of their names."
+    return tensor_digest(*(p for _, p in sorted(model.named_parameters())))
 
 # %% ../nbs/09_provenance.ipynb
 def run_info(device=None) -> dict:

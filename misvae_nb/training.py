@@ -15,13 +15,13 @@ from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_pr
 from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from fastcore.docments import docments
 from fastcore.basics import patch
-from .data import binarized_splits, DynamicBatches, DATASETS, Progress
-from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state
+from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits, check_grey_images, check_binary_images
+from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state, tensor_digest
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
            'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch',
-           'validation_loss', 'train', 'config_parser', 'run_metrics', 'train_cli']
+           'validation_loss', 'check_train_data', 'train', 'config_parser', 'run_metrics', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -184,6 +184,19 @@ def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_step
     return total, n, False
 
 # %% ../nbs/05_training.ipynb
+def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
+    "Return `data` if it is a `BinarizedSplits` of grey training and binary validation images that `cfg` describes; else a BadInput naming the fix."
+    if not isinstance(data, BinarizedSplits):
+        fail('data', data, "give a misvae_nb.data.BinarizedSplits(train=grey [N, 1, 28, 28] in [0, 1], valid=binary [M, 1, 28, 28], test=...), or None for cfg.dataset")
+    check_grey_images(data.train, 'data.train'); check_binary_images(data.valid, 'data.valid')
+    for arg, split, what in (('n_train', data.train, 'training'), ('n_valid', data.valid, 'validation')):
+        if len(split) == 0: fail(f'data.{arg[2:]}', split, f"holds no {what} images: give at least one")
+        if len(split) != getattr(cfg, arg):
+            fail(arg, getattr(cfg, arg), f"data holds {len(split)} {what} images: set {arg}={len(split)} in the TrainConfig, so that the run records what it trained on")
+    if data.name and data.name != cfg.dataset: fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
+    return data
+
+# %% ../nbs/05_training.ipynb
 GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # a CUDA generator's state: seed and offset
 
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
@@ -195,23 +208,28 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     torch.manual_seed(cfg.seed)
     data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
     step_fn = build_step(cfg, device, est_gen)
+    if data is not None: check_train_data(data, cfg)
+    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     make_folder(out, 'out_dir')                                           # once the run is known to be possible: no empty folder otherwise
     model, opt = step_fn.model, step_fn.opt
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
     valid = data.valid.to(device)
-    state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf)
+    images = dict(name=data.name or 'own', n_train=len(data.train), n_valid=len(data.valid), digest=tensor_digest(data.train, data.valid))
+    state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf, data=images)
     if resume and (out / 'last.pt').exists():
         ck = load_checkpoint(out / 'last.pt', cfg, device)
+        trained_on = ck['state'].get('data', images)                     # (checkpoints before the data were recorded: not checked)
+        if trained_on['digest'] != images['digest']:
+            fail('data', images, f"{out} was trained on other images ({trained_on}): pass the data it was trained on (train(cfg, data)), or give another out_dir")
         model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
-        data_gen.set_state(ck['data_gen']); state = ck['state']
+        data_gen.set_state(ck['data_gen']); state = dict(ck['state'], data=images)
         if ck['est_gen'].numel() == est_gen.get_state().numel(): est_gen.set_state(ck['est_gen'])
         elif ck['est_gen'].numel() in GENERATOR_STATE_BYTES.values():    # drawn on the other kind of device: its state does not fit this one
             est_gen.manual_seed(cfg.seed + 1 + state['step'])
             say(f"note: {out} drew its estimator samples on another kind of device; they continue from seed {cfg.seed + 1 + state['step']} (the run's seed + 1 + its step)")
         else: fail('checkpoint', str(out / 'last.pt'), f"its est_gen state ({ck['est_gen'].numel()} bytes) fits no generator: damaged? restore it, or delete the folder to start afresh")
-        say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do)" if state['epoch'] >= cfg.epochs else ""))
-        if ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
+        say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do; a larger epochs trains it further)" if state['epoch'] >= cfg.epochs else ""))
+        if state['epoch'] < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
             say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
     elif resume and (out / 'metrics.json').exists():
         fail('out_dir', str(out), "holds a trained run (metrics.json, best.pt) but no last.pt to continue it from (a finished campaign run "
@@ -246,7 +264,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
             save_atomic(dict(model=model.state_dict(), epoch=epoch + 1, valid_loss=valid_loss, config=asdict(cfg), code=code), out / 'best.pt')
         save_atomic(dict(model=model.state_dict(), opt=opt.state_dict(), data_gen=data_gen.get_state(),
                          est_gen=est_gen.get_state(), state=state, config=asdict(cfg), code=code), out / 'last.pt')
-        save_atomic(json.dumps(dict(config=asdict(cfg), code=code, device=device_name(device), metrics=state['metrics']), indent=1), out / 'metrics.json')
+        save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code, device=device_name(device), metrics=state['metrics']), indent=1), out / 'metrics.json')
         log(state['metrics'][-1])
     return state['metrics']
 

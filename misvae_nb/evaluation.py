@@ -10,16 +10,16 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from .estimators import iw_bounds, check_graphable
-from .mixtures import fail, check_count, SEED_MAX
+from .mixtures import fail, check_count, SEED_MAX, BadInput
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest, model_digest
 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
-           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'eval_name',
+           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'load_run', 'eval_name',
            'stopped_evaluation', 'save_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration',
            'evaluate_authors', 'eval_cli']
 
@@ -183,6 +183,17 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
                max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se, **digests)
 
 # %% ../nbs/07_evaluation.ipynb
+def load_run(run_dir: str|Path, device='cpu') -> tuple[MixtureVAE, TrainConfig, dict]:
+    "The model of the training run in `run_dir` with its best epoch's parameters (best.pt), in eval mode on `device`; its TrainConfig; and {epoch, valid_loss}."
+    path = Path(run_dir) / 'best.pt'
+    if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
+    if not Path(run_dir).exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r}: no such folder; give the folder of a training run (misvae-train's --out_dir)")
+    if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: it has not finished an epoch yet (misvae-train --out_dir {run_dir} trains it)")
+    ck = load_state(path, 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
+    cfg = TrainConfig(**ck['config'])
+    model = build_model(cfg); model.load_state_dict(ck['model'])
+    return model.to(device).eval(), cfg, dict(epoch=ck['epoch'], valid_loss=ck['valid_loss'])
+
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
     return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images, nll.test_set)
@@ -214,13 +225,9 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
     if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
     check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
-    path = Path(run_dir) / 'best.pt'
-    if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
-    if not Path(run_dir).exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r}: no such folder; give the folder of a training run (misvae-train's --out_dir)")
-    if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: it has not finished an epoch yet (misvae-train --out_dir {run_dir} trains it)")
-    ck = load_state(path, 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
-    cfg, dev = TrainConfig(**ck['config']), pick_device(device)
-    model = build_model(cfg); model.load_state_dict(ck['model']); model.to(dev)
+    if data is not None and not isinstance(data, BinarizedSplits): fail('data', data, "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
+    dev = pick_device(device)
+    model, cfg, ck = load_run(run_dir, dev)
     if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))

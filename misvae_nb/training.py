@@ -174,10 +174,10 @@ def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, batch_s
     return (total / len(images)).item()
 
 # %% ../nbs/05_training.ipynb
-def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps, epoch):
+def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps, epoch, progress: bool=True):
     "Epoch `epoch` (from 0): one pass over the data; returns (summed loss on the device, steps taken, whether stopped early)."
     total, n = torch.zeros((), device=device), 0
-    for x in Progress(batches, f"epoch {epoch + 1} of {cfg.epochs}, batch"):
+    for x in (Progress(batches, f"epoch {epoch + 1} of {cfg.epochs}, batch") if progress else batches):
         if stop_after_steps is not None and step + n >= stop_after_steps: return total, n, True
         beta = warmup_beta(step + n, len(batches), cfg.warmup_epochs)
         total, n = total + step_fn(x, beta, validate=(step + n == 0)), n + 1   # values checked on the run's first step only
@@ -200,8 +200,8 @@ def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
 GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # a CUDA generator's state: seed and offset
 
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
-          log=None, say=None, max_minutes: float|None=None) -> list[dict]:
-    "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news."
+          log=None, say=None, max_minutes: float|None=None, progress: bool=True) -> list[dict]:
+    "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news, `progress`: a bar per epoch."
     stop_at = deadline(max_minutes)
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
@@ -236,10 +236,10 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
              "keeps only best.pt): delete the folder to train afresh, or give another out_dir")
     if state['epoch'] < cfg.epochs: say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
         + (", decoder in bfloat16" if step_fn.amp else ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")) + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
-    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say)
+    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say, progress)
 
 # %% ../nbs/05_training.ipynb
-def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say):
+def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say, progress):
     model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
     last_seconds, code = (state['metrics'][-1]['seconds'] if state['metrics'] else 0.), code_version()   # an epoch's time, as far as known
     for epoch in range(state['epoch'], cfg.epochs):
@@ -247,7 +247,7 @@ def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_
         if stop_at is not None and t0 + last_seconds > stop_at:           # the next epoch would end past the budget
             say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
         if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps, epoch)
+        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps, epoch, progress)
         if stopped: break                                   # an interruption: the partial epoch is not saved
         t_valid = time.time()
         valid_loss = validation_loss(model, valid, cfg, validation_batch(cfg))

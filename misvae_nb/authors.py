@@ -24,6 +24,7 @@ def _authors_error(path, what: str) -> BadInput:
 def read_authors_state(path: str|Path) -> dict[str, Tensor]:
     "The authors' `best_model` state dict from their zip or the extracted file, read as data (`weights_only=True`)."
     path = Path(path)
+    if path.is_dir(): raise _authors_error(path, "a folder, not the file")
     if not path.is_file(): raise _authors_error(path, "no such file")
     data = path.read_bytes()
     if not data: raise _authors_error(path, "the file is empty")
@@ -96,6 +97,7 @@ def authors_checkpoint_path() -> Path|None:
 def read_authors_curves(path: str|Path) -> dict[str, np.ndarray]:
     "The numeric logs in the authors' zip by name ('eval_loss', 'train_loss', 'avg_epoch_time', ...), read without pickles."
     path = Path(path)
+    if path.is_dir(): raise _authors_error(path, "a folder, not the file")
     if not path.is_file(): raise _authors_error(path, "no such file")
     if not zipfile.is_zipfile(path): raise _authors_error(path, "not a zip: the training curves are in the zip, beside best_model")
     out = {}

@@ -67,6 +67,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")
     check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images, taken from the first {N_TRAIN} of the training set")
     check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images, taken from the last {N_VALID} of the training set")
+    if cfg.batch_size > cfg.n_train: bad('batch_size', f"more than the n_train={cfg.n_train} training images: give at most {cfg.n_train}")
     if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
     if not check_real('lr', cfg.lr, what="the learning rate, a positive number") > 0: bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")

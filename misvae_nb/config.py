@@ -40,7 +40,7 @@ class TrainConfig:
     batch_size: int = 100      # images per step (one subset of components per step)
     lr: float = 5e-4           # Adam's learning rate
     warmup_epochs: int = 1     # beta rises linearly from 0 to 1 over these epochs (0: none; the paper: 100)
-    seed: int = 0              # seeds the network, the minibatches, the validation images' binarisation and the estimators' draws (the test set's is fixed)
+    seed: int = 0              # seeds the network, the minibatches, the estimators' and validation's draws (a stream each: stream_seed) and the validation images' binarisation (the test set's is fixed)
     device: str = 'auto'       # 'auto' (cuda if available), 'cpu', 'cuda', ...
     amp: bool = False          # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
     compile: bool|None = None  # torch.compile the networks (in place; a graphed step captures the fused kernels); default: on CUDA where Triton is installed

@@ -124,7 +124,7 @@ def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int
                  and (epoch is None or r.get('epoch') == epoch)), None)
 
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
-    "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it, its evaluation."
+    "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it (trained_by: the hashes of every epoch's), its evaluation."
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
     if m.get('config'):                                                     # trained with the params file's settings?
@@ -135,6 +135,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
+                trained_by=sorted({e['code_hash'] for e in m.get('metrics', []) if e.get('code_hash')} | ({m['code']['code_hash']} if m.get('code') else set())),
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
@@ -146,24 +147,30 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
     if on_code_change not in ON_CODE_CHANGE: fail('on_code_change', on_code_change, f"choose one of {ON_CODE_CHANGE}")
     stop_at = deadline(max_minutes)
     left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left of the budget
-    if c.kind == 'released': return [advance_released(c, say, max_minutes)]
+    if c.kind == 'released':                                              # one model: the first shard evaluates it, the others have nothing to do
+        return [advance_released(c, say, max_minutes)] if take_shard([c], shard) else []
     runs = take_shard(campaign_configs(c), shard)
     say(f"{c.name}: {len(runs)} run(s) in this shard, their folders in {(Path(c.out_root) / c.name).resolve()}")
+    advanced, epoch_seconds = False, 0.                                  # whether this call did anything; the last epoch's length seen
     for cfg in runs:
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
         s = run_state(cfg, c)
-        if s['finished'] and s['code'] and s['code']['code_hash'] != code_version()['code_hash'] and on_code_change != 'accept':
+        here = code_version()['code_hash']
+        if s['finished'] and s['trained_by'] and s['trained_by'] != [here] and on_code_change != 'accept':
             if on_code_change != 'retrain':
-                raise BadInput(f"run={cfg.out_dir!r} was trained by other code ({s['code']}) than this checkout ({code_version()}); "
+                raise BadInput(f"run={cfg.out_dir!r} was trained (in part) by other code (code hashes {s['trained_by']}) than this checkout ({code_version()}); "
                                  "retrain it (--on_code_change retrain, on_code_change='retrain' in Python, or delete the folder) or accept it (--on_code_change accept)")
-            say(f"{c.name}/{s['run']}: trained by other code ({s['code']['code_hash']}, now {code_version()['code_hash']}): retraining")
+            say(f"{c.name}/{s['run']}: trained by other code ({', '.join(s['trained_by'])}, now {here}): retraining")
             shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
         if not s['finished']:
+            if s['epochs_done'] == 0 and left() is not None and advanced and left() * 60 < epoch_seconds:   # a fresh run's first epoch would overrun
+                say(f"{c.name}: time budget spent before {s['run']} could start (an epoch took {epoch_seconds:.0f} s); run the same command to continue"); break
             say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
             done = s['epochs_done']
-            train(cfg, data, max_minutes=left(), say=say)
+            metrics = train(cfg, data, max_minutes=left(), say=say)
             s = run_state(cfg, c)
-            if not s['finished'] and s['epochs_done'] == done:            # a call that cannot advance the campaign
+            if s['epochs_done'] > done: advanced, epoch_seconds = True, metrics[-1]['seconds']
+            elif not s['finished'] and not advanced:                        # a call that cannot advance the campaign at all
                 fail('max_minutes', max_minutes, f"spent before {c.name}/{s['run']}'s next epoch could end: give more minutes, or none")
             if not s['finished']: say(f"{c.name}: time budget spent; run the same command to continue"); break   # a next, fresh run would overrun it
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
@@ -172,6 +179,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
                              calibration=0 if s['bn'] == 'none' else c.calibration,   # no BatchNorm (the MLP): nothing to recompute
                              progress=False, precision=c.eval_precision, max_minutes=left())
             if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}"); break
+            advanced = True
         if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)   # keep best.pt only
     return campaign_table_rows(c)
 
@@ -207,7 +215,7 @@ def campaign_table_rows(c: Campaign) -> list[dict]:
 def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     "A markdown table of the campaign's runs beside the paper's numbers."
     rows = campaign_table_rows(c) if rows is None else rows
-    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | weighed by q_mix | hours | paper |\n"
+    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | weighed by q_mix as the authors do (no bound here) | hours | paper |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
@@ -225,7 +233,7 @@ def campaign_cli(argv=None):
     p = CliParser(prog='misvae-campaign', description="Train, evaluate and tabulate the runs of a campaign params file, continuing unfinished runs.")
     p.add_argument('params', help="the campaign's YAML params file, e.g. params/campaigns/grid.yaml")
     p.add_argument('--shard', default='1/1', help="advance only shard i of n (runs i, i+n, ...), e.g. 2/4")
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits (run again to continue)")
+    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits, judged by the epoch before (a fresh run's first epoch is not known before it runs); run again to continue")
     p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root, relative to the working directory)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
     p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse', help="what to do with a finished run trained by other code")
@@ -241,6 +249,7 @@ def campaign_cli(argv=None):
             with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
         except KeyboardInterrupt:
             say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue"); raise SystemExit(130) from None
+    say(f"the table of the run folders in {(Path(c.out_root) / c.name).resolve()}:")
     print(campaign_table(c))
 
 # %% ../nbs/08_experiments.ipynb

@@ -20,8 +20,9 @@ from .provenance import save_atomic, load_state, check_same_settings, code_versi
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
-           'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'validation_batch',
-           'validation_loss', 'check_train_data', 'train', 'config_parser', 'run_metrics', 'train_cli']
+           'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'stream_seed',
+           'validation_batch', 'validation_loss', 'check_train_data', 'train', 'config_parser', 'run_metrics',
+           'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -157,6 +158,12 @@ def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0, device: str=
     return r
 
 # %% ../nbs/05_training.ipynb
+def stream_seed(seed: int, stream: str) -> int:
+    "The seed of a run's random `stream` ('network', 'minibatches', 'estimator', 'validation', ...): 63 bits of SHA-256 of both."
+    import hashlib
+    return int.from_bytes(hashlib.sha256(f'{seed}/{stream}'.encode()).digest()[:8], 'little') >> 1
+
+# %% ../nbs/05_training.ipynb
 VALID_DECODES = 10_000   # decoder images per validation pass (a pass of the paper's network in float32: ~7 GB on a GPU)
 
 def validation_batch(cfg: TrainConfig) -> int:
@@ -167,7 +174,7 @@ def validation_batch(cfg: TrainConfig) -> int:
 def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, batch_size: int) -> float:
     "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode, with the same draws every epoch."
     model.eval()
-    generator = torch.Generator(images.device).manual_seed(cfg.seed + 2)   # its own: training's draws do not depend on validation
+    generator = torch.Generator(images.device).manual_seed(stream_seed(cfg.seed, 'validation'))   # its own: training's draws do not depend on validation
     total = sum(miselbo_loss(model, x, cfg.estimator, cfg.S, cfg.L, 1.0, generator, validate=False) * len(x)
                 for x in images.split(batch_size))
     model.train()
@@ -205,8 +212,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     stop_at = deadline(max_minutes)
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
-    torch.manual_seed(cfg.seed)
-    data_gen, est_gen = torch.Generator().manual_seed(cfg.seed), torch.Generator(device).manual_seed(cfg.seed + 1)
+    torch.manual_seed(stream_seed(cfg.seed, 'network'))                  # the initial weights
+    data_gen, est_gen = torch.Generator().manual_seed(stream_seed(cfg.seed, 'minibatches')), torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
     step_fn = build_step(cfg, device, est_gen)
     if data is not None: check_train_data(data, cfg)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
@@ -225,8 +232,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         data_gen.set_state(ck['data_gen']); state = dict(ck['state'], data=images)
         if ck['est_gen'].numel() == est_gen.get_state().numel(): est_gen.set_state(ck['est_gen'])
         elif ck['est_gen'].numel() in GENERATOR_STATE_BYTES.values():    # drawn on the other kind of device: its state does not fit this one
-            est_gen.manual_seed(cfg.seed + 1 + state['step'])
-            say(f"note: {out} drew its estimator samples on another kind of device; they continue from seed {cfg.seed + 1 + state['step']} (the run's seed + 1 + its step)")
+            est_gen.manual_seed(stream_seed(cfg.seed, f"estimator after step {state['step']}"))
+            say(f"note: {out} drew its estimator samples on another kind of device; they continue from a stream of their own (stream_seed(seed, 'estimator after step {state['step']}'))")
         else: fail('checkpoint', str(out / 'last.pt'), f"its est_gen state ({ck['est_gen'].numel()} bytes) fits no generator: damaged? restore it, or delete the folder to start afresh")
         say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do; a larger epochs trains it further)" if state['epoch'] >= cfg.epochs else ""))
         if state['epoch'] < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:

@@ -131,7 +131,7 @@ def load_optimizer_state(opt: torch.optim.Adam, state: dict):
         if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/09_provenance.ipynb
-CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')
+CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'provenance', 'training')   # every module training runs
 EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:

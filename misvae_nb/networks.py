@@ -366,7 +366,7 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
     from torch._inductor import list_mode_options
     options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
     triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}   # a CPU has no Triton convolutions: Inductor's own there
-    triton = list_mode_options('max-autotune-no-cudagraphs') | triton_only if triton_convolutions else {}   # epilogues fuse with rows 'whole' or 'uncropped'
+    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}   # templates autotuned (not coordinate descent: one change at a time); epilogues fuse with rows 'whole' or 'uncropped'
     for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)): net.compile(options=options | extra)
     return model
 

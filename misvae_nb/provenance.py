@@ -14,8 +14,8 @@ from .mixtures import fail, BadInput
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
            'device_name', 'git_commit', 'hold_interrupt', 'save_atomic', 'load_state', 'check_same_settings',
-           'load_optimizer_state', 'code_version', 'tensor_digest', 'model_digest', 'run_info', 'save_figure',
-           'checks_passed', 'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
+           'load_optimizer_state', 'code_version', 'tensor_digest', 'model_digest', 'gpu_versions', 'run_info',
+           'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -157,9 +157,16 @@ def model_digest(model: torch.nn.Module) -> str:
     return tensor_digest(*(p for _, p in sorted(model.named_parameters())))
 
 # %% ../nbs/09_provenance.ipynb
+def gpu_versions(device=None) -> dict:
+    "CUDA, cuDNN and Triton versions where `device` is a GPU (they decide which kernels run and what autotuning finds), else {}."
+    if torch.device(device or 'cpu').type != 'cuda': return {}
+    try: import triton; tv = triton.__version__
+    except ImportError: tv = None
+    return dict(cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(), triton=tv)
+
 def run_info(device=None) -> dict:
     "Device, versions and commit, for the JSON beside every figure."
-    return dict(device=device_name(device), torch=torch.__version__, python=platform.python_version(),
+    return dict(device=device_name(device), torch=torch.__version__, python=platform.python_version(), **gpu_versions(device),
                 misvae_nb=misvae_nb.__version__, commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M:%S %Z'))
 
 # %% ../nbs/09_provenance.ipynb

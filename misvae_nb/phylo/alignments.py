@@ -108,8 +108,9 @@ def compress_patterns(x: Tensor # [N, M, 4] leaf partials
                      ) -> tuple[Tensor, Tensor]: # ([N, P, 4] unique columns, [P] counts)
     "Unique alignment columns (site patterns) and how often each occurs."
     if x.dim() != 3 or x.shape[-1] != 4: fail('x', f"<tensor of shape {tuple(x.shape)}>", "give leaf partials of shape [N, M, 4] (from encode_sequences)")
-    code = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1)            # [N, M], one of 16 codes per cell
-    pats, inv, counts = torch.unique(code.T, dim=0, return_inverse=True, return_counts=True)  # [P, N]
+    if ((x == 0) | (x == 1)).all(): key = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1).T   # [M, N], one of 16 codes per cell
+    else: key = x.transpose(0, 1).flatten(1)                            # [M, 4N] soft partials: their values
+    pats, inv, counts = torch.unique(key, dim=0, return_inverse=True, return_counts=True)
     return x[:, torch.zeros(len(pats), dtype=torch.long).scatter_(0, inv, torch.arange(len(inv)))], counts.to(x.dtype)
 
 # %% ../../nbs/20_phylo_alignments.ipynb

@@ -38,6 +38,7 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
         children.append(row)
     if len(order) != N - 2: fail('edges', '<edge list>', "the edges do not form one connected tree")
     tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t], dtype=torch.float64)
+    if tt is not None and not (tt >= 0).all(): fail('lengths', lengths, "branch lengths are numbers >= 0")
     return torch.tensor(children), tt
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -136,7 +137,10 @@ def _prune(lv0: Tensor, const: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
     x = -4. / 3. * tt[:, N, None, None]
     m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, P] up taxon 0's edge
     log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))   # [B*R, P], in the scratch buffer
-    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, log_scale @ counts)
+    per_row = log_scale @ counts                                                # [B*R] sum_p n_p log s_vp
+    ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, per_row)
+    zero = ll.new_zeros(B).index_add_(0, plan.tree, (per_row == -math.inf).to(ll.dtype)) > 0   # some s_v = 0: p = 0
+    ll.masked_fill_(zero, -math.inf)                                            # (the 0/0 above it made nan)
     ws.give(msg=msg, partial=lv)
     return ll, kids, scale, m0, lu, plan
 
@@ -177,12 +181,13 @@ class _LogLikelihood(torch.autograd.Function):
     def forward(ctx, tt, lv0, const, ch, counts):
         ll, kids, scale, m0, lu, plan = _prune(lv0, const, ch, tt, counts)
         ctx.save_for_backward(tt, counts, kids, scale, m0, lu)
-        ctx.plan = plan
+        ctx.plan, ctx.impossible = plan, ll == -math.inf                        # [B] p(X | tau, t) = 0
         return ll
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
-        return g[:, None] * _prune_grad(*ctx.saved_tensors, ctx.plan), None, None, None, None
+        grad = _prune_grad(*ctx.saved_tensors, ctx.plan).masked_fill_(ctx.impossible[:, None], 0.)   # no direction out of p = 0
+        return g[:, None] * grad, None, None, None, None
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -197,12 +202,15 @@ def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
 
 def log_likelihood(aln: Alignment,     # N taxa, P patterns
                    children: Tensor,   # [..., N-2, 2] from `encode_edges` / SBN samples
-                   t: Tensor,          # [..., 2N-3] branch lengths (edge above node v at v-1)
-                  ) -> Tensor:         # [...] log p(X | tau, t), differentiable in t
+                   t: Tensor,          # [..., 2N-3] branch lengths >= 0 (edge above node v at v-1)
+                   validate: bool=True, # check the values of t (host sync); shapes are always checked
+                  ) -> Tensor:         # [...] log p(X | tau, t), differentiable in t; -inf where the data are impossible
     "JC69 log-likelihood of an alignment for a batch of trees, by Felsenstein pruning."
     N, batch = aln.n_taxa, children.shape[:-2]
     if children.shape[-2:] != (N - 2, 2): fail('children', f"<tensor of shape {tuple(children.shape)}>", f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
     if t.shape != (*batch, 2 * N - 3): fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
+    if validate and not (t >= 0).all():
+        fail('t', t, f"branch lengths are numbers >= 0; {int((~(t >= 0)).sum())} are negative or nan, e.g. {t[~(t >= 0)][0].item():g} (validate=False skips this check)")
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
     tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
     lv0, const, counts = _leaf_terms(aln, t)
@@ -221,6 +229,7 @@ def simulate_jc69(children: Tensor,   # [N-2, 2] one tree
                  ) -> dict[str, str]:        # aligned sequences, taxon 0 first
     "Simulate an alignment along a tree under JC69."
     N = children.shape[0] + 2
+    if not (torch.as_tensor(t) >= 0).all(): fail('t', t, "branch lengths are numbers >= 0")
     def evolve(x, tb):
         keep = torch.rand(n_sites, generator=generator) < math.exp(-4 * float(tb) / 3)
         return torch.where(keep, x, torch.randint(4, (n_sites,), generator=generator))

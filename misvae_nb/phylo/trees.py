@@ -208,6 +208,8 @@ def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
 def sbn_sample(sup: SBNSupport, logits: Tensor, # [n_particles, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
     "Draw one topology per row of logits, one step per depth."
+    if logits.dim() != 2 or logits.shape[1] != len(sup.params):
+        fail('logits', logits, f"give one row of the support's {len(sup.params)} logits per tree to draw, [n_particles, {len(sup.params)}] (n trees from one set: logits.expand(n, -1))")
     (n_particles, n_par), N, dev = logits.shape, sup.N, logits.device
     cand_t, cx, leaf, cclade = _sample_tables(sup)
     u = torch.rand(n_particles * (N - 2), cand_t.shape[1], generator=generator, device=dev)   # node j's noise: row j

@@ -25,8 +25,12 @@ __all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'Ph
            'compare_mrbayes', 'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def log_prior(t: Tensor, rate: float=10.) -> Tensor: # t: [..., 2N-3] -> [...]
+def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
+              validate: bool=True) -> Tensor: # check that t >= 0 (host sync); the shape is always checked
     "Log-prior density of branch lengths (iid Exponential, mean 1/rate) and of a topology (uniform)."
+    if t.dim() == 0 or t.shape[-1] < 3 or t.shape[-1] % 2 == 0:
+        fail('t', t, "give the 2N-3 branch lengths of a tree on N >= 3 taxa (an odd number, 3 or more) on the last axis")
+    if validate and not (t >= 0).all(): fail('t', t, "branch lengths are numbers >= 0 (validate=False skips this check)")
     N = (t.shape[-1] + 3) // 2
     log_n_topologies = sum(math.log(2 * k - 5) for k in range(4, N + 1))   # log (2N-5)!!
     return (math.log(rate) - rate * t).sum(-1) - log_n_topologies
@@ -102,8 +106,8 @@ class PhyloTarget:
     def __init__(self, aln: Alignment, inv_temp: float=1.): self.aln, self.inv_temp, self.calls = aln, inv_temp, 0
     def log_likelihood(self, z: PhyloParticles) -> Tensor: # [L, 1, S]
         self.calls += len(z.t)
-        return self.inv_temp * log_likelihood(self.aln, z.trees.children, z.t).reshape(z.shape)
-    def log_prior(self, z: PhyloParticles) -> Tensor: return log_prior(z.t).reshape(z.shape)
+        return self.inv_temp * log_likelihood(self.aln, z.trees.children, z.t, validate=False).reshape(z.shape)   # t = exp(...) > 0
+    def log_prior(self, z: PhyloParticles) -> Tensor: return log_prior(z.t, validate=False).reshape(z.shape)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def vimco_surrogate(log_w: Tensor,      # [L, B, S] log weights of L particles per sampled component
@@ -319,8 +323,9 @@ def compare_mrbayes(mix: PhyloMixture, trees: list[Tensor], probs: Tensor, top: 
     inside = lq.isfinite()
     p = probs[inside] / probs[inside].sum()
     kl = (p * (p.log() - lq[inside])).sum()
+    first = torch.argsort(probs, descending=True, stable=True)[:top].tolist()   # MrBayes' most probable topologies
     return dict(coverage=probs[inside].sum().item(), kl=kl.item(),
-                top=[(round(probs[i].item(), 4), round(lq[i].exp().item(), 4)) for i in range(min(top, len(trees)))])
+                top=[(round(probs[i].item(), 4), round(lq[i].exp().item(), 4)) for i in first])
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @torch.no_grad()

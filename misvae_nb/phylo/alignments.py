@@ -105,7 +105,7 @@ def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likeli
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def compress_patterns(x: Tensor # [N, M, 4] leaf partials
-                     ) -> tuple[Tensor, Tensor]: # ([N, P, 4] unique columns, [P] counts)
+                     ) -> tuple[Tensor, Tensor]: # ([N, n_pat, 4] unique columns, [n_pat] counts)
     "Unique alignment columns (site patterns) and how often each occurs."
     if x.dim() != 3 or x.shape[-1] != 4: fail('x', f"<tensor of shape {tuple(x.shape)}>", "give leaf partials of shape [N, M, 4] (from encode_sequences)")
     if ((x == 0) | (x == 1)).all(): key = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1).T   # [M, N], one of 16 codes per cell
@@ -118,8 +118,8 @@ def compress_patterns(x: Tensor # [N, M, 4] leaf partials
 class Alignment:
     "Taxa, leaf partials per site pattern and pattern counts."
     taxa: list[str]   # N taxon names; taxon 0 roots every tree
-    partials: Tensor  # [N, P, 4] ACGT partial likelihoods per pattern
-    counts: Tensor    # [P] columns per pattern
+    partials: Tensor  # [N, n_pat, 4] ACGT partial likelihoods per pattern
+    counts: Tensor    # [n_pat] columns per pattern
     @property
     def n_taxa(self): return len(self.taxa)
     @property

@@ -53,7 +53,7 @@ def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float
     return encode_edges(edges, N, lengths.tolist())
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def jc69_propagate(partial: Tensor, # [..., P, 4] (or [..., 4, P] with dim=-2) partial likelihoods below an edge
+def jc69_propagate(partial: Tensor, # [..., n_pat, 4] (or [..., 4, n_pat] with dim=-2) partial likelihoods below an edge
                    t: Tensor,       # [...] branch lengths
                    dim: int=-1,     # the axis of the four states
                   ) -> Tensor:      # like partial: P(t) @ partial, per pattern
@@ -117,26 +117,26 @@ class PruningPlan:
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _prune(lv0: Tensor, const: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
-    "Post-order pass over normalised leaves [N, 4, P], one step per level: (log-likelihood [B], kid messages, scales, m_0, l_u, plan)."
-    (N, _, Pn), B, R = lv0.shape, len(ch), len(ch[0])
+    "Post-order pass over normalised leaves [N, 4, n_pat], one step per level: (log-likelihood [B], kid messages, scales, m_0, l_u, plan)."
+    (N, _, n_pat), B, R = lv0.shape, len(ch), len(ch[0])
     plan, ws, nl = PruningPlan(ch, tt), workspace, B * (N - 1)
-    msg = ws.take('msg', (nl + B * R, 4, Pn), lv0)                              # messages: leaves 1..N-1, then positions
-    kids = ws.take('kids', (B * R, 2, 4, Pn), lv0)                              # kids and scale are kept for the
-    scale, lv = ws.take('scale', (B * R, Pn), lv0), ws.take('partial', (B * R, 4, Pn), lv0)   # backward pass, which gives them back
+    msg = ws.take('msg', (nl + B * R, 4, n_pat), lv0)                              # messages: leaves 1..N-1, then positions
+    kids = ws.take('kids', (B * R, 2, 4, n_pat), lv0)                              # kids and scale are kept for the
+    scale, lv = ws.take('scale', (B * R, n_pat), lv0), ws.take('partial', (B * R, 4, n_pat), lv0)   # backward pass, which gives them back
     x = -4. / 3. * tt[:, 1:N, None, None]                                       # [B, N-1, 1, 1]
-    torch.mul(lv0[1:], x.exp(), out=msg[:nl].view(B, N - 1, 4, Pn)).add_(-torch.expm1(x) / 4)
+    torch.mul(lv0[1:], x.exp(), out=msg[:nl].view(B, N - 1, 4, n_pat)).add_(-torch.expm1(x) / 4)
     at_level = lambda buf: buf.split_with_sizes(plan.sizes)                    # per-level views, made at once
     kid_lv, msg_lv, scale_lv, part_lv = at_level(kids), at_level(msg[nl:]), at_level(scale), at_level(lv)
     for d in reversed(range(len(plan.sizes))):
         kid_idx, e, f, *_ = plan.levels[d]
-        k0, k1 = torch.index_select(msg, 0, kid_idx, out=kid_lv[d].view(-1, 4, Pn)).view(-1, 2, 4, Pn).unbind(1)
-        l = torch.mul(k0, k1, out=part_lv[d])                                   # [n, 4, P] unnormalised partials
-        s = torch.sum(l, 1, out=scale_lv[d])                                    # [n, P]
+        k0, k1 = torch.index_select(msg, 0, kid_idx, out=kid_lv[d].view(-1, 4, n_pat)).view(-1, 2, 4, n_pat).unbind(1)
+        l = torch.mul(k0, k1, out=part_lv[d])                                   # [n, 4, n_pat] unnormalised partials
+        s = torch.sum(l, 1, out=scale_lv[d])                                    # [n, n_pat]
         if d: torch.mul(l, e / s[:, None], out=msg_lv[d]).add_(f)
-    lu = l / s[:, None]                                                         # [B, 4, P] u's normalised partial
+    lu = l / s[:, None]                                                         # [B, 4, n_pat] u's normalised partial
     x = -4. / 3. * tt[:, N, None, None]
-    m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, P] up taxon 0's edge
-    log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))   # [B*R, P], in the scratch buffer
+    m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, n_pat] up taxon 0's edge
+    log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))   # [B*R, n_pat], in the scratch buffer
     per_row = log_scale @ counts                                                # [B*R] sum_p n_p log s_vp
     ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, per_row)
     zero = ll.new_zeros(B).index_add_(0, plan.tree, (per_row == -math.inf).to(ll.dtype)) > 0   # some s_v = 0: p = 0
@@ -148,23 +148,23 @@ def _prune(lv0: Tensor, const: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
 def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, scale: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
                ) -> Tensor: # [B, 2N-2] d log p / d t by node id
     "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
-    B, N, total, Pn, ws = plan.B, plan.N, counts.sum(), m0.shape[-1], workspace
-    out = ws.take('outside', kids.shape, kids)         # [B*R, 2, 4, P] outside vector of the other child, per position
-    osum = ws.take('outside_sum', (len(kids), 2, Pn), kids)   # [B*R, 2, P] their sums over states
-    tmp = ws.take('partial', (len(kids), 4, Pn), kids)       # [B*R, 4, P] scratch for d_v
-    inner = ws.take('inner', (len(kids), Pn), kids)          # [B*R, P] <d_v, l_v>, shared by both children of v
+    B, N, total, n_pat, ws = plan.B, plan.N, counts.sum(), m0.shape[-1], workspace
+    out = ws.take('outside', kids.shape, kids)         # [B*R, 2, 4, n_pat] outside vector of the other child, per position
+    osum = ws.take('outside_sum', (len(kids), 2, n_pat), kids)   # [B*R, 2, n_pat] their sums over states
+    tmp = ws.take('partial', (len(kids), 4, n_pat), kids)       # [B*R, 4, n_pat] scratch for d_v
+    inner = ws.take('inner', (len(kids), n_pat), kids)          # [B*R, n_pat] <d_v, l_v>, shared by both children of v
     ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
-    out_rows, osum_rows = out.view(-1, 4, Pn), osum.view(-1, Pn)
+    out_rows, osum_rows = out.view(-1, 4, n_pat), osum.view(-1, n_pat)
     levels = zip(*(x.split_with_sizes(plan.sizes) for x in (kids, out, osum, ratio, tmp, inner, scale)), plan.levels)
     for d, (k, o_d, so_d, r_d, tmp_d, in_d, s_d, (_, e, f, sl, up)) in enumerate(levels):
         if d == 0: dv = m0; torch.mul(s_d, (m0 * lu).sum(1), out=in_d)        # <m_0, l_u> = s_u <m_0, l_u / s_u>
         else:                                                                   # P(t_v) o_v, o_v normalised on the fly
-            os_v = osum_rows.index_select(0, sl)                                # [n, P] sum_x o_v(x)
+            os_v = osum_rows.index_select(0, sl)                                # [n, n_pat] sum_x o_v(x)
             dv = torch.index_select(out_rows, 0, sl, out=tmp_d)
             dv.mul_(e / os_v[:, None]).add_(f)
             torch.mul(s_d, inner.index_select(0, up), out=in_d).div_(os_v)     # <d_v, l_v> = s_v <d_parent, ...> / sum o_v
         o = torch.mul(dv[:, None], k, out=o_d)                                  # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
-        so = torch.sum(o, 2, out=so_d)                                          # [n, 2, P]
+        so = torch.sum(o, 2, out=so_d)                                          # [n, 2, n_pat]
         torch.matmul(so / in_d[:, None], counts, out=r_d)
     ws.give(outside=out, outside_sum=osum, partial=tmp, inner=inner, kids=kids, scale=scale)
     grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
@@ -191,16 +191,16 @@ class _LogLikelihood(torch.autograd.Function):
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    "Normalised leaf partials [N, 4, P], their log normalisers summed over taxa and patterns, counts [P]; kept on `aln` per dtype and device."
+    "Normalised leaf partials [N, 4, n_pat], their log normalisers summed over taxa and patterns, counts [n_pat]; kept on `aln` per dtype and device."
     key = (like.dtype, like.device, aln.partials.data_ptr(), aln.partials._version)
     kept = aln.__dict__.setdefault('_leaf_terms', {})
     if key not in kept:
-        leaves, counts = aln.partials.to(like).transpose(1, 2).contiguous(), aln.counts.to(like)   # [N, 4, P], [P]
-        lsum = leaves.sum(1, keepdim=True)                                      # [N, 1, P]
+        leaves, counts = aln.partials.to(like).transpose(1, 2).contiguous(), aln.counts.to(like)   # [N, 4, n_pat], [n_pat]
+        lsum = leaves.sum(1, keepdim=True)                                      # [N, 1, n_pat]
         kept.clear(); kept[key] = (leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4), counts)
     return kept[key]
 
-def log_likelihood(aln: Alignment,     # N taxa, P patterns
+def log_likelihood(aln: Alignment,     # N taxa, n_pat patterns
                    children: Tensor,   # [..., N-2, 2] from `encode_edges` / SBN samples
                    t: Tensor,          # [..., 2N-3] branch lengths >= 0 (edge above node v at v-1)
                    validate: bool=True, # check the values of t (host sync); shapes are always checked

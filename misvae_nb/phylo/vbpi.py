@@ -57,14 +57,14 @@ class PhyloMixture(nn.Module):
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @dataclass
 class PhyloParticles:
-    "L x K sampled (topology, branch lengths) pairs, particle p = l * K + k."
-    trees: TreeSample   # children [L*K, N-2, 2], params [L*K, N-2], clades [L*K, 2N-3]
-    t: Tensor           # [L*K, 2N-3] branch lengths (differentiable)
-    log_q_tree: Tensor  # [L*K] log q_k(tau) under the component that drew it (for VIMCO)
-    L: int
-    K: int
+    "L x S sampled (topology, branch lengths) pairs from S components, particle p = l * S + s."
+    trees: TreeSample   # children [L*S, N-2, 2], params [L*S, N-2], clades [L*S, 2N-3]
+    t: Tensor           # [L*S, 2N-3] branch lengths (differentiable)
+    log_q_tree: Tensor  # [L*S] log q_s(tau) under the component that drew it (for VIMCO)
+    L: int              # particles per component
+    S: int              # components that drew them
     @property
-    def shape(self): return (self.L, 1, self.K)
+    def shape(self): return (self.L, 1, self.S)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 class PhyloComponents:
@@ -83,22 +83,22 @@ class PhyloComponents:
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @patch
 def rsample(self: PhyloComponents, L: int, generator: torch.Generator|None=None) -> PhyloParticles:
-    "L particles from each of the K components, particle p = l * K + k."
-    K, m = len(self), self.mix
-    pos = torch.arange(K, device=m.device).repeat(L)                              # [L*K] component position of particle p
-    comp = self.idx.index_select(0, pos)                                          # [L*K] its component
+    "L particles from each of the set's components (the S that sample), particle p = l * S + s."
+    S, m = len(self), self.mix
+    pos = torch.arange(S, device=m.device).repeat(L)                              # [L*S] component position of particle p
+    comp = self.idx.index_select(0, pos)                                          # [L*S] its component
     trees = sbn_sample(m.sup, m.logits.index_select(0, comp), generator)
     at = lambda p, rows, cols: p.view(-1).index_select(0, (rows[:, None] * p.shape[-1] + cols).flatten()).view(cols.shape)  # p[rows, cols]
-    mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [L*K, 2N-3]
+    mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [L*S, 2N-3]
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [L*K], only these K components
-    return PhyloParticles(trees, (mu + ls.exp() * eps).exp(), lq, L, K)
+    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [L*S], only these S components
+    return PhyloParticles(trees, (mu + ls.exp() * eps).exp(), lq, L, S)
 
 @patch
 def log_prob(self: PhyloComponents, z: PhyloParticles) -> Tensor: # z from S components -> [L, 1, S, K]
     "Density matrix: every particle of `z` under each of these K components."
     lp = self.log_q_tree(z.trees.params) + self.log_q_branch(z.trees.clades, z.t)  # [K, L*S]
-    return lp.T.reshape(z.L, 1, z.K, len(self))
+    return lp.T.reshape(z.L, 1, z.S, len(self))
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 class PhyloTarget:

@@ -20,9 +20,9 @@ from .likelihood import log_likelihood
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
 # %% auto 0
-__all__ = ['log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step',
-           'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi', 'check_phylo_settings', 'tree_log_probs',
-           'compare_mrbayes', 'marginal_likelihood']
+__all__ = ['SS_REFERENCE', 'SS_SOURCE', 'SS_ALTERNATIVE', 'log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents',
+           'PhyloTarget', 'vimco_surrogate', 'vbpi_step', 'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi',
+           'check_phylo_settings', 'tree_log_probs', 'compare_mrbayes', 'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
@@ -344,3 +344,9 @@ def marginal_likelihood(mix: PhyloMixture, aln: Alignment, n: int=1000, repeats:
     return dict(pooled=pooled.mean().item(), pooled_std=pooled.std().item() if repeats > 1 else 0.,
                 per_component=per.mean().item(), per_component_std=per.std().item() if repeats > 1 else 0.,
                 particles=L * mix.A, repeats=repeats)
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+SS_REFERENCE = {'DS1': -7108.42, 'DS2': -26367.57, 'DS3': -33735.44, 'DS4': -13330.44,
+                'DS5': -8214.51, 'DS6': -6724.07, 'DS7': -37332.76, 'DS8': -8649.88}   # log p(X): MrBayes stepping-stone
+SS_SOURCE = 'MrBayes stepping-stone, Table 1 of Duan et al. (2024), PhyloGen, NeurIPS'
+SS_ALTERNATIVE = {'DS4': -13330.06}   # as printed elsewhere (Zhang & Matsen 2019 and later VBPI papers; not re-checked)

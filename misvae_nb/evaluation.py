@@ -204,9 +204,9 @@ def stopped_evaluation(partial: Path) -> dict:
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
                 summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches of test images; the same command continues it")
 
-def save_evaluation(folder: str|Path, nll: NLL, device, **about) -> dict:
-    "Write an evaluation's JSON into `folder` (whole or not at all): `about` (what was scored), the numbers, the code and device that computed them."
-    result = dict(**about, **asdict(nll), summary=nll.summary(), eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
+def save_evaluation(folder: str|Path, nll: NLL, device, note: str='', **about) -> dict:
+    "Write an evaluation's JSON into `folder` (whole or not at all): `about` (what was scored), the numbers, the code and device that computed them; `note` ends the summary."
+    result = dict(**about, **asdict(nll), summary=nll.summary() + (f"; {note}" if note else ""), eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
     save_atomic(json.dumps(result, indent=1), Path(folder) / f'{eval_name(nll)}.json')
     return result
 
@@ -238,7 +238,11 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     nll.test_set = test_set
-    return save_evaluation(run_dir, nll, dev, run=str(run_dir), epoch=ck['epoch'], test_seed=data.seed, valid_loss=ck['valid_loss'], config=asdict(cfg))
+    m = Path(run_dir) / 'metrics.json'
+    trained = len(json.loads(m.read_text()).get('metrics', [])) if m.is_file() else ck['epoch']   # epochs the run has trained so far
+    note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
+    return save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'], epochs_trained=trained, test_seed=data.seed,
+                           valid_loss=ck['valid_loss'], config=asdict(cfg))
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:

@@ -16,7 +16,7 @@ from .data import DATASETS, N_TRAIN, N_VALID
 
 # %% auto 0
 __all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'unused_settings', 'check_config', 'build_model',
-           'pick_device', 'deadline', 'make_folder', 'CliParser', 'run_cli']
+           'pick_device', 'deadline', 'make_folder', 'load_optimizer_state', 'CliParser', 'run_cli']
 
 # %% ../nbs/04_config.ipynb
 MODELS = ('misvae', 'mlp', 'separate')
@@ -110,6 +110,15 @@ def make_folder(path, arg: str='out_dir') -> Path:
     try: path.mkdir(parents=True, exist_ok=True)
     except OSError as e: fail(arg, str(path), f"cannot be a folder ({e.strerror or type(e).__name__}); give a folder you can write to")
     return path
+
+# %% ../nbs/04_config.ipynb
+def load_optimizer_state(opt: torch.optim.Adam, state: dict):
+    "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
+    how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
+    opt.load_state_dict(state)                                             # this also loads the writer's flags...
+    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
+    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
+        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/04_config.ipynb
 class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):

@@ -153,6 +153,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
     if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
         st = load_state(resume_path, 'evaluation state')
+        if 'images_digest' not in st['settings']:
+            fail('resume_path', str(resume_path), "was started by an older version of the evaluation, which did not record the model and images it scored: delete it to start afresh")
         check_same_settings(st['settings'], settings, resume_path, fix="evaluate with the settings it was started with, or delete that file to start afresh")
         model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
         if st['sums'].shape != sums.shape: fail('resume_path', str(resume_path), "was started by an older version of the evaluation (no sums of squares): delete it to start afresh")
@@ -232,7 +234,8 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
     test = data.test[:n_test]                                             # also when `data` was given
-    test_set = '' if data.name == cfg.dataset else f"{data.name or 'own'}-{tensor_digest(test)[:8]}"   # other images: another file
+    standard = data.name == cfg.dataset and data.seed == TEST_SEED      # the data set's test images, binarised as every run's are
+    test_set = '' if standard else f"{data.name or 'own'}-{tensor_digest(test)[:8]}"   # other images: another file
     partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed, max_images, test_set)}.partial.pt"
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)

@@ -135,7 +135,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done, epochs=cfg.epochs,
                 finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
-                trained_by=sorted({e['code_hash'] for e in m.get('metrics', []) if e.get('code_hash')} | ({m['code']['code_hash']} if m.get('code') else set())),
+                trained_by=sorted({e['code_hash'] for e in m.get('metrics', []) if e.get('code_hash')} or ({m['code']['code_hash']} if m.get('code') else set())),   # older metrics: the run's
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
@@ -156,7 +156,7 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
         if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
         s = run_state(cfg, c)
         here = code_version()['code_hash']
-        if s['finished'] and s['trained_by'] and s['trained_by'] != [here] and on_code_change != 'accept':
+        if s['trained_by'] and s['trained_by'] != [here] and on_code_change != 'accept':   # finished or not: before more time goes into it
             if on_code_change != 'retrain':
                 raise BadInput(f"run={cfg.out_dir!r} was trained (in part) by other code (code hashes {s['trained_by']}) than this checkout ({code_version()}); "
                                  "retrain it (--on_code_change retrain, on_code_change='retrain' in Python, or delete the folder) or accept it (--on_code_change accept)")

@@ -14,8 +14,8 @@ from .mixtures import fail, BadInput
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
            'device_name', 'git_commit', 'hold_interrupt', 'save_atomic', 'load_state', 'check_same_settings',
-           'load_optimizer_state', 'code_version', 'tensor_digest', 'model_digest', 'gpu_versions', 'run_info',
-           'save_figure', 'checks_passed', 'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
+           'code_version', 'tensor_digest', 'model_digest', 'gpu_versions', 'run_info', 'save_figure', 'checks_passed',
+           'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -122,16 +122,7 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
     if diff: raise BadInput(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
 
 # %% ../nbs/09_provenance.ipynb
-def load_optimizer_state(opt: torch.optim.Adam, state: dict):
-    "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
-    how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
-    opt.load_state_dict(state)                                             # this also loads the writer's flags...
-    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
-    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
-        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
-
-# %% ../nbs/09_provenance.ipynb
-CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'provenance', 'training')   # every module training runs
+CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')   # what training computes with (provenance writes and records)
 EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
@@ -159,7 +150,8 @@ def model_digest(model: torch.nn.Module) -> str:
 # %% ../nbs/09_provenance.ipynb
 def gpu_versions(device=None) -> dict:
     "CUDA, cuDNN and Triton versions where `device` is a GPU (they decide which kernels run and what autotuning finds), else {}."
-    if torch.device(device or 'cpu').type != 'cuda': return {}
+    device = torch.device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')   # None: as device_name reads it
+    if device.type != 'cuda': return {}
     try: import triton; tv = triton.__version__
     except ImportError: tv = None
     return dict(cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(), triton=tv)

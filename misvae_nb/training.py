@@ -16,7 +16,8 @@ from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES,
 from fastcore.docments import docments
 from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits, check_grey_images, check_binary_images
-from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, load_optimizer_state, tensor_digest
+from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, tensor_digest
+from .config import load_optimizer_state
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
@@ -200,7 +201,7 @@ def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
         if len(split) == 0: fail(f'data.{arg[2:]}', split, f"holds no {what} images: give at least one")
         if len(split) != getattr(cfg, arg):
             fail(arg, getattr(cfg, arg), f"data holds {len(split)} {what} images: set {arg}={len(split)} in the TrainConfig, so that the run records what it trained on")
-    if data.name and data.name != cfg.dataset: fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
+    if data.name in DATASETS and data.name != cfg.dataset: fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
     return data
 
 # %% ../nbs/05_training.ipynb

@@ -11,8 +11,16 @@ from .alignments import Alignment
 from ..mixtures import fail
 
 # %% auto 0
-__all__ = ['JC69_Q', 'workspace', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'Workspace', 'PruningPlan',
-           'log_likelihood', 'simulate_jc69']
+__all__ = ['JC69_Q', 'workspace', 'check_lengths', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'Workspace',
+           'PruningPlan', 'log_likelihood', 'simulate_jc69']
+
+# %% ../../nbs/21_phylo_likelihood.ipynb
+def check_lengths(name: str, t) -> Tensor:
+    "Return `t` as a tensor if every branch length in it is a number >= 0; else a BadInput naming `name`, how many are not and one of them."
+    t = torch.as_tensor(t, dtype=torch.float64) if not torch.is_tensor(t) else t
+    bad = ~(t >= 0)                                                          # negative or nan
+    if bad.any(): fail(name, t, f"branch lengths are numbers >= 0; {int(bad.sum())} are negative or nan, e.g. {t[bad][0].item():g}")
+    return t
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves are 0..N-1, internal ids >= N
@@ -38,7 +46,7 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
         children.append(row)
     if len(order) != N - 2: fail('edges', '<edge list>', "the edges do not form one connected tree")
     tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t], dtype=torch.float64)
-    if tt is not None and not (tt >= 0).all(): fail('lengths', lengths, "branch lengths are numbers >= 0")
+    if tt is not None: check_lengths('lengths', tt)
     return torch.tensor(children), tt
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -209,8 +217,7 @@ def log_likelihood(aln: Alignment,     # N taxa, n_pat patterns
     N, batch = aln.n_taxa, children.shape[:-2]
     if children.shape[-2:] != (N - 2, 2): fail('children', f"<tensor of shape {tuple(children.shape)}>", f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
     if t.shape != (*batch, 2 * N - 3): fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
-    if validate and not (t >= 0).all():
-        fail('t', t, f"branch lengths are numbers >= 0; {int((~(t >= 0)).sum())} are negative or nan, e.g. {t[~(t >= 0)][0].item():g} (validate=False skips this check)")
+    if validate: check_lengths('t', t)                                          # a host sync (validate=False skips it)
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
     tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
     lv0, const, counts = _leaf_terms(aln, t)
@@ -229,7 +236,7 @@ def simulate_jc69(children: Tensor,   # [N-2, 2] one tree
                  ) -> dict[str, str]:        # aligned sequences, taxon 0 first
     "Simulate an alignment along a tree under JC69."
     N = children.shape[0] + 2
-    if not (torch.as_tensor(t) >= 0).all(): fail('t', t, "branch lengths are numbers >= 0")
+    check_lengths('t', t)
     def evolve(x, tb):
         keep = torch.rand(n_sites, generator=generator) < math.exp(-4 * float(tb) / 3)
         return torch.where(keep, x, torch.randint(4, (n_sites,), generator=generator))

@@ -11,12 +11,13 @@ import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds, ESTIMATORS
-from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings, load_optimizer_state, git_commit, device_name
+from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings, git_commit, device_name
+from ..config import load_optimizer_state
 from .alignments import Alignment, DATASETS
 from ..mixtures import fail, check_count, check_real, check_members
 from ..config import make_folder, pick_device
 from ..data import Progress
-from .likelihood import log_likelihood
+from .likelihood import log_likelihood, check_lengths
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
 
 # %% auto 0
@@ -30,7 +31,7 @@ def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
     "Log-prior density of branch lengths (iid Exponential, mean 1/rate) and of a topology (uniform)."
     if t.dim() == 0 or t.shape[-1] < 3 or t.shape[-1] % 2 == 0:
         fail('t', t, "give the 2N-3 branch lengths of a tree on N >= 3 taxa (an odd number, 3 or more) on the last axis")
-    if validate and not (t >= 0).all(): fail('t', t, "branch lengths are numbers >= 0 (validate=False skips this check)")
+    if validate: check_lengths('t', t)                                          # a host sync (validate=False skips it)
     N = (t.shape[-1] + 3) // 2
     log_n_topologies = sum(math.log(2 * k - 5) for k in range(4, N + 1))   # log (2N-5)!!
     return (math.log(rate) - rate * t).sum(-1) - log_n_topologies

@@ -42,7 +42,10 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
 def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
     "Load a trainer checkpoint as data, refusing one written by a different configuration (for a run on `device`)."
     ck = load_state(path, 'checkpoint', keys=('config', 'model', 'opt', 'data_gen', 'est_gen', 'state'))
-    check_same_settings(ck['config'], asdict(cfg), path.parent, may_change=RESUMABLE_CHANGES + unused_settings(cfg, device))
+    saved, now, may = ck['config'], asdict(cfg), RESUMABLE_CHANGES + unused_settings(cfg, device)
+    theirs = ', '.join(f"{k}={saved.get(k)!r}" for k in sorted(set(saved) | set(now)) if k not in may and saved.get(k) != now.get(k))
+    check_same_settings(saved, now, path.parent, may_change=may,
+                        fix=f"continue it with its own settings ({theirs}), or give another out_dir, or delete the folder to start afresh")
     return ck
 
 # %% ../nbs/05_training.ipynb

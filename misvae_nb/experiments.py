@@ -139,7 +139,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
-ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')   # what advance_campaign does with a finished run trained by other code
+ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')   # what advance_campaign does with a run (finished or not) with epochs trained by other code
 
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
                      on_code_change: str='refuse', say=print) -> list[dict]:
@@ -236,7 +236,7 @@ def campaign_cli(argv=None):
     p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits, judged by the epoch before (a fresh run's first epoch is not known before it runs); run again to continue")
     p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root, relative to the working directory)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
-    p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse', help="what to do with a finished run trained by other code")
+    p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse', help="what to do with a run (finished or not) with epochs trained by other code")
     p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")
     a = p.parse_args(argv)
     c = run_cli(p, load_campaign, a.params, **({'out_root': a.out_root} if a.out_root else {}))

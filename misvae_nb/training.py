@@ -312,7 +312,7 @@ def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
 def train_cli(argv=None):
     "Console script `misvae-train`: train or resume a run; one JSON line of metrics per epoch on stdout."
     p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in --out_dir).", 'misvae-train')
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits this many minutes (run again to continue)")
+    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before an epoch that would end past this many minutes, judged by the epoch before (a fresh run's first epoch always runs); run again to continue")
     args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
     cfg, t0 = TrainConfig(**args), time.time()
     run_cli(p, check_config, cfg); run_cli(p, step_mode, cfg, run_cli(p, pick_device, cfg.device))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every measurement that needs a GPU, in one command that fits a lent machine's 10-minute call (DEVELOPERS.md):
+# Every measurement that needs a GPU, in one command that fits a lent machine's 10-minute call (the device tool's limits):
 # each part has its own time limit, cut to what is left of the session's SESSION_SECONDS (default 560), and writes
 # its own file under $OUT (at most 8 files come back: log.txt and 7 parts per call), so one failing part does not stop the
 # others. Run from the repository root, with the git-ignored folder .gpu/ carried and MISVAE_COMMIT set to the

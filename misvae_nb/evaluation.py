@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_evaluation.ipynb 2
 from __future__ import annotations
-import argparse, contextlib, json, math, sys, time
+import argparse, contextlib, json, math, re, sys, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -12,7 +12,7 @@ from torch import Tensor
 from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count, SEED_MAX, BadInput
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits, DATASETS
 from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest, model_digest
@@ -20,8 +20,8 @@ from .provenance import load_state, run_info, save_atomic, check_same_settings, 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
            'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'load_run', 'eval_name',
-           'stopped_evaluation', 'save_evaluation', 'eval_stem', 'evaluate_run', 'authors_calibration',
-           'evaluate_authors', 'eval_cli']
+           'stopped_evaluation', 'save_evaluation', 'eval_stem', 'standard_test_digest', 'evaluate_run',
+           'authors_calibration', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
@@ -174,7 +174,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
                          precision=precision, precision_check=check, seconds=seconds + time.time() - t0), resume_path)
     for k in (Progress(todo, 'test batch' if done == 0 else f'test batch (after {done} done earlier)') if progress else todo):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
-        if stop_at is not None and time.time() + last > stop_at: save(k); return None  # the next batch would end past the budget
+        if stop_at is not None and k > todo.start and time.time() + last > stop_at: save(k); return None   # the next would end past the budget (each call scores one at least)
         t_batch = time.time()
         sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device, graph)
         if resume_path is not None: save(k + 1)
@@ -221,28 +221,48 @@ def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='
             + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
             + ("" if max_images == MAX_IMAGES else f"_max{max_images}") + (f"_test-{test_set}" if test_set else ""))
 
+def standard_test_digest(dataset: str, n: int) -> str|None:
+    "`tensor_digest` of the first `n` test images of `dataset` as every run is scored on them, or None where they cannot be read."
+    try: return tensor_digest(binarized_splits(dataset, seed=TEST_SEED, n_train=1, n_valid=1, n_test=n, download=False).test.float())
+    except (OSError, ValueError): return None
+
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES, device: str='auto',
                  seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None) -> dict:
-    "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images."
+    "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images, or on `data.test`; a finished evaluation of the same model and images is returned as it is."
     if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
     check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
     if data is not None and not isinstance(data, BinarizedSplits): fail('data', data, "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
     dev = pick_device(device)
     model, cfg, ck = load_run(run_dir, dev)
     if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
+    m = Path(run_dir) / 'metrics.json'
+    record = json.loads(m.read_text()) if m.is_file() else {}
+    trained_on = record.get('data', {}).get('name', cfg.dataset)
+    if data is None and trained_on not in DATASETS:
+        fail('data', None, f"{run_dir} was trained on images of your own ({trained_on!r}): score it on their test images, evaluate_run(run_dir, data=BinarizedSplits(...)) in Python")
+    given = data is not None
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
-    cal = None if calibration == 0 else binarize(data.train[:calibration], torch.Generator().manual_seed(seed))
-    test = data.test[:n_test]                                             # also when `data` was given
-    standard = data.name == cfg.dataset and data.seed == TEST_SEED      # the data set's test images, binarised as every run's are
-    test_set = '' if standard else f"{data.name or 'own'}-{tensor_digest(test)[:8]}"   # other images: another file
-    partial = Path(run_dir) / f"{eval_stem(L, len(test), bn_mode(model), calibration, precision, seed, max_images, test_set)}.partial.pt"
+    cal = None if calibration == 0 else binarize(data.train[:calibration].float(), torch.Generator().manual_seed(seed))
+    test = check_binary_images(data.test[:n_test], 'data.test').float()   # also when `data` was given
+    images, model_fp = tensor_digest(test), model_digest(model)
+    standard = not given or images == standard_test_digest(cfg.dataset, len(test))   # the data set's test images, binarised as every run's are
+    test_set = '' if standard else f"{re.sub(r'[^A-Za-z0-9_-]', '_', data.name or 'own')[:32]}-{images[:8]}"   # other images: a file of their own
+    stem = lambda p: eval_stem(L, len(test), bn_mode(model), calibration, p, seed, max_images, test_set)
+    for p in (('float32', 'bfloat16') if precision == 'auto' else (precision,)):   # a finished evaluation of this model and these images
+        finished = Path(run_dir) / f"{stem(p)}.json"
+        if finished.is_file() and (r := json.loads(finished.read_text())).get('images_digest') == images and r.get('model_digest') == model_fp:
+            if progress: print(f"already evaluated, the same model and images: {finished}")
+            return r
+    partial = Path(run_dir) / f"{stem(precision)}.partial.pt"
+    if partial.is_file() and load_state(partial, 'evaluation state')['settings'].get('model_digest', model_fp) != model_fp:
+        partial.unlink()                                                  # for an earlier best.pt: it can never be continued
+        if progress: print(f"note: {partial} was started for an earlier best.pt of the run; starting afresh")
     nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
                        max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     nll.test_set = test_set
-    m = Path(run_dir) / 'metrics.json'
-    trained = len(json.loads(m.read_text()).get('metrics', [])) if m.is_file() else ck['epoch']   # epochs the run has trained so far
+    trained = len(record.get('metrics', [])) or ck['epoch']               # epochs the run has trained so far
     note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
     return save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'], epochs_trained=trained, test_seed=data.seed,
                            valid_loss=ck['valid_loss'], config=asdict(cfg))

@@ -250,7 +250,7 @@ def campaign_cli(argv=None):
         except KeyboardInterrupt:
             say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue"); raise SystemExit(130) from None
     say(f"the table of the run folders in {(Path(c.out_root) / c.name).resolve()}:")
-    print(campaign_table(c))
+    print(run_cli(p, campaign_table, c))                                  # a run folder at odds with the params file: one line, no traceback
 
 # %% ../nbs/08_experiments.ipynb
 def plot_nll_grid(rows: list[dict], title: str='', estimators=('s2s', 's2a')):

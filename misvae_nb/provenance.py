@@ -125,11 +125,21 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
 CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')   # what training computes with (provenance writes and records)
 EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
+def _code_only(source: str) -> str:
+    "A module's syntax tree without its docstrings (comments are not in it): what its code does, not how it is explained."
+    import ast
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], 'value', None), ast.Constant) \
+           and isinstance(body[0].value.value, str): node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
-    "The package version, the commit and a hash of the source of `modules` (default: those that define training)."
+    "The package version, the commit and a hash of the code of `modules` (default: those that define training), comments and docstrings left out."
     import hashlib, importlib
     h = hashlib.sha1()
-    for m in modules: h.update(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_bytes())
+    for m in modules: h.update(_code_only(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()).encode())
     return dict(misvae_nb=misvae_nb.__version__, commit=git_commit(), code_hash=h.hexdigest()[:12])
 
 

@@ -196,7 +196,7 @@ def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_step
 
 # %% ../nbs/05_training.ipynb
 def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
-    "Return `data` if it is a `BinarizedSplits` of grey training and binary validation images that `cfg` describes; else a BadInput naming the fix."
+    "`data` with its images as float32 if it is a `BinarizedSplits` of grey training and binary validation images that `cfg` describes; else a BadInput naming the fix."
     if not isinstance(data, BinarizedSplits):
         fail('data', data, "give a misvae_nb.data.BinarizedSplits(train=grey [N, 1, 28, 28] in [0, 1], valid=binary [M, 1, 28, 28], test=...), or None for cfg.dataset")
     check_grey_images(data.train, 'data.train'); check_binary_images(data.valid, 'data.valid')
@@ -205,7 +205,7 @@ def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
         if len(split) != getattr(cfg, arg):
             fail(arg, getattr(cfg, arg), f"data holds {len(split)} {what} images: set {arg}={len(split)} in the TrainConfig, so that the run records what it trained on")
     if data.name in DATASETS and data.name != cfg.dataset: fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
-    return data
+    return replace(data, train=data.train.float(), valid=data.valid.float())   # the networks' dtype (float64 images were a RuntimeError)
 
 # %% ../nbs/05_training.ipynb
 GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # a CUDA generator's state: seed and offset
@@ -219,7 +219,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     torch.manual_seed(stream_seed(cfg.seed, 'network'))                  # the initial weights
     data_gen, est_gen = torch.Generator().manual_seed(stream_seed(cfg.seed, 'minibatches')), torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
     step_fn = build_step(cfg, device, est_gen)
-    if data is not None: check_train_data(data, cfg)
+    if data is not None: data = check_train_data(data, cfg)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
     make_folder(out, 'out_dir')                                           # once the run is known to be possible: no empty folder otherwise
     model, opt = step_fn.model, step_fn.opt

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_config.ipynb 2
 from __future__ import annotations
-import argparse, sys
+import argparse, json, sys
 from dataclasses import dataclass, asdict
 import torch
 import math, time
@@ -16,7 +16,7 @@ from .data import DATASETS, N_TRAIN, N_VALID
 
 # %% auto 0
 __all__ = ['MODELS', 'STEP_MODES', 'RESUMABLE_CHANGES', 'TrainConfig', 'unused_settings', 'check_config', 'build_model',
-           'pick_device', 'deadline', 'make_folder', 'load_optimizer_state', 'CliParser', 'run_cli']
+           'pick_device', 'deadline', 'make_folder', 'load_optimizer_state', 'run_metrics', 'CliParser', 'run_cli']
 
 # %% ../nbs/04_config.ipynb
 MODELS = ('misvae', 'mlp', 'separate')
@@ -119,6 +119,16 @@ def load_optimizer_state(opt: torch.optim.Adam, state: dict):
     for group in opt.param_groups: group.update(how)                       # ...so this run's come back
     for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
         if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
+
+# %% ../nbs/04_config.ipynb
+def run_metrics(out_dir: str|Path) -> dict:
+    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
+    p = Path(out_dir) / 'metrics.json'
+    try: m = json.loads(p.read_text()) if p.is_file() else {}
+    except ValueError: m = None
+    if not isinstance(m, dict) or not isinstance(m.get('metrics', []), list):
+        fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
+    return m
 
 # %% ../nbs/04_config.ipynb
 class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):

@@ -13,7 +13,7 @@ from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count, SEED_MAX, BadInput
 from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits, DATASETS
-from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
+from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder, run_metrics
 from .authors import load_authors_checkpoint
 from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest, model_digest
 
@@ -236,8 +236,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     dev = pick_device(device)
     model, cfg, ck = load_run(run_dir, dev)
     if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
-    m = Path(run_dir) / 'metrics.json'
-    record = json.loads(m.read_text()) if m.is_file() else {}
+    record = run_metrics(run_dir)                                         # what the run trained on, and how long
     trained_on = record.get('data', {}).get('name', cfg.dataset)
     if data is None and trained_on not in DATASETS:
         fail('data', None, f"{run_dir} was trained on images of your own ({trained_on!r}): score it on their test images, evaluate_run(run_dir, data=BinarizedSplits(...)) in Python")

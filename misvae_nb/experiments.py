@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count, BadInput
 from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
-from .training import train, run_metrics
+from .training import train
+from .config import run_metrics
 from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST

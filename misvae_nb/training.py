@@ -17,13 +17,12 @@ from fastcore.docments import docments
 from fastcore.basics import patch
 from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits, check_grey_images, check_binary_images
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, tensor_digest
-from .config import load_optimizer_state
+from .config import load_optimizer_state, run_metrics
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
            'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'stream_seed',
-           'validation_batch', 'validation_loss', 'check_train_data', 'train', 'config_parser', 'run_metrics',
-           'train_cli']
+           'validation_batch', 'validation_loss', 'check_train_data', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -294,15 +293,6 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     return p
 
 # %% ../nbs/05_training.ipynb
-def run_metrics(out_dir: str|Path) -> dict:
-    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
-    p = Path(out_dir) / 'metrics.json'
-    try: m = json.loads(p.read_text()) if p.is_file() else {}
-    except ValueError: m = None
-    if not isinstance(m, dict) or not isinstance(m.get('metrics', []), list):
-        fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
-    return m
-
 def _last_epoch(out_dir) -> dict:
     metrics = run_metrics(out_dir).get('metrics') or []
     return metrics[-1] if metrics else dict(epoch=0, seconds=0.)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, operator
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto 0
 __all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'shown', 'BadInput', 'fail', 'check_count', 'check_real',
@@ -79,20 +80,24 @@ def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, wha
     try: x = float(value) if ok else None
     except (TypeError, ValueError): x = None
     if x is None or not math.isfinite(x) or not low <= x <= high:
-        span = "" if (low, high) == (-math.inf, math.inf) else f" >= {low}" if high == math.inf else f" <= {high}" if low == -math.inf else f" in [{low}, {high}]"
+        span = ("" if (low, high) == (-math.inf, math.inf) else f" >= {low}" if high == math.inf
+                else f" <= {high}" if low == -math.inf else f" in [{low}, {high}]")
         fail(name, value, f"{what + ': ' if what else ''}give a finite number{span}")
     return x
 
 # %% ../nbs/00_mixtures.ipynb
 def check_members(name: str, values, allowed, what: str='') -> list:
-    "Return `values` as a list if it is a non-empty list or tuple of items of `allowed`; else raise a ValueError naming `name`."
-    if not isinstance(values, (list, tuple)) or not values or not all(isinstance(v, str) and v in allowed for v in values):
+    "`values` as a list, if a non-empty list or tuple of items of `allowed`; else a ValueError naming `name`."
+    listed = isinstance(values, (list, tuple)) and len(values) > 0
+    if not listed or not all(isinstance(v, str) and v in allowed for v in values):
         fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of {', '.join(map(repr, allowed))}")
     return list(values)
 
 def check_counts(name: str, values, low: int=1, high: int|None=None, what: str='') -> list[int]:
-    "Return `values` as a list of ints if it is a non-empty list or tuple of counts in [low, high]; else raise a ValueError naming `name`."
-    if not isinstance(values, (list, tuple)) or not values: fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of ints in [{low}, {high if high is not None else 'inf'}]")
+    "`values` as a list of ints, if a non-empty list or tuple of counts in [low, high]; else a ValueError naming `name`."
+    if not isinstance(values, (list, tuple)) or not values:
+        fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of ints "
+                           f"in [{low}, {high if high is not None else 'inf'}]")
     return [check_count(name, v, low, high, what) for v in values]
 
 
@@ -106,31 +111,41 @@ def check_same_place(**tensors):
 
 # %% ../nbs/00_mixtures.ipynb
 def check_gaussian_params(mu: Tensor, std: Tensor, validate: bool=True):
-    "Raise a ValueError unless `mu` and `std` are matching [B, K, D] tensors, with finite `mu` and finite positive `std`."
+    "A ValueError unless `mu` and `std` are matching [B, K, D] tensors, `mu` finite and `std` finite and positive."
     if not torch.is_tensor(mu): fail('mu', mu, "pass component means as a tensor of shape [B, K, D]")
     if not torch.is_tensor(std): fail('std', std, "pass standard deviations as a tensor of shape [B, K, D]")
-    if mu.dim() != 3: fail('mu', mu, "give component means as [B, K, D]; for a non-amortized mixture use mu[None] (B = 1)")
-    if 0 in mu.shape: fail('mu', mu, "need at least one data point B, one component K and one latent dimension D (all >= 1)")
+    if mu.dim() != 3:
+        fail('mu', mu, "give component means as [B, K, D]; for a non-amortized mixture use mu[None] (B = 1)")
+    if 0 in mu.shape:
+        fail('mu', mu, "need at least one data point B, one component K and one latent dimension D (all >= 1)")
     if std.shape != mu.shape: fail('std', std, f"give one standard deviation per mean, shape {tuple(mu.shape)}")
     if not mu.is_floating_point(): fail('mu', mu, "use a floating dtype, e.g. mu.float()")
     check_same_place(mu=mu, std=std)
     if not validate: return
-    if not torch.isfinite(mu).all(): fail('mu', mu, "has non-finite entries (nan or inf); check the encoder's output or the learning rate")
-    if not torch.isfinite(std).all(): fail('std', std, "has non-finite entries; standard deviations must be finite: clamp log-variances before exponentiating")
-    if not (std > 0).all(): fail('std', std, f"has minimum {std.min().item():.3g}; standard deviations must be > 0: use std = exp(logvar / 2) or softplus")
+    if not torch.isfinite(mu).all():
+        fail('mu', mu, "has non-finite entries (nan or inf); check the encoder's output or the learning rate")
+    if not torch.isfinite(std).all():
+        fail('std', std, "has non-finite entries; standard deviations must be finite: "
+                         "clamp log-variances before exponentiating")
+    if not (std > 0).all():
+        fail('std', std, f"has minimum {std.min().item():.3g}; standard deviations must be > 0: "
+                         "use std = exp(logvar / 2) or softplus")
 
 # %% ../nbs/00_mixtures.ipynb
 def check_weights(weights: Tensor, A: int, validate: bool=True, B: int|None=None):
-    "Raise a ValueError unless `weights` is a probability vector over A components, [A] or [B, A] (B: the mixture's data points, if known)."
+    "A ValueError unless `weights` is a probability vector over A components, [A] or [B, A] (B: data points, if known)."
     if not torch.is_tensor(weights) or weights.dim() not in (1, 2) or weights.shape[-1] != A:
-        fail('weights', weights, f"give one weight per component: a tensor of shape [{A}] or [B, {A}]" + ("; torch.as_tensor(weights) for an array" if not torch.is_tensor(weights) else ""))
+        array = "" if torch.is_tensor(weights) else "; torch.as_tensor(weights) for an array"
+        fail('weights', weights, f"give one weight per component: a tensor of shape [{A}] or [B, {A}]{array}")
     if B is not None and weights.dim() == 2 and weights.shape[0] != B:
         fail('weights', weights, f"the mixture has B = {B} data points: give [{A}] (shared) or [{B}, {A}]")
     if not weights.is_floating_point(): fail('weights', weights, "use a floating dtype, e.g. weights.float()")
-    if validate and not torch.isfinite(weights).all(): fail('weights', weights, "has non-finite entries; weights must be finite")
-    if validate and (weights < 0).any(): fail('weights', weights, f"has minimum {weights.min().item():.3g}; weights must be >= 0")
-    if validate and not torch.allclose(weights.sum(-1), weights.new_ones(()), atol=1e-5):
-        fail('weights', weights, f"sums to {weights.sum(-1).flatten()[0].item():.6g}; weights must sum to 1 over components: weights / weights.sum(-1, keepdim=True)")
+    if not validate: return
+    if not torch.isfinite(weights).all(): fail('weights', weights, "has non-finite entries; weights must be finite")
+    if (weights < 0).any(): fail('weights', weights, f"has minimum {weights.min().item():.3g}; weights must be >= 0")
+    if not torch.allclose(weights.sum(-1), weights.new_ones(()), atol=1e-5):
+        fail('weights', weights, f"sums to {weights.sum(-1).flatten()[0].item():.6g}; weights must sum to 1 "
+                                 "over components: weights / weights.sum(-1, keepdim=True)")
 
 # %% ../nbs/00_mixtures.ipynb
 def take_components(t: Tensor, # [B, K, ...] per-component tensor
@@ -158,42 +173,64 @@ class GaussianComponents:
         return log_q_components(z, self.mu, self.std)
 
 # %% ../nbs/00_mixtures.ipynb
+def _tensor_params(mu, std, A, batch_size, validate):
+    "(params, A, device, batch_size) of a family given as tensors mu, std: [B, A, D] (or [A, D])."
+    if torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
+    check_gaussian_params(mu, std, validate)
+    for name, given, held in (('A', A, mu.shape[1]), ('batch_size', batch_size, mu.shape[0])):
+        if given is not None and given != held:
+            fail(name, given, f"mu and std hold {held}; leave {name} out with tensors (it is read from them)")
+    params = lambda idx: (take_components(mu, idx), take_components(std, idx))
+    return params, mu.shape[1], mu.device, mu.shape[0]
+
+# %% ../nbs/00_mixtures.ipynb
 class GaussianMixture:
     "A mixture of A diagonal Gaussians, from parameter tensors or from a function of component indices."
-    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None, validate: bool=True, device=None,
-                 batch_size: int|None=None):
-        if params is None:
-            if mu is not None and torch.is_tensor(mu) and mu.dim() == 2: mu, std = mu[None], (std[None] if torch.is_tensor(std) else std)
-            check_gaussian_params(mu, std, validate)
-            for name, given, held in (('A', A, mu.shape[1]), ('batch_size', batch_size, mu.shape[0])):
-                if given is not None and given != held: fail(name, given, f"mu and std hold {held}; leave {name} out with tensors (it is read from them)")
-            params, A, device, batch_size = (lambda idx: (take_components(mu, idx), take_components(std, idx))), mu.shape[1], mu.device, mu.shape[0]
+    def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None,
+                 validate: bool=True, device=None, batch_size: int|None=None):
+        if params is None: params, A, device, batch_size = _tensor_params(mu, std, A, batch_size, validate)
         else:
             A = check_count('A', A, 1, None, "A is the number of components the params function can produce")
-            if batch_size is not None: batch_size = check_count('batch_size', batch_size, 1, None, "the data points B the params function serves")
-        self.params, self.A, self.validate, self.device, self.batch_size = params, A, validate, device, batch_size  # device: where subsets are drawn
-    def select(self, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
-        out = self.params(idx)
-        ok = isinstance(out, (tuple, list)) and len(out) == 2 and all(torch.is_tensor(t) and t.dim() == 3 for t in out)
-        if not ok or out[0].shape[1] != idx.shape[-1] or (self.batch_size is not None and out[0].shape[0] != self.batch_size):
-            got = [tuple(t.shape) if torch.is_tensor(t) else type(t).__name__ for t in out] if isinstance(out, (tuple, list)) else shown(out)
-            fail('params', self.params, f"for idx of shape {tuple(idx.shape)} it returned {got}; return (mu, std), each [B, K, D] with K = {idx.shape[-1]}, "
-                                        f"one component per index{f' and B = {self.batch_size}' if self.batch_size is not None else ''}")
-        return GaussianComponents(*out, validate=self.validate)
-    def sample(self, n: int, weights: Tensor|None=None, generator: torch.Generator|None=None) -> Tensor: # -> z: [n, B, D]
-        "n draws from the mixture q_mix itself (a component by `weights`, uniform if None, then a draw from it), e.g. from a fitted posterior."
-        n = check_count('n', n, 1, None, "draws from the mixture")
-        comps = self.select(torch.arange(self.A, device=self.device))                  # all A: mu, std [B, A, D]
-        B, A, _ = comps.mu.shape
-        if weights is not None: check_weights(weights, A, True, B)
-        w = comps.mu.new_full((B, A), 1 / A) if weights is None else weights.to(comps.mu).expand(B, A)
-        a = torch.multinomial(w, n, replacement=True, generator=generator)             # [B, n] the component of each draw
-        return comps.take(a).rsample(1, generator)[0].transpose(0, 1)                  # [1, B, n, D] -> [n, B, D]
-    def log_prob(self, z: Tensor, weights: Tensor|None=None) -> Tensor: # z: [n, B, D] -> [n, B]
-        "log q_mix(z) of draws z: [n, B, D] under the whole mixture (`weights` as in `sample`)."
-        comps = self.select(torch.arange(self.A, device=self.device))
-        if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:
-            fail('z', z, f"give draws of shape [n, B, D] = [n, {comps.mu.shape[0]}, {comps.mu.shape[2]}]")
-        if weights is not None: check_weights(weights, self.A, True, comps.mu.shape[0])
-        return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else weights.log())[..., 0]
+            if batch_size is not None:
+                batch_size = check_count('batch_size', batch_size, 1, None, "the data points B the params function serves")
+        self.params, self.A, self.validate = params, A, validate
+        self.device, self.batch_size = device, batch_size   # device: where subsets are drawn
 
+# %% ../nbs/00_mixtures.ipynb
+@patch
+def select(self: GaussianMixture, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
+    out = self.params(idx)
+    ok = isinstance(out, (tuple, list)) and len(out) == 2 and all(torch.is_tensor(t) and t.dim() == 3 for t in out)
+    if not ok or out[0].shape[1] != idx.shape[-1] or (self.batch_size is not None and out[0].shape[0] != self.batch_size):
+        _bad_params(self, idx, out)
+    return GaussianComponents(*out, validate=self.validate)
+
+def _bad_params(mix: GaussianMixture, idx: Tensor, out):
+    got = ([tuple(t.shape) if torch.is_tensor(t) else type(t).__name__ for t in out]
+           if isinstance(out, (tuple, list)) else shown(out))
+    B = f' and B = {mix.batch_size}' if mix.batch_size is not None else ''
+    fail('params', mix.params, f"for idx of shape {tuple(idx.shape)} it returned {got}; "
+                               f"return (mu, std), each [B, K, D] with K = {idx.shape[-1]}, one component per index{B}")
+
+# %% ../nbs/00_mixtures.ipynb
+@patch
+def sample(self: GaussianMixture, n: int, weights: Tensor|None=None,
+           generator: torch.Generator|None=None) -> Tensor: # -> z: [n, B, D]
+    "n draws from the mixture q_mix itself (a component by `weights`, uniform if None, then a draw from it)."
+    n = check_count('n', n, 1, None, "draws from the mixture")
+    comps = self.select(torch.arange(self.A, device=self.device))                  # all A: mu, std [B, A, D]
+    B, A, _ = comps.mu.shape
+    if weights is not None: check_weights(weights, A, True, B)
+    w = comps.mu.new_full((B, A), 1 / A) if weights is None else weights.to(comps.mu).expand(B, A)
+    a = torch.multinomial(w, n, replacement=True, generator=generator)             # [B, n] the component of each draw
+    return comps.take(a).rsample(1, generator)[0].transpose(0, 1)                  # [1, B, n, D] -> [n, B, D]
+
+# %% ../nbs/00_mixtures.ipynb
+@patch
+def log_prob(self: GaussianMixture, z: Tensor, weights: Tensor|None=None) -> Tensor: # z: [n, B, D] -> [n, B]
+    "log q_mix(z) of draws z: [n, B, D] under the whole mixture (`weights` as in `sample`)."
+    comps = self.select(torch.arange(self.A, device=self.device))
+    if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:
+        fail('z', z, f"give draws of shape [n, B, D] = [n, {comps.mu.shape[0]}, {comps.mu.shape[2]}]")
+    if weights is not None: check_weights(weights, self.A, True, comps.mu.shape[0])
+    return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else weights.log())[..., 0]

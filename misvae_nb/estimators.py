@@ -56,29 +56,43 @@ def as_mixture(mixture, validate: bool=True):
     fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
-def _check_call(estimator, S, L, beta, weights, A, validate, B=None, generator=None) -> tuple[int|None, int, float|Tensor]:
-    "Check the settings of one estimator call; return S, L and beta as int, int and float (or beta's 0-d tensor)."
+def _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weights, per_datapoint, generator,
+                validate) -> tuple:
+    "Check one estimator call; return the family, S, L, beta (a float or its 0-d tensor) and B (None: one subset)."
+    for name, fn in (('log_likelihood', log_likelihood), ('log_prior', log_prior)):
+        if not callable(fn) and not (name == 'log_prior' and fn is None):
+            fail(name, fn, "give a function of z: [L, B, S, D] returning [L, B, S]")
+    fam = as_mixture(mixture, validate)
+    A, batch_size = fam.A, getattr(fam, 'batch_size', None)
+    if not isinstance(per_datapoint, bool):
+        fail('per_datapoint', per_datapoint, "give True (a subset per data point) or False (one per call)")
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
-    if estimator != 'a2a' and S is None: fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), or use the estimator 'a2a'")
+    if estimator != 'a2a' and S is None:
+        fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), "
+                        "or use the estimator 'a2a'")
     if estimator == 'a2a': S = None                                    # A2A samples every component: S is not read
     if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
     L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
-    if torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point(): pass  # a device scalar updated in place: not read (no host sync)
-    else: beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
-    if weights is not None: check_weights(weights, A, validate, B)
+    if not (torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point()):   # a device scalar is not read
+        beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")
+    if weights is not None: check_weights(weights, A, validate, batch_size)
     if generator is not None and not isinstance(generator, torch.Generator):
-        fail('generator', generator, "give a torch.Generator, e.g. torch.Generator().manual_seed(0), or None for torch's global one")
+        fail('generator', generator, "give a torch.Generator, e.g. torch.Generator().manual_seed(0), "
+                                     "or None for torch's global one")
     if weights is not None and estimator != 'a2a' and weights.requires_grad:
-        fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: it estimates no gradient for them; "
-                                 "pass weights.detach(), or learn the weights with 'a2a'")
-    return S, L, beta
+        fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: "
+                                 "it estimates no gradient for them; pass weights.detach(), or learn the weights with 'a2a'")
+    if per_datapoint and batch_size is None:
+        fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
+    return fam, S, L, beta, (batch_size if per_datapoint else None)
 
+# %% ../nbs/01_estimators.ipynb
 def select_components(fam, idx: Tensor):
     "`fam.select(idx)`, checked to hold one component per index asked for (a user's family may not)."
     comps = fam.select(idx)
     if hasattr(comps, '__len__') and len(comps) != idx.shape[-1]:
-        fail('mixture', fam, f"its select(idx) returned {len(comps)} components for the {idx.shape[-1]} indices of idx {tuple(idx.shape)}; "
-                             "return one component per index, in idx's order")
+        fail('mixture', fam, f"its select(idx) returned {len(comps)} components for the {idx.shape[-1]} indices "
+                             f"of idx {tuple(idx.shape)}; return one component per index, in idx's order")
     return comps
 
 def _check_log_density(name, fn, out, shape, validate) -> Tensor:
@@ -86,7 +100,8 @@ def _check_log_density(name, fn, out, shape, validate) -> Tensor:
     if not torch.is_tensor(out) or out.shape != shape:
         fail(name, fn, f"it returned {shown(out)}; return one value per sample, a tensor of shape [L, B, S] = {tuple(shape)}")
     if validate and (torch.isnan(out).any() or (out == math.inf).any()):
-        fail(name, fn, "it returned nan or +inf for some samples; check it at those z (result.z), or pass validate=False to skip this check")
+        fail(name, fn, "it returned nan or +inf for some samples; check it at those z (result.z), "
+                       "or pass validate=False to skip this check")
     return out
 
 # %% ../nbs/01_estimators.ipynb
@@ -109,32 +124,30 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
                         L: int=1,                  # samples per sampled component
                         log_prior: Callable[[Tensor], Tensor]|None=None, # z -> log p(z): [L, B, S]; None: 0
                         beta: float=1.0,           # warm-up factor on log p(z) - log q(z)
-                        weights: Tensor|None=None, # [A] or [B, A] mixture weights, drawn from with replacement (uniform ones too); None: uniform
-                        per_datapoint: bool=False, # one subset per data point instead of one per call (always so with [B, A] weights)
+                        weights: Tensor|None=None, # [A] or [B, A], drawn from with replacement (uniform too); None: uniform
+                        per_datapoint: bool=False, # a subset per data point, not one per call (always so with [B, A] weights)
                         generator: torch.Generator|None=None,
                         validate: bool=True,       # check values (host sync); shapes are always checked
                        ) -> MiselboResult:
     "Per-sample log weights of the A2A, S2A or S2S estimator of MISELBO."
-    for name, fn in (('log_likelihood', log_likelihood), ('log_prior', log_prior)):
-        if not callable(fn) and not (name == 'log_prior' and fn is None): fail(name, fn, "give a function of z: [L, B, S, D] returning [L, B, S]")
-    fam = as_mixture(mixture, validate)
-    A = fam.A
-    if not isinstance(per_datapoint, bool): fail('per_datapoint', per_datapoint, "give True (a subset per data point) or False (one per call)")
-    S, L, beta = _check_call(estimator, S, L, beta, weights, A, validate, getattr(fam, 'batch_size', None), generator)
-    B = getattr(fam, 'batch_size', None) if per_datapoint else None
-    if per_datapoint and B is None: fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
-    device = getattr(fam, 'device', None)
+    fam, S, L, beta, B = _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weights,
+                                     per_datapoint, generator, validate)
+    A, device = fam.A, getattr(fam, 'device', None)
+    # the components: the sampled ones (subset, Φ) and the denominator's (den)
     every = torch.arange(A, device=device)                             # [A]
     subset = every if estimator == 'a2a' else draw_subset(A, S, B=B, weights=weights, generator=generator, device=device)
     if estimator == 's2s': den = sampled = select_components(fam, subset)   # only the S sampled components exist
     else:
         den = select_components(fam, every)                            # all A: [B, A, ...]
         sampled = den if (estimator == 'a2a' or (S == A and weights is None)) else den.take(subset)
+    # draw from the sampled components, score under the denominator's mixture
     z = sampled.rsample(L, generator=generator)                        # [L, B, S, D]
     log_q = den.log_prob(z)                                            # [L, B, S, K]
     log_pi = None if (weights is None or estimator == 's2s') else weights.log()
     log_q_mix = log_q_mixture(log_q, log_pi)                           # [L, B, S]
-    log_lik = _check_log_density('log_likelihood', log_likelihood, call_log_likelihood(log_likelihood, z, subset), log_q_mix.shape, validate)
+    # the log weights, and their mean: the estimate
+    log_lik = _check_log_density('log_likelihood', log_likelihood, call_log_likelihood(log_likelihood, z, subset),
+                                 log_q_mix.shape, validate)
     log_p_z = 0. if log_prior is None else _check_log_density('log_prior', log_prior, log_prior(z), log_q_mix.shape, validate)
     log_w = log_lik + beta * (log_p_z - log_q_mix)                     # [L, B, S]
     if estimator != 'a2a' or weights is None: return MiselboResult(log_w.mean((0, 2)), log_w, subset, log_q, z)

@@ -17,7 +17,7 @@ from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown
 __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'select_components', 'ComponentLogLikelihood',
            'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo',
            'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable',
-           'on_side_stream', 'chunk_draws', 'iw_bounds']
+           'on_side_stream', 'chunk_draws', 'bounds_from_sums', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -204,20 +204,23 @@ class IWBounds:
 
 # %% ../nbs/01_estimators.ipynb
 def check_graphable(device, validate: bool):
-    "Raise a ValueError unless draws on `device` can be recorded as a CUDA graph: a GPU, and no value checks (they wait for the GPU)."
+    "A ValueError unless draws on `device` can be recorded as a CUDA graph: a GPU, and no value checks (they wait)."
     if device is None or torch.device(device).type != 'cuda':
         fail('graph', True, f"CUDA graphs need the mixture on a GPU (it is on {device or 'the CPU'}); leave graph off there")
-    if validate: fail('validate', True, "graph=True records the draws without the host checking values: pass validate=False too")
+    if validate:
+        fail('validate', True, "graph=True records the draws without the host checking values: pass validate=False too")
 
 def on_side_stream(fn: Callable[[], Any], device) -> Any:
-    "Run `fn()` on a side CUDA stream, as warm-up before a graph capture must, and return its result once the current stream has waited for it."
+    "Run `fn()` on a side CUDA stream, as warm-up before a capture must; its result once the current stream waited."
     side = torch.cuda.Stream(device); side.wait_stream(torch.cuda.current_stream(device))
     with torch.cuda.stream(side): out = fn()
     torch.cuda.current_stream(device).wait_stream(side)
     return out
 
-def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False, generator: torch.Generator|None=None, device=None):
-    "Yield `draw(n)` for each chunk size n in `sizes`; with `graph`, chunks of the first size after the first are replayed from one CUDA graph."
+# %% ../nbs/01_estimators.ipynb
+def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False,
+                generator: torch.Generator|None=None, device=None):
+    "`draw(n)` for each chunk size n in `sizes`; with `graph`, chunks of the first size after the first are replayed."
     graph = graph and len(sizes) >= 3                                   # a capture pays from two replays on
     cuda_graph, out = None, None
     for i, n in enumerate(sizes):
@@ -225,16 +228,26 @@ def chunk_draws(draw: Callable[[int], dict], sizes: list[int], graph: bool=False
         if i == 0: yield on_side_stream(lambda: draw(n), device); continue   # eager, warming up as before a capture
         if cuda_graph is None:                                          # recorded once, at the second chunk
             cuda_graph = torch.cuda.CUDAGraph()
-            if generator is not None: cuda_graph.register_generator_state(generator)   # replays draw afresh from `generator`
+            if generator is not None:
+                cuda_graph.register_generator_state(generator)          # replays draw afresh from `generator`
             with torch.cuda.graph(cuda_graph): out = draw(n)
         cuda_graph.replay()
-        yield out                                                       # overwritten by the next replay: use it before asking for more
+        yield out                                                       # overwritten by the next replay: use it first
+
+# %% ../nbs/01_estimators.ipynb
+def bounds_from_sums(lse: Tensor, L: int, weights: Tensor|None=None) -> tuple[Tensor, Tensor]: # lse: [B, A] -> [B] each
+    "(per component, pooled) bounds from the [B, A] sums log sum_l w_al of L samples per component."
+    log_mean = lse - math.log(L)                                        # [B, A] log (1/L) sum_l w_al
+    if weights is None: return log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(lse.shape[-1])
+    keep = weights > 0
+    return (torch.where(keep, weights * log_mean, 0.).sum(-1),
+            torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))
 
 # %% ../nbs/01_estimators.ipynb
 @torch.no_grad()
-def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_prior=None,
-              weights: Tensor|None=None, generator: torch.Generator|None=None, validate: bool=True, graph: bool=False) -> IWBounds:
-    "Per-component and pooled importance-weighted bounds with L samples from every component, chunked over L (`graph`: chunks replayed, CUDA); no gradient."
+def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_prior=None, weights: Tensor|None=None,
+              generator: torch.Generator|None=None, validate: bool=True, graph: bool=False) -> IWBounds:
+    "Per-component and pooled importance-weighted bounds, L samples from every component in chunks; no gradient."
     fam = as_mixture(mixture, validate)
     L = check_count('L', L, 1, None, "L is the number of importance samples per component")
     chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
@@ -243,20 +256,17 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     if graph: check_graphable(device, validate)
     fixed = FixedComponents(select_components(fam, torch.arange(fam.A, device=device)), device)
     per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)   # a decoder per component: weigh by q_a, not q_mix
-    def chunk_lse(n: int) -> dict:                                      # {weighting: [B, A] log sum_l w_al over n samples per component}
-        r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights, generator=generator, validate=validate)
+    def chunk_lse(n: int) -> dict:                                      # {weighting: [B, A] log sum_l w_al, n samples each}
+        r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights,
+                                generator=generator, validate=validate)
         log_w = {'q_mix': r.log_w}                                      # [n, B, A] p(x, z_al) / q_mix(z_al)
         if per_decoder:                                                 # p_a(x, z_al) / q_a(z_al)
-            log_w['own'] = r.log_w + log_q_mixture(r.log_q, None if weights is None else weights.log()) - r.log_q.diagonal(0, -2, -1)
+            log_q_mix = log_q_mixture(r.log_q, None if weights is None else weights.log())
+            log_w['own'] = r.log_w + log_q_mix - r.log_q.diagonal(0, -2, -1)
         return {k: torch.logsumexp(v, 0) for k, v in log_w.items()}
     sizes = [min(chunk_size, L - start) for start in range(0, L, chunk_size)]   # weighted A2A: every component, L times
     lse = None                                                          # [B, A] log sum_l w_al so far, per weighting
     for d in chunk_draws(chunk_lse, sizes, graph, generator, device):  # the first chunk is never a graph's output
         lse = d if lse is None else {k: torch.logaddexp(lse[k], v) for k, v in d.items()}
-    def bounds(lse):                                                    # (per component, pooled) from [B, A] log sum_l w_al
-        log_mean = lse - math.log(L)                                    # [B, A] log (1/L) sum_l w_al
-        if weights is None: return log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(fam.A)
-        keep = weights > 0                                              # a component of weight 0 adds nothing
-        return (torch.where(keep, weights * log_mean, 0.).sum(-1),
-                torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))
+    bounds = lambda lse: bounds_from_sums(lse, L, weights)
     return IWBounds(*bounds(lse['own']), *bounds(lse['q_mix'])) if per_decoder else IWBounds(*bounds(lse['q_mix']))

@@ -176,15 +176,18 @@ def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None
     "Save `fig` as NAME.png and its numbers, parameters and provenance as NAME.json; return the JSON path."
     if not name or any(c in name for c in '/\\ '): fail('name', name, "use a plain file stem such as 'estimator_bias'")
     d = figures_dir()
-    record = dict(name=name, numbers=numbers, params=params, **run_info(device), command=os.environ.get('MISVAE_COMMAND'),   # set by scripts/main.sh
+    record = dict(name=name, numbers=numbers, params=params, **run_info(device),
+                  command=os.environ.get('MISVAE_COMMAND'),                    # set by scripts/main.sh
                   wall_time_s=None if started is None else round(time.time() - started, 2), checks='not run')
-    text = json.dumps(record, indent=1, default=_plain) + '\n'                  # before anything is written: numbers it cannot store stop it here
+    # the text before anything is written: numbers it cannot store stop it here
+    text = json.dumps(record, indent=1, default=_plain) + '\n'
     (d / f'{name}.json').unlink(missing_ok=True)                                 # an older JSON never stays beside a new PNG
     if fig is None: (d / f'{name}.png').unlink(missing_ok=True)
     else:
-        fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight',
-                    metadata=dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}", Comment=record['device'],
-                                  Description=f"numbers, parameters and provenance in {name}.json", **{'Creation Time': record['date']}))
+        about = dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}",
+                     Comment=record['device'], Description=f"numbers, parameters and provenance in {name}.json",
+                     **{'Creation Time': record['date']})                      # the PNG's text chunks
+        fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight', metadata=about)
     save_atomic(text, d / f'{name}.json')
     _saved.append(d / f'{name}.json')
     return d / f'{name}.json'
@@ -196,7 +199,7 @@ def _plain(x):
 _saved: list[Path] = []   # the figures' JSON files this process saved, for `checks_passed`
 
 def checks_passed() -> list[Path]:
-    "Mark every figure this process saved as checked (`checks: 'passed'`): a reproduction's last cell, after its checks."
+    "Mark every figure this process saved as checked (`checks: 'passed'`): a reproduction's last cell calls it."
     for p in _saved: save_atomic(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n', p)
     done, _saved[:] = list(_saved), []
     return done
@@ -204,6 +207,40 @@ def checks_passed() -> list[Path]:
 # %% ../nbs/09_provenance.ipynb
 CODE_PATHS = ('misvae_nb', 'nbs/repro', 'params', 'settings.ini')  # what makes a figure
 
+def _check_publishing_tree(root: Path) -> str:
+    "HEAD's commit, if figures can be published from this checkout: a git checkout, clean, not a copy given its commit."
+    head = git_commit()
+    if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
+    if head.endswith('+given'):
+        fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'), "publishing checks the commit with git itself: unset MISVAE_COMMIT")
+    if head.endswith('+dirty'):
+        fail('tree', head, f"the checkout has uncommitted changes or new files outside {', '.join(OUTPUT_DIRS)} (see git status): "
+                           "commit them, delete or git-ignore new files (or git stash -u), rerun the reproduction, then publish")
+    return head
+
+# %% ../nbs/09_provenance.ipynb
+def _check_publishable(name: str, src: Path, made: list[str], head: str, root: Path):
+    "A ValueError naming `name` unless src/NAME.json passed its checks at a clean commit with HEAD's code."
+    j = src / f'{name}.json'
+    if not j.is_file():
+        fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); "
+                           f"made: {', '.join(made) or 'none'}")
+    record = json.loads(j.read_text())
+    if record.get('checks') != 'passed':
+        how = 'failed or did not run' if record.get('checks') == 'not run' else 'are not recorded'
+        fail('name', name, f"{j} comes from a run whose checks {how}: rerun its reproduction and see it end")
+    commit = record.get('commit') or 'unknown'
+    if commit == 'unknown' or '+' in commit:                          # '+dirty', or '+given': not checked by git
+        fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, "
+                           "rerun the reproduction, then publish")
+    diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS],
+                          capture_output=True, text=True, cwd=root, timeout=30)
+    if diff.returncode or diff.stdout.strip():
+        why = diff.stdout.split()[:3] if not diff.returncode else [f"commit {commit[:10]} is not in this repository"]
+        fail('name', name, f"{j} was made at commit {commit[:10]}, but {', '.join(why)} changed since: "
+                           "rerun the reproduction at HEAD, then publish")
+
+# %% ../nbs/09_provenance.ipynb
 def publish_figures(names: list[str],          # figure names, e.g. ['estimator_bias', 'timing']
                     src: Path|str|None=None,   # where they were made; None for `figures_dir()`
                     dst: Path|str|None=None,   # where to publish; None for figures/ at the repository root
@@ -214,26 +251,11 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
     src, dst = Path(src or figures_dir()), Path(dst or root / 'figures')
     made = sorted(p.stem for p in src.glob('*.json'))
     if not names: fail('names', list(names), f"name the figures to publish; made in {src}: {', '.join(made) or 'none'}")
-    head = git_commit()
-    if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
-    if head.endswith('+given'): fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'), "publishing checks the commit with git itself: unset MISVAE_COMMIT")
-    if head.endswith('+dirty'): fail('tree', head, f"the checkout has uncommitted changes or new files outside {', '.join(OUTPUT_DIRS)} (see git status): commit them, "
-                                                    "delete or git-ignore new files (or git stash -u), rerun the reproduction, then publish")
-    for name in names:
-        j = src / f'{name}.json'
-        if not j.is_file(): fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")
-        record = json.loads(j.read_text())
-        if record.get('checks') != 'passed':
-            fail('name', name, f"{j} comes from a run whose checks {'failed or did not run' if record.get('checks') == 'not run' else 'are not recorded'}: rerun its reproduction and see it end")
-        commit = record.get('commit') or 'unknown'
-        if commit == 'unknown' or '+' in commit:                          # '+dirty', or '+given': not checked by git
-            fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, rerun the reproduction, then publish")
-        diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS], capture_output=True, text=True, cwd=root, timeout=30)
-        if diff.returncode or diff.stdout.strip():
-            why = diff.stdout.split()[:3] if not diff.returncode else [f"commit {commit[:10]} is not in this repository"]
-            fail('name', name, f"{j} was made at commit {commit[:10]}, but {', '.join(why)} changed since: rerun the reproduction at HEAD, then publish")
+    head = _check_publishing_tree(root)
+    for name in names: _check_publishable(name, src, made, head, root)
     dst.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy2(src / f'{name}{ext}', dst / f'{name}{ext}')) for name in names for ext in ('.png', '.json') if (src / f'{name}{ext}').is_file()]
+    return [Path(shutil.copy2(src / f'{name}{ext}', dst / f'{name}{ext}'))
+            for name in names for ext in ('.png', '.json') if (src / f'{name}{ext}').is_file()]
 
 # %% ../nbs/09_provenance.ipynb
 def notebook_parameters(notebook: str|Path) -> list[str]:

@@ -184,7 +184,8 @@ class PixelCNNDecoder(nn.Module):
     "p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BatchNorm + ReLU, 1x1 conv."
     def __init__(self, latent_dim=40, channels=64, n_layers=8, A=1, bn='component'):
         super().__init__()
-        if bn not in BN_MODES: fail('bn', bn, "choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
+        if bn not in BN_MODES:
+            fail('bn', bn, "choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
         self.bn, self.groups, self.dense = bn, (A if bn == 'component' else 1), GatedDense(latent_dim, 784)
         layers = []
         for i in range(n_layers):
@@ -194,17 +195,20 @@ class PixelCNNDecoder(nn.Module):
 
     def image_groups(self, idx, L, B, K, device) -> Tensor: # -> [L*B*K] statistics group of each image
         if self.groups == 1: return torch.zeros(L * B * K, dtype=torch.long, device=device)
-        if idx is None: fail('idx', None, "per-component BatchNorm needs the component that drew each sample; pass idx [K] or [B, K] (or build the model with bn='shared')")
+        if idx is None:
+            fail('idx', None, "per-component BatchNorm needs the component that drew each sample; "
+                              "pass idx [K] or [B, K] (or build the model with bn='shared')")
         return idx.to(device).long().expand(L, B, K).reshape(-1)           # [K] or [B,K] broadcast over [L,B,K]
 
     def forward(self, x, z, idx=None):
         "x: [B,1,28,28], z: [L,B,K,D] drawn from components idx [K] or [B,K] -> Bernoulli logits [L,B,K,784]."
         L, B, K, _ = z.shape
         groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
-        y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))            # [L*B*K, C, 28, 28] from input channels [x, GatedDense(z)]
+        # [L*B*K, C, 28, 28] from the input channels [x, GatedDense(z)]
+        y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))
         for layer in self.pixelcnn[1:]:
             if isinstance(layer, ComponentBatchNorm2d): y = layer(y, groups)
-            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])      # the image's rows (a view; all of y unless rows='uncropped')
+            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])      # the image's rows (all of y but with 'uncropped')
             else: y = layer(y)
         return self.last_layer(y[:, :, :28]).view(L, B, K, 784)
 
@@ -233,9 +237,11 @@ def last_layer(self: PixelCNNDecoder, y: Tensor) -> Tensor: # y: [N, C, 28, 28] 
 def check_components(idx, A: int, B: int, device, validate: bool=True, K: int|None=None) -> Tensor:
     "Return component indices `idx` as a LongTensor on `device`, [K] or [B,K] in [0, A); raise a ValueError otherwise."
     idx = torch.as_tensor(idx, device=device)
-    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool: fail('idx', idx, "pass integer component indices, e.g. idx.long()")
+    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool:
+        fail('idx', idx, "pass integer component indices, e.g. idx.long()")
     if idx.dim() not in (1, 2) or (idx.dim() == 2 and idx.shape[0] != B) or (K is not None and idx.shape[-1] != K):
-        fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {B} (per data point)" + ("" if K is None else f" and K = {K}, one per sampled component of z"))
+        per_z = "" if K is None else f" and K = {K}, one per sampled component of z"
+        fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {B} (per data point){per_z}")
     if validate and idx.numel():
         lo, hi = torch.stack([idx.min(), idx.max()]).tolist()   # one host sync
         if lo < 0 or hi >= A: fail('idx', idx, f"has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A})")
@@ -359,19 +365,23 @@ TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's o
 
 def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
                      force_channels_last: bool=False) -> MixtureVAE:
-    """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys unchanged); a ValueError naming
-    the fix if `device` cannot. Two candidates for a GPU, off by default until measured there (below): `triton_convolutions` (the decoder's
-    convolutions as Triton templates with the BatchNorm and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
+    """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys
+    unchanged); a ValueError naming the fix if `device` cannot. Two candidates for a GPU, off by default until
+    measured there (below): `triton_convolutions` (the decoder's convolutions as Triton templates with the BatchNorm
+    and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
     from torch._inductor import list_mode_options
     options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
-    triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}   # a CPU has no Triton convolutions: Inductor's own there
-    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}   # templates autotuned (not coordinate descent: one change at a time); epilogues fuse with rows 'whole' or 'uncropped'
+    # a CPU has no Triton convolutions: Inductor's own there
+    triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}
+    # templates autotuned (not coordinate descent: one change at a time); epilogues fuse with rows 'whole' or 'uncropped'
+    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}
     for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)): net.compile(options=options | extra)
     return model
 
 # %% ../nbs/03_networks.ipynb
-MASKED_ROWS = ('live', 'whole', 'uncropped')   # kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
+# kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
+MASKED_ROWS = ('live', 'whole', 'uncropped')
 
 def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
     "Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute the same decoder."

@@ -7,17 +7,22 @@ from __future__ import annotations
 import argparse, contextlib, dataclasses, json, math, os, resource, sys, time
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
+from typing import Callable
 import torch
 from torch import Tensor
-from .estimators import ESTIMATORS, miselbo, on_side_stream
-from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision, compiles, compile_networks
-from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config, build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from fastcore.docments import docments
 from fastcore.basics import patch
-from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits, check_grey_images, check_binary_images
-from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name, tensor_digest
+from .estimators import ESTIMATORS, miselbo, on_side_stream
+from .mixtures import fail
+from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision
+from .networks import compiles, compile_networks
+from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config
+from .config import build_model, pick_device, CliParser, run_cli, deadline, make_folder
 from .config import load_optimizer_state, run_metrics
+from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits
+from .data import check_grey_images, check_binary_images
+from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
+from .provenance import tensor_digest
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
@@ -26,10 +31,13 @@ __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_bet
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
-                 generator: torch.Generator|None=None, validate: bool=True, precision: str='float32') -> Tensor:
-    "Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28] (S: components sampled per step; A2A ignores it)."
-    r = miselbo(decoder_precision(model.likelihood(x, validate), precision, x.device), model.mixture(x, validate), estimator,
-                S=None if estimator == 'a2a' else S, L=L, log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
+                 generator: torch.Generator|None=None, validate: bool=True,
+                 precision: str='float32') -> Tensor:
+    """Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28]
+    (S: components sampled per step; A2A ignores it)."""
+    likelihood = decoder_precision(model.likelihood(x, validate), precision, x.device)
+    r = miselbo(likelihood, model.mixture(x, validate), estimator, S=None if estimator == 'a2a' else S, L=L,
+                log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
     return -r.estimate.mean()
 
 # %% ../nbs/05_training.ipynb
@@ -39,12 +47,14 @@ def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
 
 # %% ../nbs/05_training.ipynb
 def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
-    "Load a trainer checkpoint as data, refusing one written by a different configuration (for a run on `device`)."
+    "A trainer checkpoint as data; one written by a different configuration (for a run on `device`) is refused."
     ck = load_state(path, 'checkpoint', keys=('config', 'model', 'opt', 'data_gen', 'est_gen', 'state'))
     saved, now, may = ck['config'], asdict(cfg), RESUMABLE_CHANGES + unused_settings(cfg, device)
-    theirs = ', '.join(f"{k}={saved.get(k)!r}" for k in sorted(set(saved) | set(now)) if k not in may and saved.get(k) != now.get(k))
+    theirs = ', '.join(f"{k}={saved.get(k)!r}" for k in sorted(set(saved) | set(now))
+                       if k not in may and saved.get(k) != now.get(k))
     check_same_settings(saved, now, path.parent, may_change=may,
-                        fix=f"continue it with its own settings ({theirs}), or give another out_dir, or delete the folder to start afresh")
+                        fix=f"continue it with its own settings ({theirs}), or give another out_dir, "
+                            "or delete the folder to start afresh")
     return ck
 
 # %% ../nbs/05_training.ipynb
@@ -57,43 +67,49 @@ def peak_memory_mb(device: torch.device) -> float:
 def step_mode(cfg: TrainConfig, device: torch.device) -> str:
     "How the run's training steps execute on `device`: 'graph' or 'eager'."
     if cfg.step == 'graph' and device.type != 'cuda':
-        fail('step', cfg.step, f"CUDA graphs need a CUDA device, and this run is on {device.type}; use step='auto' or 'eager'")
+        fail('step', cfg.step, f"CUDA graphs need a CUDA device, and this run is on {device.type}; "
+                               "use step='auto' or 'eager'")
     return 'graph' if cfg.step == 'graph' or (cfg.step == 'auto' and device.type == 'cuda') else 'eager'
 
+# %% ../nbs/05_training.ipynb
 def make_optimizer(model: MixtureVAE, cfg: TrainConfig, device: torch.device, mode: str) -> torch.optim.Adam:
-    "Adam; fused on a GPU (one kernel for all parameters), and capturable (state on the device) for a graphed step."
+    "Adam: fused on a GPU (one kernel for all parameters), capturable (state on the device) if graphed."
     cuda = device.type == 'cuda'
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=cuda, capturable=cuda and mode == 'graph')
 
 # %% ../nbs/05_training.ipynb
 class TrainStep:
-    "One optimisation step, `step(x [B,1,28,28], beta) -> loss` (a device scalar): eagerly, or replayed from a CUDA graph."
-    def __init__(self, model: MixtureVAE, opt: torch.optim.Optimizer, cfg: TrainConfig, generator: torch.Generator,
-                 mode: str='eager', warmup_steps: int=3, compiled: bool=False):
+    """One optimisation step, `step(x [B,1,28,28], beta) -> loss` (a device scalar): eagerly, or replayed
+    from a CUDA graph."""
+    def __init__(self, model: MixtureVAE, opt: torch.optim.Optimizer, cfg: TrainConfig,
+                 generator: torch.Generator, mode: str='eager', warmup_steps: int=3, compiled: bool=False):
         if mode not in ('eager', 'graph'): fail('mode', mode, "use 'eager' or 'graph'")
-        self.model, self.opt, self.cfg, self.generator, self.mode, self.compiled = model, opt, cfg, generator, mode, compiled
+        (self.model, self.opt, self.cfg, self.generator,
+         self.mode, self.compiled) = model, opt, cfg, generator, mode, compiled
         self.device = next(model.parameters()).device
         self.amp = cfg.amp and self.device.type == 'cuda'
         self.warmup_steps, self.eager_steps, self.graph = warmup_steps, 0, None
 
     def loss(self, x: Tensor, beta, validate: bool=False) -> Tensor:
-        "The step's forward: the negative MISELBO estimate of the batch (the decoder in bfloat16 with `amp` on CUDA)."
-        return miselbo_loss(self.model, x, self.cfg.estimator, self.cfg.S, self.cfg.L, beta, self.generator, validate=validate,
-                            precision='bfloat16' if self.amp else 'float32')
+        "The step's forward: the batch's negative MISELBO estimate (decoder in bfloat16 with `amp` on CUDA)."
+        return miselbo_loss(self.model, x, self.cfg.estimator, self.cfg.S, self.cfg.L, beta, self.generator,
+                            validate=validate, precision='bfloat16' if self.amp else 'float32')
 
     def eager(self, x: Tensor, beta, validate: bool=False) -> Tensor:
         "One step as plain PyTorch calls: forward, backward, Adam; returns the loss (a device scalar)."
         loss = self.loss(x, beta, validate)
-        self.opt.zero_grad(set_to_none=self.graph is None)                # after capture: keep the graph's gradient buffers
+        self.opt.zero_grad(set_to_none=self.graph is None)   # after capture: keep the graph's gradients
         loss.backward()
         self.opt.step()
         self.eager_steps += 1
         return loss.detach()
 
     def __call__(self, x: Tensor, beta: float, validate: bool=False) -> Tensor:
+        # eagerly: on the CPU, a validated step, a batch shaped unlike the graph's
         if self.mode == 'eager' or validate or (self.graph is not None and x.shape != self.x.shape):
             return self.eager(x, beta, validate)
-        if self.graph is None and self.eager_steps < self.warmup_steps:   # warm-up on a side stream, as before a capture
+        # warm-up on a side stream, as before a capture
+        if self.graph is None and self.eager_steps < self.warmup_steps:
             return on_side_stream(lambda: self.eager(x, beta), self.device)
         if self.graph is None: self.capture(x)
         self.x.copy_(x); self.beta.fill_(beta)
@@ -105,178 +121,304 @@ class TrainStep:
 def capture(self: TrainStep, x: Tensor):
     "Record forward, backward and Adam once, for batches shaped like `x`."
     self.x, self.beta = x.clone(), torch.zeros((), device=self.device)
-    self.opt.zero_grad(set_to_none=True)                                   # backward allocates the gradients inside the graph
+    self.opt.zero_grad(set_to_none=True)              # backward allocates the gradients inside the graph
     graph = torch.cuda.CUDAGraph()
-    graph.register_generator_state(self.generator)                         # replays draw afresh from the run's generator
+    graph.register_generator_state(self.generator)    # replays draw afresh from the run's generator
     with torch.cuda.graph(graph):
         loss = self.loss(self.x, self.beta)
         loss.backward()
         self.opt.step()
     self.graph, self.loss_out = graph, loss.detach()
 
+# %% ../nbs/05_training.ipynb
 def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generator) -> TrainStep:
-    "The network `cfg` names on `device` (channels-last; compiled as `compiles(cfg.compile, device)` says), its Adam, and its training step."
-    model = channels_last(build_model(cfg).to(device))                  # NHWC convolutions: faster on CPU and GPU
+    """The network `cfg` names on `device` (channels-last; compiled as `compiles(cfg.compile, device)` says),
+    its Adam, and its training step."""
+    model = channels_last(build_model(cfg).to(device))          # NHWC convolutions: faster on CPU and GPU
     compiled = compiles(cfg.compile, device)
-    if compiled: compile_networks(model, device)                        # in place: the state_dict keys stay the same
-    if device.type == 'cuda': torch.backends.cudnn.benchmark = True     # cuDNN times its algorithms for the run's shapes
+    if compiled: compile_networks(model, device)                # in place: the state_dict keys stay the same
+    if device.type == 'cuda': torch.backends.cudnn.benchmark = True   # cuDNN times algorithms for our shapes
     mode = step_mode(cfg, device)
     return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode, compiled=compiled)
 
 # %% ../nbs/05_training.ipynb
-def _trajectory(cfg: TrainConfig, device: torch.device, mode: str, compile: bool, steps: int, seed: int, nudge: bool=False) -> dict:
-    "Parameters and float buffers before and after `steps` training steps from a fixed start on fixed random batches, and the losses."
-    torch.manual_seed(seed)
-    step = build_step(replace(cfg, step=mode, compile=compile), device, torch.Generator(device).manual_seed(seed + 1))
-    model, data = step.model, torch.Generator(device).manual_seed(seed + 2)
-    if nudge:                                                          # one float32 rounding step, relative, at random
-        g = torch.Generator(device).manual_seed(seed + 3)
-        with torch.no_grad(): [p.mul_(1 + 2.**-23 * torch.randn(p.shape, generator=g, device=device)) for p in model.parameters()]
-    state = lambda: dict(params=[p.detach().clone() for p in model.parameters()],
-                         buffers=[b.detach().clone() for b in model.buffers() if b.is_floating_point()])
-    start = state()
-    losses = [step(torch.bernoulli(torch.full((cfg.batch_size, 1, 28, 28), 0.3, device=device), generator=data), 0.5).item()
-              for _ in range(steps)]
-    return dict(losses=losses, start=start, end=state(), replays=steps - step.eager_steps)
+def _snapshot(model: MixtureVAE) -> dict:
+    "Copies of `model`'s parameters and float buffers (BatchNorm's running statistics)."
+    return dict(params=[p.detach().clone() for p in model.parameters()],
+                buffers=[b.detach().clone() for b in model.buffers() if b.is_floating_point()])
 
+def _nudge(model: MixtureVAE, g: torch.Generator, device: torch.device):
+    "Move each parameter by one float32 rounding step (relative 2^-23), at random."
+    with torch.no_grad():
+        for p in model.parameters(): p.mul_(1 + 2.**-23 * torch.randn(p.shape, generator=g, device=device))
+
+# %% ../nbs/05_training.ipynb
+def _trajectory(cfg: TrainConfig, device: torch.device, mode: str, compile: bool, steps: int, seed: int,
+                nudge: bool=False) -> dict:
+    """Parameters and float buffers before and after `steps` training steps from a fixed start on fixed random
+    batches, and the losses."""
+    torch.manual_seed(seed)
+    gen = lambda k: torch.Generator(device).manual_seed(seed + k)
+    step = build_step(replace(cfg, step=mode, compile=compile), device, gen(1))
+    model, data = step.model, gen(2)
+    if nudge: _nudge(model, gen(3), device)
+    start = _snapshot(model)
+    grey = lambda: torch.full((cfg.batch_size, 1, 28, 28), 0.3, device=device)   # [B, 1, 28, 28]
+    losses = [step(torch.bernoulli(grey(), generator=data), 0.5).item() for _ in range(steps)]
+    return dict(losses=losses, start=start, end=_snapshot(model), replays=steps - step.eager_steps)
+
+# %% ../nbs/05_training.ipynb
 def _apart(a: dict, b: dict) -> dict:
-    "How far two trajectories from the same start ended apart: losses (relative), parameters and buffers (relative to a's move)."
+    """How far two trajectories from the same start ended apart: losses (relative), parameters and buffers
+    (relative to a's move)."""
     flat = lambda ts: torch.cat([t.flatten().float() for t in ts])
-    rel = lambda k: ((flat(a['end'][k]) - flat(b['end'][k])).norm() / (flat(a['end'][k]) - flat(a['start'][k])).norm()).item()
+    def rel(k):                                                        # |a_end - b_end| / |a_end - a_start|
+        end = flat(a['end'][k])
+        return ((end - flat(b['end'][k])).norm() / (end - flat(a['start'][k])).norm()).item()
     return dict(max_loss_rel_diff=max(abs(x - y) / abs(x) for x, y in zip(a['losses'], b['losses'])),
                 param_rel_diff=rel('params'), buffer_rel_diff=rel('buffers'))
 
+# %% ../nbs/05_training.ipynb
 def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0, device: str='cuda') -> dict:
-    """Train identical models `steps` steps on the same batches, eagerly (twice) and the fast way, and say how far apart they end.
-    The fast way: on CUDA a CUDA graph (networks compiled as cfg.compile says), keys `*graph*`; on the CPU the networks compiled, keys `*compiled*`."""
+    """Train identical models `steps` steps on the same batches, eagerly (twice) and the fast way, and say how
+    far apart they end. The fast way: on CUDA a CUDA graph (networks compiled as cfg.compile says), keys
+    `*graph*`; on the CPU the networks compiled, keys `*compiled*`."""
     device = torch.device(device)
     fast, mode = ('graph', 'graph') if device.type == 'cuda' else ('compiled', 'eager')
-    if fast == 'compiled' and not cfg.compile: fail('cfg.compile', False, "on the CPU the fast way is compiled networks: pass a TrainConfig with compile=True")
-    eager, again = (_trajectory(cfg, device, 'eager', False, steps, seed, nudge) for nudge in (False, True))   # not compiled
+    if fast == 'compiled' and not cfg.compile:
+        fail('cfg.compile', False, "on the CPU the fast way is compiled networks: "
+                                   "pass a TrainConfig with compile=True")
+    # eagerly and not compiled, twice (the second a rounding step away), then the fast way
+    eager, again = (_trajectory(cfg, device, 'eager', False, steps, seed, nudge) for nudge in (False, True))
     other = _trajectory(cfg, device, mode, cfg.compile, steps, seed)
     r = {'losses_eager': eager['losses'], f'losses_{fast}': other['losses'], 'replays': other['replays'],
          'eager_vs_eager': _apart(eager, again), f'{fast}_vs_eager': _apart(eager, other)}
+    # passed: losses within 1e-3; parameters and buffers within 5 %, or 3 times the two eager runs' distance
     d, floor = r[f'{fast}_vs_eager'], r['eager_vs_eager']
-    r['passed'] = (d['max_loss_rel_diff'] < 1e-3 and all(d[k] <= max(0.05, 3 * floor[k]) for k in ('param_rel_diff', 'buffer_rel_diff')))
+    r['passed'] = (d['max_loss_rel_diff'] < 1e-3
+                   and all(d[k] <= max(0.05, 3 * floor[k]) for k in ('param_rel_diff', 'buffer_rel_diff')))
     return r
 
 # %% ../nbs/05_training.ipynb
 def stream_seed(seed: int, stream: str) -> int:
-    "The seed of a run's random `stream` ('network', 'minibatches', 'estimator', 'validation', ...): 63 bits of SHA-256 of both."
+    """The seed of a run's random `stream` ('network', 'minibatches', 'estimator', 'validation', ...):
+    63 bits of SHA-256 of both."""
     import hashlib
     return int.from_bytes(hashlib.sha256(f'{seed}/{stream}'.encode()).digest()[:8], 'little') >> 1
 
 # %% ../nbs/05_training.ipynb
-VALID_DECODES = 10_000   # decoder images per validation pass (a pass of the paper's network in float32: ~7 GB on a GPU)
+# decoder images per validation pass (a pass of the paper's network in float32: ~7 GB on a GPU)
+VALID_DECODES = 10_000
 
 def validation_batch(cfg: TrainConfig) -> int:
-    "Images per validation batch: as many as keep a decoder pass within VALID_DECODES images, and at least the training batch."
+    """Images per validation batch: as many as keep a decoder pass within VALID_DECODES images, and at least
+    the training batch."""
     return max(cfg.batch_size, VALID_DECODES // ((cfg.A if cfg.estimator == 'a2a' else cfg.S) * cfg.L))
 
+# %% ../nbs/05_training.ipynb
 @torch.no_grad()
 def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, batch_size: int) -> float:
-    "Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode, with the same draws every epoch."
+    """Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode, with the same
+    draws every epoch."""
     model.eval()
-    generator = torch.Generator(images.device).manual_seed(stream_seed(cfg.seed, 'validation'))   # its own: training's draws do not depend on validation
+    # its own generator: training's draws do not depend on validation
+    generator = torch.Generator(images.device).manual_seed(stream_seed(cfg.seed, 'validation'))
     total = sum(miselbo_loss(model, x, cfg.estimator, cfg.S, cfg.L, 1.0, generator, validate=False) * len(x)
-                for x in images.split(batch_size))
+                for x in images.split(batch_size))                     # x: [batch_size, 1, 28, 28]
     model.train()
     return (total / len(images)).item()
 
 # %% ../nbs/05_training.ipynb
-def _train_epoch(step_fn: TrainStep, batches, cfg, step, device, stop_after_steps, epoch, progress: bool=True):
-    "Epoch `epoch` (from 0): one pass over the data; returns (summed loss on the device, steps taken, whether stopped early)."
-    total, n = torch.zeros((), device=device), 0
-    for x in (Progress(batches, f"epoch {epoch + 1} of {cfg.epochs}, batch") if progress else batches):
-        if stop_after_steps is not None and step + n >= stop_after_steps: return total, n, True
-        beta = warmup_beta(step + n, len(batches), cfg.warmup_epochs)
-        total, n = total + step_fn(x, beta, validate=(step + n == 0)), n + 1   # values checked on the run's first step only
-    return total, n, False
-
-# %% ../nbs/05_training.ipynb
 def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
-    "`data` with its images as float32 if it is a `BinarizedSplits` of grey training and binary validation images that `cfg` describes; else a BadInput naming the fix."
+    """`data` with its images as float32 if it is a `BinarizedSplits` of grey training and binary validation
+    images that `cfg` describes; else a BadInput naming the fix."""
     if not isinstance(data, BinarizedSplits):
-        fail('data', data, "give a misvae_nb.data.BinarizedSplits(train=grey [N, 1, 28, 28] in [0, 1], valid=binary [M, 1, 28, 28], test=...), or None for cfg.dataset")
+        fail('data', data, "give a misvae_nb.data.BinarizedSplits(train=grey [N, 1, 28, 28] in [0, 1], "
+                           "valid=binary [M, 1, 28, 28], test=...), or None for cfg.dataset")
     check_grey_images(data.train, 'data.train'); check_binary_images(data.valid, 'data.valid')
     for arg, split, what in (('n_train', data.train, 'training'), ('n_valid', data.valid, 'validation')):
         if len(split) == 0: fail(f'data.{arg[2:]}', split, f"holds no {what} images: give at least one")
         if len(split) != getattr(cfg, arg):
-            fail(arg, getattr(cfg, arg), f"data holds {len(split)} {what} images: set {arg}={len(split)} in the TrainConfig, so that the run records what it trained on")
-    if data.name in DATASETS and data.name != cfg.dataset: fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
-    return replace(data, train=data.train.float(), valid=data.valid.float())   # the networks' dtype (float64 images were a RuntimeError)
+            fail(arg, getattr(cfg, arg), f"data holds {len(split)} {what} images: set {arg}={len(split)} "
+                                         "in the TrainConfig, so that the run records what it trained on")
+    if data.name in DATASETS and data.name != cfg.dataset:
+        fail('dataset', cfg.dataset, f"data holds {data.name!r} images: set dataset={data.name!r}")
+    # the networks' dtype (float64 images were a RuntimeError)
+    return replace(data, train=data.train.float(), valid=data.valid.float())
 
 # %% ../nbs/05_training.ipynb
-GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # a CUDA generator's state: seed and offset
+@dataclass
+class _Run:
+    "One run's state: what it trains with, where it saves, how far it got, how it stops and reports."
+    cfg: TrainConfig
+    step: TrainStep                  # the network, its Adam, and the estimator's generator (step.generator)
+    batches: DynamicBatches          # training minibatches [B, 1, 28, 28], binarised afresh each epoch
+    valid: Tensor                    # validation images [M, 1, 28, 28], binary, on the device
+    data_gen: torch.Generator        # the minibatches' order and binarisation
+    device: torch.device
+    out: Path                        # the run folder: last.pt, best.pt, metrics.json
+    state: dict                      # kept in last.pt: epoch, step, metrics, best_valid, data
+    stop_after_steps: int|None       # an interruption, for tests: stop before this global step
+    stop_at: float|None              # when the time budget is spent (time.time()); None: no budget
+    log: Callable[[dict], None]      # log(metrics) after every epoch
+    say: Callable[[str], None]       # say(line) for news
+    progress: bool                   # a progress bar per epoch
 
+# %% ../nbs/05_training.ipynb
+def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> tuple[Tensor, int, bool]:
+    """Epoch `epoch` (from 0): one pass over the data with KL factor `beta(global step)`; returns
+    (summed loss on the device, steps taken, whether stopped early)."""
+    total, n, first = torch.zeros((), device=run.device), 0, run.state['step']   # first: the global step
+    bar = lambda batches: Progress(batches, f"epoch {epoch + 1} of {run.cfg.epochs}, batch")
+    for x in (bar(run.batches) if run.progress else run.batches):     # x: [B, 1, 28, 28]
+        if run.stop_after_steps is not None and first + n >= run.stop_after_steps: return total, n, True
+        # values checked on the run's first step only
+        total, n = total + run.step(x, beta(first + n), validate=(first + n == 0)), n + 1
+    return total, n, False
+
+# %% ../nbs/05_training.ipynb
+def _save_best(run: _Run, code: dict):
+    "best.pt: the parameters after the run's last epoch, its best so far."
+    m = run.state['metrics'][-1]
+    save_atomic(dict(model=run.step.model.state_dict(), epoch=m['epoch'], valid_loss=m['valid_loss'],
+                     config=asdict(run.cfg), code=code), run.out / 'best.pt')
+
+def _save_last(run: _Run, code: dict):
+    "last.pt (model, Adam, both generators, the state) and metrics.json."
+    cfg, state, step = run.cfg, run.state, run.step
+    save_atomic(dict(model=step.model.state_dict(), opt=step.opt.state_dict(),
+                     data_gen=run.data_gen.get_state(), est_gen=step.generator.get_state(),
+                     state=state, config=asdict(cfg), code=code), run.out / 'last.pt')
+    save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code,
+                                device=device_name(run.device), metrics=state['metrics']), indent=1),
+                run.out / 'metrics.json')
+
+# %% ../nbs/05_training.ipynb
+def _out_of_time(run: _Run, now: float) -> bool:
+    "Whether an epoch starting `now`, as long as the last one, would end past the run's time budget."
+    last_seconds = run.state['metrics'][-1]['seconds'] if run.state['metrics'] else 0.   # as far as known
+    return run.stop_at is not None and now + last_seconds > run.stop_at
+
+def _check_finite(valid_loss: float, cfg: TrainConfig, epoch: int):
+    "A BadInput naming lr if the validation loss after epoch `epoch` (from 0) is not finite."
+    if not math.isfinite(valid_loss):
+        fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} "
+                           "(not saved); start afresh with a smaller --lr "
+                           "(delete the folder or give another out_dir)")
+
+# %% ../nbs/05_training.ipynb
+def _fit(run: _Run) -> list[dict]:
+    "Train `run` from the epoch its state has reached to cfg.epochs, saving each epoch; returns the metrics."
+    cfg, state, code = run.cfg, run.state, code_version()
+    # KL warm-up: beta rises by global step over the first warmup_epochs epochs
+    beta = lambda step: warmup_beta(step, len(run.batches), cfg.warmup_epochs)
+    for epoch in range(state['epoch'], cfg.epochs):
+        t0 = time.time()
+        # budget: stop cleanly, everything saved, before an epoch that would end past it
+        if _out_of_time(run, t0):
+            run.say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; "
+                    "run again to continue")
+            break
+        # train epoch (an interruption leaves the partial epoch unsaved)
+        if run.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(run.device)
+        total, n, stopped = _train_epoch(run, epoch, beta)
+        if stopped: break
+        # validation
+        t_valid = time.time()
+        valid_loss = validation_loss(run.step.model, run.valid, cfg, validation_batch(cfg))
+        _check_finite(valid_loss, cfg, epoch)
+        # timing and metrics
+        state['step'] += n
+        state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
+                                     beta=beta(state['step'] - 1),     # its last step's
+                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid,
+                                     peak_memory_mb=peak_memory_mb(run.device),
+                                     code_hash=code['code_hash']))     # what trained this epoch
+        state['epoch'] = epoch + 1
+        # checkpoint and best.pt
+        if valid_loss < state['best_valid']:
+            state['best_valid'] = valid_loss
+            _save_best(run, code)
+        _save_last(run, code)
+        # logging
+        run.log(state['metrics'][-1])
+    return state['metrics']
+
+# %% ../nbs/05_training.ipynb
+GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # CUDA's: seed and offset
+
+def _restore_estimator_generator(run: _Run, saved: Tensor):
+    "Restore the estimator's generator to `saved`; reseed it if `saved` came from the other kind of device."
+    gen, step, out = run.step.generator, run.state['step'], run.out
+    if saved.numel() == gen.get_state().numel(): gen.set_state(saved)
+    elif saved.numel() in GENERATOR_STATE_BYTES.values():              # the other kind of device's state
+        gen.manual_seed(stream_seed(run.cfg.seed, f"estimator after step {step}"))
+        run.say(f"note: {out} drew its estimator samples on another kind of device; they continue from "
+                f"a stream of their own (stream_seed(seed, 'estimator after step {step}'))")
+    else: fail('checkpoint', str(out / 'last.pt'), f"its est_gen state ({saved.numel()} bytes) fits no "
+                                                  "generator: damaged? restore it, or delete the folder "
+                                                  "to start afresh")
+
+# %% ../nbs/05_training.ipynb
+def _resume(run: _Run, ck: dict):
+    "Continue `run` from its checkpoint `ck` (last.pt), on the same images."
+    out, cfg, images = run.out, run.cfg, run.state['data']
+    trained_on = ck['state'].get('data', images)   # (checkpoints before the data were recorded: not checked)
+    if trained_on['digest'] != images['digest']:
+        fail('data', images, f"{out} was trained on other images ({trained_on}): "
+                             "pass the data it was trained on (train(cfg, data)), or give another out_dir")
+    run.step.model.load_state_dict(ck['model']); load_optimizer_state(run.step.opt, ck['opt'])
+    run.data_gen.set_state(ck['data_gen']); run.state = dict(ck['state'], data=images)
+    _restore_estimator_generator(run, ck['est_gen'])
+    done = run.state['epoch']
+    run.say(f"resuming {out}: {done} of {cfg.epochs} epochs done"
+            + (" (nothing left to do; a larger epochs trains it further)" if done >= cfg.epochs else ""))
+    if done < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
+        run.say(f"note: {out} was trained so far by other code ({ck.get('code')}); "
+                f"continuing with {code_version()}")
+
+# %% ../nbs/05_training.ipynb
+def _step_news(step: TrainStep, cfg: TrainConfig, device: torch.device) -> str:
+    "How the run's training steps run, in words: device, graph or eager, precision, compiled or not."
+    how = "one CUDA graph per step (forward, backward, fused Adam)" if step.mode == 'graph' else "eager"
+    float32 = ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")
+    precision = ", decoder in bfloat16" if step.amp else float32
+    return (f"training step on {device_name(device)}: {how}{precision}"
+            + (", networks compiled (torch.compile)" if step.compiled else ""))
+
+# %% ../nbs/05_training.ipynb
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,
           log=None, say=None, max_minutes: float|None=None, progress: bool=True) -> list[dict]:
-    "Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch, `say(line)` for news, `progress`: a bar per epoch."
+    """Train (or resume) the run `cfg` describes; returns its metrics. `log(metrics)` after every epoch,
+    `say(line)` for news, `progress`: a bar per epoch."""
     stop_at = deadline(max_minutes)
     check_config(cfg)
     device, out, say = pick_device(cfg.device), Path(cfg.out_dir), say or (lambda line: None)
-    torch.manual_seed(stream_seed(cfg.seed, 'network'))                  # the initial weights
-    data_gen, est_gen = torch.Generator().manual_seed(stream_seed(cfg.seed, 'minibatches')), torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
-    step_fn = build_step(cfg, device, est_gen)
+    # the random streams, and the network with its Adam and step
+    torch.manual_seed(stream_seed(cfg.seed, 'network'))                # the initial weights
+    data_gen = torch.Generator().manual_seed(stream_seed(cfg.seed, 'minibatches'))
+    est_gen = torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
+    step = build_step(cfg, device, est_gen)
+    # the images: `data`, checked, or the data set's
     if data is not None: data = check_train_data(data, cfg)
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0)
-    make_folder(out, 'out_dir')                                           # once the run is known to be possible: no empty folder otherwise
-    model, opt = step_fn.model, step_fn.opt
+    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid,
+                                    n_test=0)
+    make_folder(out, 'out_dir')                                    # the run is possible: no empty folder else
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
-    valid = data.valid.to(device)
-    images = dict(name=data.name or 'own', n_train=len(data.train), n_valid=len(data.valid), digest=tensor_digest(data.train, data.valid))
-    state = dict(epoch=0, step=0, metrics=[], best_valid=math.inf, data=images)
-    if resume and (out / 'last.pt').exists():
-        ck = load_checkpoint(out / 'last.pt', cfg, device)
-        trained_on = ck['state'].get('data', images)                     # (checkpoints before the data were recorded: not checked)
-        if trained_on['digest'] != images['digest']:
-            fail('data', images, f"{out} was trained on other images ({trained_on}): pass the data it was trained on (train(cfg, data)), or give another out_dir")
-        model.load_state_dict(ck['model']); load_optimizer_state(opt, ck['opt'])
-        data_gen.set_state(ck['data_gen']); state = dict(ck['state'], data=images)
-        if ck['est_gen'].numel() == est_gen.get_state().numel(): est_gen.set_state(ck['est_gen'])
-        elif ck['est_gen'].numel() in GENERATOR_STATE_BYTES.values():    # drawn on the other kind of device: its state does not fit this one
-            est_gen.manual_seed(stream_seed(cfg.seed, f"estimator after step {state['step']}"))
-            say(f"note: {out} drew its estimator samples on another kind of device; they continue from a stream of their own (stream_seed(seed, 'estimator after step {state['step']}'))")
-        else: fail('checkpoint', str(out / 'last.pt'), f"its est_gen state ({ck['est_gen'].numel()} bytes) fits no generator: damaged? restore it, or delete the folder to start afresh")
-        say(f"resuming {out}: {state['epoch']} of {cfg.epochs} epochs done" + (" (nothing left to do; a larger epochs trains it further)" if state['epoch'] >= cfg.epochs else ""))
-        if state['epoch'] < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
-            say(f"note: {out} was trained so far by other code ({ck.get('code')}); continuing with {code_version()}")
+    images = dict(name=data.name or 'own', n_train=len(data.train), n_valid=len(data.valid),
+                  digest=tensor_digest(data.train, data.valid))
+    run = _Run(cfg, step, batches, data.valid.to(device), data_gen, device, out,
+               state=dict(epoch=0, step=0, metrics=[], best_valid=math.inf, data=images),
+               stop_after_steps=stop_after_steps, stop_at=stop_at, log=log or (lambda m: None), say=say,
+               progress=progress)
+    # resume from last.pt (a trained folder without one is refused)
+    if resume and (out / 'last.pt').exists(): _resume(run, load_checkpoint(out / 'last.pt', cfg, device))
     elif resume and (out / 'metrics.json').exists():
-        fail('out_dir', str(out), "holds a trained run (metrics.json, best.pt) but no last.pt to continue it from (a finished campaign run "
-             "keeps only best.pt): delete the folder to train afresh, or give another out_dir")
-    if state['epoch'] < cfg.epochs: say(f"training step on {device_name(device)}: " + ("one CUDA graph per step (forward, backward, fused Adam)" if step_fn.mode == 'graph' else "eager")
-        + (", decoder in bfloat16" if step_fn.amp else ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")) + (", networks compiled (torch.compile)" if step_fn.compiled else ""))
-    return _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log or (lambda m: None), stop_at, say, progress)
-
-# %% ../nbs/05_training.ipynb
-def _fit(cfg, step_fn, batches, valid, data_gen, device, out, state, stop_after_steps, log, stop_at, say, progress):
-    model, opt, est_gen = step_fn.model, step_fn.opt, step_fn.generator
-    last_seconds, code = (state['metrics'][-1]['seconds'] if state['metrics'] else 0.), code_version()   # an epoch's time, as far as known
-    for epoch in range(state['epoch'], cfg.epochs):
-        t0 = time.time()
-        if stop_at is not None and t0 + last_seconds > stop_at:           # the next epoch would end past the budget
-            say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; run again to continue"); break
-        if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-        total, n, stopped = _train_epoch(step_fn, batches, cfg, state['step'], device, stop_after_steps, epoch, progress)
-        if stopped: break                                   # an interruption: the partial epoch is not saved
-        t_valid = time.time()
-        valid_loss = validation_loss(model, valid, cfg, validation_batch(cfg))
-        if not math.isfinite(valid_loss):
-            fail('lr', cfg.lr, f"training diverged: the validation loss is {valid_loss} after epoch {epoch + 1} (not saved); start afresh with a smaller --lr (delete the folder or give another out_dir)")
-        state['step'] += n
-        state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
-                                     beta=warmup_beta(state['step'] - 1, len(batches), cfg.warmup_epochs),   # its last step's
-                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid, peak_memory_mb=peak_memory_mb(device),
-                                     code_hash=code['code_hash']))                                  # what trained this epoch
-        state['epoch'], last_seconds = epoch + 1, time.time() - t0
-        if valid_loss < state['best_valid']:
-            state['best_valid'] = valid_loss
-            save_atomic(dict(model=model.state_dict(), epoch=epoch + 1, valid_loss=valid_loss, config=asdict(cfg), code=code), out / 'best.pt')
-        save_atomic(dict(model=model.state_dict(), opt=opt.state_dict(), data_gen=data_gen.get_state(),
-                         est_gen=est_gen.get_state(), state=state, config=asdict(cfg), code=code), out / 'last.pt')
-        save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code, device=device_name(device), metrics=state['metrics']), indent=1), out / 'metrics.json')
-        log(state['metrics'][-1])
-    return state['metrics']
+        fail('out_dir', str(out), "holds a trained run (metrics.json, best.pt) but no last.pt to continue it "
+             "from (a finished campaign run keeps only best.pt): delete the folder to train afresh, "
+             "or give another out_dir")
+    if run.state['epoch'] < cfg.epochs: say(_step_news(step, cfg, device))
+    return _fit(run)
 
 # %% ../nbs/05_training.ipynb
 _CHOICES = dict(estimator=ESTIMATORS, model=MODELS, bn=BN_MODES, dataset=tuple(DATASETS), step=STEP_MODES)
@@ -285,8 +427,9 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     "A parser with one --option per field of the dataclass `cls`, described by the field's comment."
     p, docs = CliParser(prog=prog, description=description), docments(cls)
     for f in fields(cls):
-        name = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))              # 'bool | None': a tri-state flag
-        kind = {'int': int, 'float': float, 'str': str, 'bool': bool}[name.replace(' ', '').removesuffix('|None')]
+        # the annotation's name; 'bool | None' is a tri-state flag
+        name = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))
+        kind = dict(int=int, float=float, str=str, bool=bool)[name.replace(' ', '').removesuffix('|None')]
         kw = dict(default=f.default, help=docs.get(f.name) or f.name)
         if kind is bool: p.add_argument(f'--{f.name}', action=argparse.BooleanOptionalAction, **kw)
         else: p.add_argument(f'--{f.name}', type=kind, choices=_CHOICES.get(f.name), **kw)
@@ -294,30 +437,52 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
 
 # %% ../nbs/05_training.ipynb
 def _last_epoch(out_dir) -> dict:
+    "The metrics of the last epoch finished in `out_dir` (before the first: epoch 0, 0 s)."
     metrics = run_metrics(out_dir).get('metrics') or []
     return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
 
 def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
 
+# %% ../nbs/05_training.ipynb
+def _warn_long_warmup(cfg: TrainConfig):
+    "A warning on stderr if the KL warm-up lasts the whole run: no epoch would optimise the bound itself."
+    if cfg.warmup_epochs >= cfg.epochs:
+        print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: "
+              f"the KL factor beta reaches {min(1., cfg.epochs / cfg.warmup_epochs):.2g} only at the run's "
+              "last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs",
+              file=sys.stderr)
+
+def _check_advanced(p: CliParser, max_minutes: float|None, cfg: TrainConfig, done: int, t0: float):
+    "A parser error if a call with a time budget, which started with `done` epochs, finished no epoch."
+    if max_minutes is not None and _epochs_done(cfg.out_dir) == done < cfg.epochs:
+        p.error(f"--max_minutes {max_minutes:g}: spent before this call's first epoch could end (set-up took "
+                f"{time.time() - t0:.0f} s"
+                + (f", an epoch about {_last_epoch(cfg.out_dir)['seconds']:.0f} s" if done else "")
+                + "); give more minutes, or none")
+
+# %% ../nbs/05_training.ipynb
 def train_cli(argv=None):
     "Console script `misvae-train`: train or resume a run; one JSON line of metrics per epoch on stdout."
-    p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in --out_dir).", 'misvae-train')
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before an epoch that would end past this many minutes, judged by the epoch before (a fresh run's first epoch always runs); run again to continue")
+    p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in "
+                                   "--out_dir).", 'misvae-train')
+    p.add_argument('--max_minutes', type=float, default=None,
+                   help="stop cleanly before an epoch that would end past this many minutes, judged by "
+                        "the epoch before (a fresh run's first epoch always runs); run again to continue")
     args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
     cfg, t0 = TrainConfig(**args), time.time()
+    # the options: a mistake is one line on stderr
     run_cli(p, check_config, cfg); run_cli(p, step_mode, cfg, run_cli(p, pick_device, cfg.device))
     done = run_cli(p, _epochs_done, cfg.out_dir)
-    if cfg.warmup_epochs >= cfg.epochs:
-        print(f"misvae-train: warning: warmup_epochs={cfg.warmup_epochs} >= epochs={cfg.epochs}: the KL factor beta reaches "
-              f"{min(1., cfg.epochs / cfg.warmup_epochs):.2g} only at the run's last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs", file=sys.stderr)
+    _warn_long_warmup(cfg)
+    # the run: stdout holds the metrics only, one JSON line per epoch
     stdout = sys.stdout
     emit = lambda m: print(json.dumps(m), file=stdout, flush=True)
+    say = lambda line: print(f"misvae-train: {line}", file=sys.stderr)
     try:
-        with contextlib.redirect_stdout(sys.stderr):                      # stdout holds the metrics only
-            run_cli(p, train, cfg, log=emit, say=lambda line: print(f"misvae-train: {line}", file=sys.stderr), max_minutes=max_minutes)
-    except KeyboardInterrupt:
-        print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; run the same command to resume", file=sys.stderr)
+        with contextlib.redirect_stdout(sys.stderr):
+            run_cli(p, train, cfg, log=emit, say=say, max_minutes=max_minutes)
+    except KeyboardInterrupt:                                           # Ctrl-C
+        print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; "
+              "run the same command to resume", file=sys.stderr)
         raise SystemExit(130) from None
-    if max_minutes is not None and _epochs_done(cfg.out_dir) == done < cfg.epochs:   # a call that cannot advance the run
-        p.error(f"--max_minutes {max_minutes:g}: spent before this call's first epoch could end (set-up took {time.time() - t0:.0f} s"
-                + (f", an epoch about {_last_epoch(cfg.out_dir)['seconds']:.0f} s" if done else "") + "); give more minutes, or none")
+    _check_advanced(p, max_minutes, cfg, done, t0)

@@ -11,7 +11,8 @@ import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds, ESTIMATORS
-from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings, git_commit, device_name
+from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings
+from ..provenance import git_commit, device_name
 from ..config import load_optimizer_state
 from .alignments import Alignment, DATASETS
 from ..mixtures import fail, check_count, check_real, check_members
@@ -30,8 +31,9 @@ def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
               validate: bool=True) -> Tensor: # check that t >= 0 (host sync); the shape is always checked
     "Log-prior density of branch lengths (iid Exponential, mean 1/rate) and of a topology (uniform)."
     if t.dim() == 0 or t.shape[-1] < 3 or t.shape[-1] % 2 == 0:
-        fail('t', t, "give the 2N-3 branch lengths of a tree on N >= 3 taxa (an odd number, 3 or more) on the last axis")
-    if validate: check_lengths('t', t)                                          # a host sync (validate=False skips it)
+        fail('t', t, "give the 2N-3 branch lengths of a tree on N >= 3 taxa (an odd number, 3 or more) "
+                     "on the last axis")
+    if validate: check_lengths('t', t)                                 # a host sync (validate=False skips it)
     N = (t.shape[-1] + 3) // 2
     log_n_topologies = sum(math.log(2 * k - 5) for k in range(4, N + 1))   # log (2N-5)!!
     return (math.log(rate) - rate * t).sum(-1) - log_n_topologies
@@ -42,14 +44,16 @@ class PhyloMixture(nn.Module):
     def __init__(self, sup: SBNSupport, A: int, init_mu: float=-4., init_log_sigma: float=-1.,
                  noise: float=0.1, generator: torch.Generator|None=None):
         super().__init__()
-        if not isinstance(sup, SBNSupport): fail('sup', sup, "give the SBN support (an SBNSupport, e.g. load_support('DS1')); the Alignment goes to train_vbpi / marginal_likelihood")
+        if not isinstance(sup, SBNSupport):
+            fail('sup', sup, "give the SBN support (an SBNSupport, e.g. load_support('DS1')); "
+                             "the Alignment goes to train_vbpi / marginal_likelihood")
         A = check_count('A', A, 1, what="A is the number of mixture components")
         check_real('noise', noise, 0., what="std of the random perturbation of the initial parameters (0: none)")
         rnd = lambda *s: noise * torch.randn(A, *s, generator=generator)
         self.sup, self.A = sup, A
-        self.logits = nn.Parameter(sbn_init_logits(sup).expand(A, -1) + rnd(len(sup.params)))   # [A, n_params]
-        self.mu = nn.Parameter(init_mu + rnd(len(sup.clades)))                                  # [A, n_clades]
-        self.log_sigma = nn.Parameter(torch.full((A, len(sup.clades)), init_log_sigma))        # [A, n_clades]
+        self.logits = nn.Parameter(sbn_init_logits(sup).expand(A, -1) + rnd(len(sup.params)))  # [A, n_params]
+        self.mu = nn.Parameter(init_mu + rnd(len(sup.clades)))                                 # [A, n_clades]
+        self.log_sigma = nn.Parameter(torch.full((A, len(sup.clades)), init_log_sigma))       # [A, n_clades]
     @property
     def device(self): return self.logits.device
     def select(self, idx: Tensor) -> PhyloComponents: # idx: [K] component indices
@@ -72,12 +76,15 @@ class PhyloComponents:
     "K components of a `PhyloMixture`, by index."
     def __init__(self, mix: PhyloMixture, idx: Tensor): self.mix, self.idx = mix, idx
     def __len__(self): return len(self.idx)
-    def take(self, pos: Tensor) -> PhyloComponents: return PhyloComponents(self.mix, self.idx[pos.reshape(-1)])
+    def take(self, pos: Tensor) -> PhyloComponents:
+        return PhyloComponents(self.mix, self.idx[pos.reshape(-1)])
     def log_q_tree(self, params: Tensor) -> Tensor:          # params [n_particles, N-2] -> [K, n_particles]
-        return sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx)).index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
-    def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor:  # [n_particles, 2N-3] each -> [K, n_particles]
-        pick = lambda p: p.index_select(0, self.idx).index_select(1, clades.flatten()).view(len(self), *clades.shape)
-        mu, ls = pick(self.mix.mu), pick(self.mix.log_sigma)                     # [K, n_particles, 2N-3]
+        lp = sbn_log_probs(self.mix.sup, self.mix.logits.index_select(0, self.idx))        # [K, n_params]
+        return lp.index_select(1, params.flatten()).view(len(self), *params.shape).sum(-1)
+    def log_q_branch(self, clades: Tensor, t: Tensor) -> Tensor: # [n_particles, 2N-3] each -> [K, n_particles]
+        pick = lambda p: (p.index_select(0, self.idx).index_select(1, clades.flatten())
+                          .view(len(self), *clades.shape))
+        mu, ls = pick(self.mix.mu), pick(self.mix.log_sigma)                 # [K, n_particles, 2N-3]
         x = t.log()
         return (-0.5 * ((x - mu) / ls.exp()) ** 2 - ls - 0.5 * math.log(2 * math.pi) - x).sum(-1)
 
@@ -86,13 +93,15 @@ class PhyloComponents:
 def rsample(self: PhyloComponents, L: int, generator: torch.Generator|None=None) -> PhyloParticles:
     "L particles from each of the set's components (the S that sample), particle p = l * S + s."
     S, m = len(self), self.mix
-    pos = torch.arange(S, device=m.device).repeat(L)                              # [L*S] component position of particle p
-    comp = self.idx.index_select(0, pos)                                          # [L*S] its component
+    pos = torch.arange(S, device=m.device).repeat(L)                    # [L*S] component position of particle p
+    comp = self.idx.index_select(0, pos)                                # [L*S] its component
     trees = sbn_sample(m.sup, m.logits.index_select(0, comp), generator)
-    at = lambda p, rows, cols: p.view(-1).index_select(0, (rows[:, None] * p.shape[-1] + cols).flatten()).view(cols.shape)  # p[rows, cols]
+    def at(p, rows, cols):                                              # p[rows, cols], by one flat gather
+        return p.view(-1).index_select(0, (rows[:, None] * p.shape[-1] + cols).flatten()).view(cols.shape)
     mu, ls = at(m.mu, comp, trees.clades), at(m.log_sigma, comp, trees.clades)   # [L*S, 2N-3]
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)   # [L*S], only these S components
+    # [L*S], only these S components
+    lq = at(sbn_log_probs(m.sup, m.logits.index_select(0, self.idx)), pos, trees.params).sum(-1)
     return PhyloParticles(trees, (mu + ls.exp() * eps).exp(), lq, L, S)
 
 @patch
@@ -104,10 +113,12 @@ def log_prob(self: PhyloComponents, z: PhyloParticles) -> Tensor: # z from S com
 # %% ../../nbs/23_phylo_vbpi.ipynb
 class PhyloTarget:
     "log_likelihood(z) and log_prior(z) for the estimators, with an inverse temperature and an evaluation count."
-    def __init__(self, aln: Alignment, inv_temp: float=1.): self.aln, self.inv_temp, self.calls = aln, inv_temp, 0
+    def __init__(self, aln: Alignment, inv_temp: float=1.):
+        self.aln, self.inv_temp, self.calls = aln, inv_temp, 0
     def log_likelihood(self, z: PhyloParticles) -> Tensor: # [L, 1, S]
         self.calls += len(z.t)
-        return self.inv_temp * log_likelihood(self.aln, z.trees.children, z.t, validate=False).reshape(z.shape)   # t = exp(...) > 0
+        ll = log_likelihood(self.aln, z.trees.children, z.t, validate=False)    # t = exp(...) > 0: no check
+        return self.inv_temp * ll.reshape(z.shape)
     def log_prior(self, z: PhyloParticles) -> Tensor: return log_prior(z.t, validate=False).reshape(z.shape)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
@@ -117,12 +128,12 @@ def vimco_surrogate(log_w: Tensor,      # [L, B, S] log weights of L particles p
     "VIMCO surrogate objective (maximise it) for L particles per sampled component."
     L = log_w.shape[0]
     if L < 2: fail('log_w', f"<tensor with L={L} particles>", "VIMCO needs L >= 2 particles per sampled component")
-    bound = torch.logsumexp(log_w, 0) - math.log(L)                               # [B, S]
+    bound = torch.logsumexp(log_w, 0) - math.log(L)                       # [B, S]
     lw = log_w.detach()
-    loo = (lw.sum(0) - lw) / (L - 1)                                               # [L, B, S] mean of the others
-    eye = torch.eye(L, dtype=torch.bool, device=lw.device)[..., None, None]        # [L, L, 1, 1]
-    swapped = torch.where(eye, loo[:, None], lw[None])                             # [L, L, B, S]: row l has w_l replaced
-    signal = bound.detach() - (torch.logsumexp(swapped, 1) - math.log(L))          # [L, B, S]
+    loo = (lw.sum(0) - lw) / (L - 1)                                       # [L, B, S] mean of the others
+    eye = torch.eye(L, dtype=torch.bool, device=lw.device)[..., None, None] # [L, L, 1, 1]
+    swapped = torch.where(eye, loo[:, None], lw[None])                     # [L, L, B, S]: row l has w_l replaced
+    signal = bound.detach() - (torch.logsumexp(swapped, 1) - math.log(L))  # [L, B, S]
     return (bound + (signal * (log_q_tree - log_q_tree.detach())).sum(0)).mean()
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
@@ -132,86 +143,130 @@ def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: i
     r = miselbo(target.log_likelihood, mix, estimator, S=S, L=L, log_prior=target.log_prior,
                 generator=generator, validate=False)
     z = r.z
-    return vimco_surrogate(r.log_w, z.log_q_tree.reshape(z.shape)), (torch.logsumexp(r.log_w, 0) - math.log(L)).mean()
+    surrogate = vimco_surrogate(r.log_w, z.log_q_tree.reshape(z.shape))
+    return surrogate, (torch.logsumexp(r.log_w, 0) - math.log(L)).mean()
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @dataclass
 class TrainLog:
     "What a training run measured."
-    bound: list = field(default_factory=list)    # L-sample (VIMCO's) MISELBO estimate per logged iteration (tempered)
+    # L-sample (VIMCO's) MISELBO estimate per logged iteration (tempered)
+    bound: list = field(default_factory=list)
     iters: list = field(default_factory=list)
     seconds: float = 0.                           # wall-clock time of the training loop
     likelihood_calls: int = 0                     # particles whose likelihood was evaluated
     iterations: int = 0
     step_seconds: list = field(default_factory=list)  # wall-clock time of the latest (up to 1000) iterations
-    sessions: list = field(default_factory=list)  # one per call that trained: the code's commit, the device (and CPU threads), iterations [start, end), seconds
+    # one per call that trained: the code's commit, the device (and CPU threads), iterations [start, end), seconds
+    sessions: list = field(default_factory=list)
     @property
     def sec_per_iter(self): return self.seconds / max(self.iterations, 1)
     @property
-    def median_sec_per_iter(self): return sorted(self.step_seconds)[len(self.step_seconds) // 2] if self.step_seconds else 0.
+    def median_sec_per_iter(self):
+        return sorted(self.step_seconds)[len(self.step_seconds) // 2] if self.step_seconds else 0.
     @property
     def calls_per_iter(self): return self.likelihood_calls / max(self.iterations, 1)
     def __repr__(self):
         last = f", last bound {self.bound[-1]:.2f} (tempered training estimate, not log Z)" if self.bound else ""
-        return (f"TrainLog({self.iterations} iterations in {self.seconds:.1f} s, {1e3 * self.median_sec_per_iter:.2f} ms each (median), "
+        return (f"TrainLog({self.iterations} iterations in {self.seconds:.1f} s, "
+                f"{1e3 * self.median_sec_per_iter:.2f} ms each (median), "
                 f"{self.calls_per_iter:.0f} likelihood evaluations each{last}, {len(self.sessions)} session(s))")
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int, init_temp: float) -> tuple[float, float]:
+def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int,
+             init_temp: float) -> tuple[float, float]:
     "(learning rate, inverse temperature) at iteration (or budget-scaled iteration) `v`."
-    return lr * lr_decay ** (v // decay_every), min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.
+    return (lr * lr_decay ** (v // decay_every),
+            min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path: Path):
     "Continue the checkpoint's random stream in `generator`; warn once if it cannot be, as the run will then differ."
     if generator is None and state is None: return                       # neither run had a stream of its own
-    if generator is None: why = ("it holds the run's generator state, but generator=None draws from torch's global generator; "
-                                 "pass a torch.Generator (any seed: the checkpoint's state replaces it)")
-    elif state is None: why = ("it was written by a run with generator=None, whose random stream was not saved; "
-                               "for a reproducible run, start afresh with a generator")
+    if generator is None:
+        why = ("it holds the run's generator state, but generator=None draws from torch's global generator; "
+               "pass a torch.Generator (any seed: the checkpoint's state replaces it)")
+    elif state is None:
+        why = ("it was written by a run with generator=None, whose random stream was not saved; "
+               "for a reproducible run, start afresh with a generator")
     else:
         try: return generator.set_state(state)
-        except RuntimeError: why = (f"its generator state ({state.numel()} bytes) does not fit generator (on {generator.device}); "
-                                    "pass a generator of the device the run began on (torch.Generator(device))")
-    warnings.warn(f"checkpoint={str(path)!r}: the resumed run will not reproduce the uninterrupted one: {why}", stacklevel=4)
+        except RuntimeError:
+            why = (f"its generator state ({state.numel()} bytes) does not fit generator (on {generator.device}); "
+                   "pass a generator of the device the run began on (torch.Generator(device))")
+    warnings.warn(f"checkpoint={str(path)!r}: the resumed run will not reproduce the uninterrupted one: {why}",
+                  stacklevel=4)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds) -> dict:
+def _check_train_args(iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every,
+                      seconds) -> tuple[int, int, int, int, int, int]:
+    "train_vbpi's numbers, checked: (iterations, K, decay_every, anneal, log_every, checkpoint_every) as ints."
+    iterations = check_count('iterations', iterations, 1,
+                             what="training steps (with `seconds`, the length the schedule is scaled to)")
+    K = check_count('K', K, 2, None, 'VIMCO particles per sampled component')
+    if not check_real('lr', lr, what="Adam's learning rate") > 0:
+        fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
+    decay = check_real('lr_decay', lr_decay, what="the learning rate's factor every decay_every iterations")
+    if not 0 < decay <= 1:
+        fail('lr_decay', lr_decay, "give a factor in (0, 1], e.g. 0.75 (1: no decay)")
+    decay_every = check_count('decay_every', decay_every, 1, what="iterations between learning-rate decays")
+    anneal = check_count('anneal', anneal, 0,
+                         what="iterations over which the likelihood's inverse temperature rises to 1 (0: none)")
+    if not 0 < check_real('init_temp', init_temp, what="the likelihood's first inverse temperature") <= 1:
+        fail('init_temp', init_temp, "give an inverse temperature in (0, 1], e.g. 0.001")
+    log_every = check_count('log_every', log_every, 1, what="iterations between logged bounds")
+    checkpoint_every = check_count('checkpoint_every', checkpoint_every, 1, what="iterations between checkpoints")
+    if seconds is not None and not check_real('seconds', seconds, what="the training budget") > 0:
+        fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
+    return iterations, K, decay_every, anneal, log_every, checkpoint_every
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _check_bound(bound: float, it: int, lr: float):
+    "Fail, naming `lr`, if the logged training bound of iteration `it` is not finite."
+    if not math.isfinite(bound):
+        fail('lr', lr, f"the training bound became {bound} at iteration {it}: lower the learning rate "
+                       "(a checkpoint keeps the last finite state)")
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _check_mix_aln(mix, aln):
+    "The (mixture, alignment) pair of train_vbpi and marginal_likelihood: right types, same number of taxa."
+    if isinstance(mix, Alignment) and isinstance(aln, PhyloMixture):
+        fail('mix', mix, "mix and aln are swapped: pass the PhyloMixture first, then the Alignment")
+    if not isinstance(mix, PhyloMixture):
+        fail('mix', mix, "give a PhyloMixture, e.g. PhyloMixture(load_support('DS1'), A=2)")
+    if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
+    if aln.n_taxa != mix.sup.N:
+        fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; "
+                         "load the alignment of the data set the support was built on")
+    # trees encode taxa by position: the orders must agree
+    if mix.sup.taxa is not None and list(aln.taxa) != mix.sup.taxa:
+        k = next(k for k, (a, b) in enumerate(zip(aln.taxa, mix.sup.taxa)) if a != b)
+        fail('aln', aln, f"its taxa are not the support's in the same order "
+                         f"(position {k}: {aln.taxa[k]!r} here, {mix.sup.taxa[k]!r} in the support); "
+                         "encode the support's trees over aln.taxa: tree_from_newick(s, aln.taxa), "
+                         "SBNSupport(..., taxa=aln.taxa)")
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,
+                   seconds) -> dict:
+    "What defines a run, as its checkpoints store it."
     return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
                 init_temp=init_temp, seconds=seconds)
 
-def _check_mix_aln(mix, aln):
-    "The (mixture, alignment) pair of train_vbpi and marginal_likelihood: right types, same number of taxa."
-    if isinstance(mix, Alignment) and isinstance(aln, PhyloMixture): fail('mix', mix, "mix and aln are swapped: pass the PhyloMixture first, then the Alignment")
-    if not isinstance(mix, PhyloMixture): fail('mix', mix, "give a PhyloMixture, e.g. PhyloMixture(load_support('DS1'), A=2)")
-    if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment('DS1')")
-    if aln.n_taxa != mix.sup.N: fail('aln', aln, f"the mixture's SBN support has {mix.sup.N} taxa, this alignment {aln.n_taxa}; load the alignment of the data set the support was built on")
-    if mix.sup.taxa is not None and list(aln.taxa) != mix.sup.taxa:   # trees encode taxa by position: the orders must agree
-        k = next(k for k, (a, b) in enumerate(zip(aln.taxa, mix.sup.taxa)) if a != b)
-        fail('aln', aln, f"its taxa are not the support's in the same order (position {k}: {aln.taxa[k]!r} here, {mix.sup.taxa[k]!r} in the support); "
-                         "encode the support's trees over aln.taxa: tree_from_newick(s, aln.taxa), SBNSupport(..., taxa=aln.taxa)")
-
-
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def _checkpoint_path(checkpoint) -> Path|None:
-    "`checkpoint` as a Path whose folder exists (made if need be), so a bad path fails before training; None for no checkpoint."
+    "`checkpoint` as a Path whose folder exists (made if need be), so a bad path fails before training; None if none."
     if checkpoint is None or checkpoint == '': return None
-    if not isinstance(checkpoint, (str, Path)): fail('checkpoint', checkpoint, "give a file path (str or Path), or None for no checkpoint")
+    if not isinstance(checkpoint, (str, Path)):
+        fail('checkpoint', checkpoint, "give a file path (str or Path), or None for no checkpoint")
     path = Path(checkpoint)
     if path.is_dir(): fail('checkpoint', str(checkpoint), "is a folder: give a file path, e.g. a 'run.pt' in it")
-    make_folder(path.parent, 'checkpoint')                                   # its folder, or a ValueError naming checkpoint
-    if not os.access(path.parent, os.W_OK | os.X_OK): fail('checkpoint', str(checkpoint), f"its folder {str(path.parent)!r} is not writable: give a path in a writable folder")
+    make_folder(path.parent, 'checkpoint')                   # its folder, or a ValueError naming checkpoint
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        fail('checkpoint', str(checkpoint),
+             f"its folder {str(path.parent)!r} is not writable: give a path in a writable folder")
     return path
-
-def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
-    "Restore a run from `path`; returns (next iteration, log so far)."
-    ck = load_state(path, 'checkpoint')                                   # data only: the run layer's reader and check
-    longer = ('iterations',) if settings['seconds'] is None else ()      # a run by iterations may be extended: its schedule depends on the iteration only
-    check_same_settings(ck.get('settings', {}), settings, path, may_change=longer)
-    if ck['it'] > settings['iterations']: fail('iterations', settings['iterations'], f"{path} has done {ck['it']} iterations already: give iterations >= {ck['it']}")
-    mix.load_state_dict(ck['mix']); load_optimizer_state(opt, ck['opt'])
-    _restore_generator(generator, ck.get('generator'), path)
-    return ck['it'], TrainLog(**ck['log'])
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
@@ -219,41 +274,61 @@ def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
     try: return torch.optim.Adam(mix.parameters(), lr=lr, fused=True)
     except (RuntimeError, TypeError): return torch.optim.Adam(mix.parameters(), lr=lr)
 
-def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
-               K: int=10, # VIMCO particles per sampled component (vbpi_step's L; K in parameter files and checkpoints)
-               lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
-               init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
-               checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None,
-               seconds: float|None=None, # wall-clock budget of training steps; None: run `iterations`
-               stop_after: float|None=None, # end this call (with a checkpoint) after this many seconds; a later call resumes
-              ) -> TrainLog:
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _save_vbpi_checkpoint(path: Path, settings: dict, done: int, log: TrainLog, mix: PhyloMixture,
+                          opt: torch.optim.Adam, generator: torch.Generator|None):
+    "The run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts), written atomically."
+    save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
+                     generator=None if generator is None else generator.get_state()), path)
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tuple[int, TrainLog]:
+    "Restore a run from `path`; returns (next iteration, log so far)."
+    ck = load_state(path, 'checkpoint')                            # data only: the run layer's reader and check
+    # a run by iterations may be extended: its schedule depends on the iteration only
+    longer = ('iterations',) if settings['seconds'] is None else ()
+    check_same_settings(ck.get('settings', {}), settings, path, may_change=longer)
+    if ck['it'] > settings['iterations']:
+        fail('iterations', settings['iterations'],
+             f"{path} has done {ck['it']} iterations already: give iterations >= {ck['it']}")
+    mix.load_state_dict(ck['mix']); load_optimizer_state(opt, ck['opt'])
+    _restore_generator(generator, ck.get('generator'), path)
+    return ck['it'], TrainLog(**ck['log'])
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
+def train_vbpi(
+    mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
+    K: int=10, # VIMCO particles per sampled component (vbpi_step's L; K in parameter files and checkpoints)
+    lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
+    init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
+    checkpoint: str|Path|None=None, checkpoint_every: int=1000, progress: bool=True, callback=None,
+    seconds: float|None=None, # wall-clock budget of training steps; None: run `iterations`
+    stop_after: float|None=None, # end this call (with a checkpoint) after this many seconds; a later call resumes
+) -> TrainLog:
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
+    # checks: every argument, before anything is built
     _check_mix_aln(mix, aln)
-    iterations = check_count('iterations', iterations, 1, what="training steps (with `seconds`, the length the schedule is scaled to)")
-    K = check_count('K', K, 2, None, 'VIMCO particles per sampled component')
-    if not check_real('lr', lr, what="Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate: give a positive finite number, e.g. 1e-3")
-    if not 0 < check_real('lr_decay', lr_decay, what="the learning rate's factor every decay_every iterations") <= 1: fail('lr_decay', lr_decay, "give a factor in (0, 1], e.g. 0.75 (1: no decay)")
-    decay_every = check_count('decay_every', decay_every, 1, what="iterations between learning-rate decays")
-    anneal = check_count('anneal', anneal, 0, what="iterations over which the likelihood's inverse temperature rises to 1 (0: none)")
-    if not 0 < check_real('init_temp', init_temp, what="the likelihood's first inverse temperature") <= 1: fail('init_temp', init_temp, "give an inverse temperature in (0, 1], e.g. 0.001")
-    log_every = check_count('log_every', log_every, 1, what="iterations between logged bounds")
-    checkpoint_every = check_count('checkpoint_every', checkpoint_every, 1, what="iterations between checkpoints")
-    if seconds is not None and not check_real('seconds', seconds, what="the training budget") > 0: fail('seconds', seconds, "give a positive training budget in seconds, or None to run `iterations`")
-    path, it, log = _checkpoint_path(checkpoint), 0, TrainLog()
-    opt = vbpi_optimizer(mix, lr)
-    settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp, seconds)
+    iterations, K, decay_every, anneal, log_every, checkpoint_every = _check_train_args(
+        iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every, seconds)
+    path = _checkpoint_path(checkpoint)
+    # the run: afresh, or continued from a checkpoint written with the same settings
+    settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,
+                              seconds)
+    opt, it, log = vbpi_optimizer(mix, lr), 0, TrainLog()
     if path is not None and path.exists():
         it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
-        for grp in opt.param_groups: grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])   # this machine's kernels, not the writer's
+        for grp in opt.param_groups:   # this machine's kernels, not the writer's
+            grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])
     target, started = PhyloTarget(aln), time.perf_counter()
-    session = dict(commit=git_commit(), device=device_name(next(iter(mix.parameters())).device), start=it, end=it, seconds=0.)   # a resumed run may span commits and machines: say which trained what
+    # a resumed run may span commits and machines: each call's session says which trained what
+    session = dict(commit=git_commit(), device=device_name(mix.device), start=it, end=it, seconds=0.)
     log.sessions.append(session)
-    def save(done: int):   # the run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts)
-        save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
-                         generator=None if generator is None else generator.get_state()), path)
+    save = lambda done: _save_vbpi_checkpoint(path, settings, done, log, mix, opt, generator)
     its = itertools.count(it) if seconds else range(it, iterations)
     if progress and not seconds: its = Progress(its, 'iteration')
-    done, rewind = it, None    # iterations finished in mix, opt and log (None during an update); the generator's state before the step under way
+    # done: iterations finished in mix, opt and log (None during an update); rewind: the generator's state before
+    # the step under way
+    done, rewind = it, None
     try:
         for it in its:
             if seconds and log.seconds >= seconds: break
@@ -265,7 +340,8 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
             rewind, t0 = None if generator is None else generator.get_state(), time.perf_counter()
             surrogate, bound = vbpi_step(mix, target, estimator, S, L=K, generator=generator)
             opt.zero_grad(); (-surrogate).backward()
-            with hold_interrupt():    # update, timing and logging: all of them or none
+            # update, timing and log: all of them or none (a Ctrl-C during them waits until they are done)
+            with hold_interrupt():
                 done = None
                 opt.step()
                 dt = time.perf_counter() - t0
@@ -277,32 +353,34 @@ def train_vbpi(mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|N
                 logged = it % log_every == 0 or last or pause
                 if logged:
                     log.bound.append(bound.item()); log.iters.append(it)
-                    if not math.isfinite(log.bound[-1]):                    # diverged: stop before a checkpoint keeps it
-                        fail('lr', lr, f"the training bound became {log.bound[-1]} at iteration {it}: lower the learning rate (a checkpoint keeps the last finite state)")
+                    _check_bound(log.bound[-1], it, lr)               # diverged: stop before a checkpoint keeps it
                 done, rewind = it + 1, None
             if logged:
                 if progress and not seconds: its.note = f"bound {log.bound[-1]:.2f}"
                 if callback is not None: callback(it, mix, log)
-            # checkpoint
+            # checkpoint: every checkpoint_every iterations, and when this call ends
             if path is not None and ((it + 1) % checkpoint_every == 0 or last or pause): save(done)
             if pause: break
-    except KeyboardInterrupt:      # Ctrl-C: keep every finished iteration, then stop as asked
-        if path is not None and done is not None and done > session['start']:   # (an update that failed half way is not kept)
-            if rewind is not None: generator.set_state(rewind)           # a step cut short: its random numbers are drawn again on resuming
+    except KeyboardInterrupt:
+        # Ctrl-C: keep every finished iteration (not an update that failed half way), then stop as asked
+        if path is not None and done is not None and done > session['start']:
+            # a step cut short: its random numbers are drawn again on resuming
+            if rewind is not None: generator.set_state(rewind)
             save(done)
         raise
     return log
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def check_phylo_settings(datasets, estimators, A: int, S: int, lr: float, threads: int|None, device: str) -> tuple[list[str], list[str], int, str]:
-    "The settings the phylogenetics reproductions share, checked before any work: (datasets, estimators, S, the device's name)."
+def check_phylo_settings(datasets, estimators, A: int, S: int, lr: float, threads: int|None,
+                         device: str) -> tuple[list[str], list[str], int, str]:
+    "The settings the phylogenetics reproductions share, checked before any work: (datasets, estimators, S, device)."
     datasets = check_members('datasets', datasets, ('sim', *DATASETS), "'sim' (simulated) or the shipped DS1..DS8")
     estimators = check_members('estimators', estimators, ESTIMATORS)
     S = check_count('S', S, 1, check_count('A', A), "components sampled per iteration, at most A")
-    if not check_real('lr', lr, what="Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate: give a positive number, e.g. 0.01")
+    if not check_real('lr', lr, what="Adam's learning rate") > 0:
+        fail('lr', lr, "Adam's learning rate: give a positive number, e.g. 0.01")
     if threads is not None: check_count('threads', threads, what="torch CPU threads (None: torch's default)")
     return datasets, estimators, S, str(pick_device(device))
-
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @torch.no_grad()
@@ -347,7 +425,9 @@ def marginal_likelihood(mix: PhyloMixture, aln: Alignment, n: int=1000, repeats:
                 particles=L * mix.A, repeats=repeats)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+# log p(X): MrBayes stepping-stone
 SS_REFERENCE = {'DS1': -7108.42, 'DS2': -26367.57, 'DS3': -33735.44, 'DS4': -13330.44,
-                'DS5': -8214.51, 'DS6': -6724.07, 'DS7': -37332.76, 'DS8': -8649.88}   # log p(X): MrBayes stepping-stone
+                'DS5': -8214.51, 'DS6': -6724.07, 'DS7': -37332.76, 'DS8': -8649.88}
 SS_SOURCE = 'MrBayes stepping-stone, Table 1 of Duan et al. (2024), PhyloGen, NeurIPS'
-SS_ALTERNATIVE = {'DS4': -13330.06}   # as printed elsewhere (Zhang & Matsen 2019 and later VBPI papers; not re-checked)
+# as printed elsewhere (Zhang & Matsen 2019 and later VBPI papers; not re-checked)
+SS_ALTERNATIVE = {'DS4': -13330.06}

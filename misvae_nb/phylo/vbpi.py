@@ -315,10 +315,7 @@ def train_vbpi(
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,
                               seconds)
     opt, it, log = vbpi_optimizer(mix, lr), 0, TrainLog()
-    if path is not None and path.exists():
-        it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
-        for grp in opt.param_groups:   # this machine's kernels, not the writer's
-            grp.update(fused=opt.defaults['fused'], foreach=opt.defaults['foreach'])
+    if path is not None and path.exists(): it, log = _load_vbpi_checkpoint(path, settings, mix, opt, generator)
     target, started = PhyloTarget(aln), time.perf_counter()
     # a resumed run may span commits and machines: each call's session says which trained what
     session = dict(commit=git_commit(), device=device_name(mix.device), start=it, end=it, seconds=0.)

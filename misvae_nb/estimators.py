@@ -14,10 +14,10 @@ from fastcore.meta import delegates
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
 
 # %% auto 0
-__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'select_components', 'ComponentLogLikelihood',
-           'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo', 's2a_miselbo', 's2s_miselbo',
-           'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds', 'check_graphable',
-           'on_side_stream', 'chunk_draws', 'bounds_from_sums', 'iw_bounds']
+__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_estimator', 'select_components',
+           'ComponentLogLikelihood', 'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo',
+           's2a_miselbo', 's2s_miselbo', 'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds',
+           'check_graphable', 'on_side_stream', 'chunk_draws', 'bounds_from_sums', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -56,6 +56,16 @@ def as_mixture(mixture, validate: bool=True):
     fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
+def check_estimator(estimator: str, S, A: int) -> int|None:
+    "The estimator's name and its S for A components, checked: S as an int, None for A2A (which reads no S)."
+    if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
+    if estimator == 'a2a': return None                                 # A2A samples every component: S is not read
+    if S is None:
+        fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), "
+                        "or use the estimator 'a2a'")
+    return check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
+
+# %% ../nbs/01_estimators.ipynb
 def _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weights, per_datapoint, generator,
                 validate) -> tuple:
     "Check one estimator call; return the family, S, L, beta (a float or its 0-d tensor) and B (None: one subset)."
@@ -66,12 +76,7 @@ def _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weigh
     A, batch_size = fam.A, getattr(fam, 'batch_size', None)
     if not isinstance(per_datapoint, bool):
         fail('per_datapoint', per_datapoint, "give True (a subset per data point) or False (one per call)")
-    if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")
-    if estimator != 'a2a' and S is None:
-        fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), "
-                        "or use the estimator 'a2a'")
-    if estimator == 'a2a': S = None                                    # A2A samples every component: S is not read
-    if S is not None: S = check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
+    S = check_estimator(estimator, S, A)
     L = check_count('L', L, 1, None, "L is the number of samples per sampled component")
     if not (torch.is_tensor(beta) and beta.dim() == 0 and beta.is_floating_point()):   # a device scalar is not read
         beta = check_real('beta', beta, 0., what="the warm-up factor is >= 0 (1 for the bound itself)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
-from ..estimators import miselbo, iw_bounds, ESTIMATORS
+from ..estimators import miselbo, iw_bounds, ESTIMATORS, check_estimator
 from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings
 from ..provenance import git_commit, device_name
 from ..config import load_optimizer_state
@@ -308,6 +308,7 @@ def train_vbpi(
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
     # checks: every argument, before anything is built
     _check_mix_aln(mix, aln)
+    check_estimator(estimator, S, mix.A)                              # as the first step would, but before any folder
     iterations, K, decay_every, anneal, log_every, checkpoint_every = _check_train_args(
         iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every, seconds)
     path = _checkpoint_path(checkpoint)

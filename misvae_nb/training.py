@@ -61,7 +61,8 @@ def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None
 def peak_memory_mb(device: torch.device) -> float:
     "Peak memory in MB: the CUDA allocator's on a GPU, the process's resident set on the CPU."
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss              # KiB on Linux, bytes on macOS
+    return rss / (2**20 if sys.platform == 'darwin' else 1024)
 
 # %% ../nbs/05_training.ipynb
 def step_mode(cfg: TrainConfig, device: torch.device) -> str:

@@ -199,43 +199,64 @@ class TreeSample:
     clades: Tensor    # [n_particles, 2N-3] clade id (split feature) of the edge above node v, at v-1
 
 def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
-    "The sampler's tables as numpy arrays (kept on `sup`): candidates per context (-1 -> the extra -inf column), children's contexts, leaves, clades."
+    """The sampler's tables as numpy arrays (kept on `sup`): candidates per context (-1 -> the extra -inf
+    column), children's contexts, leaves, clades."""
     if sup._sampler_tables is None:
         cand = torch.where(sup.ctx_cand < 0, len(sup.params), sup.ctx_cand)
         sup._sampler_tables = tuple(x.numpy() for x in (cand, sup.child_ctx, sup.child_leaf, sup.ctx_clade))
     return sup._sampler_tables
 
+# %% ../../nbs/22_phylo_trees.ipynb
+def _walk_depths(sup: SBNSupport, flat: np.ndarray, gumbel: np.ndarray, n_particles: int) -> tuple[np.ndarray, ...]:
+    """Choose a subsplit for every open clade, one depth at a time. `flat`: every particle's logits and a -inf,
+    [n_particles*(n_params+1)]; `gumbel`: node j's noise at row j. Per node, by creation id: its particle's
+    offset into `flat`, its context, the chosen subsplit k, which of its two children are internal."""
+    cand_t, cx = _sample_tables(sup)[:2]
+    off = np.arange(n_particles) * (len(sup.params) + 1)                 # the frontier [f]: particles' offsets
+    ctx = np.zeros(n_particles, dtype=np.int64)                          # ... and contexts (the root's: 0)
+    made, steps = 0, []                                                  # nodes created before this depth
+    while len(off):
+        cand = cand_t[ctx]                                               # [f, M] allowed subsplits
+        lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]    # Gumbel-max: a draw from softmax
+        k = cand[np.arange(len(cand)), lg.argmax(-1)]                    # [f] chosen
+        c2 = cx[k]                                                       # [f, 2] children's contexts, -1: leaf
+        inner = c2 >= 0
+        steps.append((off, ctx, k, inner))
+        made += len(off)
+        rows, side = inner.nonzero()                                     # the internal children, in order
+        off, ctx = off[rows], c2[rows, side]
+    return tuple(np.concatenate(x) for x in zip(*steps))                 # [n_particles*(N-2)] each
+
+# %% ../../nbs/22_phylo_trees.ipynb
+def _encode_walk(sup: SBNSupport, off, ctx, k, inner, n_particles: int, device) -> TreeSample:
+    "The TreeSample of the nodes `_walk_depths` created, each particle's in breadth-first order."
+    N, (leaf, cclade) = sup.N, _sample_tables(sup)[2:]
+    # creation ids of internal children: the j-th ever created is node n_particles + j
+    kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (n_particles - 1), -1)
+    perm = np.argsort(off, kind='stable')                                # by particle, breadth-first within
+    row = np.empty_like(perm); row[perm] = np.arange(len(perm)) % (N - 2)
+    k, kid = k[perm], kid[perm]
+    children = np.where(kid >= 0, N + row[np.maximum(kid, 0)], leaf[k])
+    clades = np.concatenate([np.broadcast_to(np.arange(N - 1), (n_particles, N - 1)),    # pendant edges, then
+                             cclade[ctx[perm]].reshape(n_particles, -1)], 1)             # internal ones
+    as_tensor = lambda x: torch.from_numpy(np.ascontiguousarray(x)).to(device)
+    return TreeSample(as_tensor(children).view(n_particles, N - 2, 2), as_tensor(k).view(n_particles, N - 2),
+                      as_tensor(clades))
+
+# %% ../../nbs/22_phylo_trees.ipynb
 def sbn_sample(sup: SBNSupport, logits: Tensor, # [n_particles, n_params] one row per particle
                generator: torch.Generator|None=None) -> TreeSample:
     "Draw one topology per row of logits, one step per depth."
     if logits.dim() != 2 or logits.shape[1] != len(sup.params):
-        fail('logits', logits, f"give one row of the support's {len(sup.params)} logits per tree to draw, [n_particles, {len(sup.params)}] (n trees from one set: logits.expand(n, -1))")
-    (n_particles, n_par), N, dev = logits.shape, sup.N, logits.device
-    cand_t, cx, leaf, cclade = _sample_tables(sup)
-    u = torch.rand(n_particles * (N - 2), cand_t.shape[1], generator=generator, device=dev)   # node j's noise: row j
-    gumbel = (-(-u.log()).log()).cpu().numpy()                                 # Gumbel(0, 1)
-    flat = torch.cat([logits.detach(), logits.new_full((n_particles, 1), -math.inf)], 1).cpu().numpy().reshape(-1)  # [n_particles*(n_params+1)]
-    off, ctx = np.arange(n_particles) * (n_par + 1), np.zeros(n_particles, dtype=np.int64)         # the frontier [f]
-    made, steps = 0, []                                                         # nodes created before this depth
-    while len(off):
-        cand = cand_t[ctx]                                                      # [f, M] allowed subsplits
-        lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]           # Gumbel-max: a draw from softmax
-        k = cand[np.arange(len(cand)), lg.argmax(-1)]                           # [f] chosen
-        c2 = cx[k]                                                              # [f, 2] children's contexts, -1: leaf
-        inner = c2 >= 0
-        steps.append((off, ctx, k, inner))
-        made += len(off)
-        rows, side = inner.nonzero()                                            # the internal children, in order
-        off, ctx = off[rows], c2[rows, side]
-    off, ctx, k, inner = (np.concatenate(x) for x in zip(*steps))              # [n_particles*(N-2)] by creation id
-    kid = np.where(inner, inner.reshape(-1).cumsum().reshape(-1, 2) + (n_particles - 1), -1)   # creation ids of internal children
-    perm = np.argsort(off, kind='stable')                                       # by particle, breadth-first within
-    row = np.empty_like(perm); row[perm] = np.arange(len(perm)) % (N - 2)
-    k, kid = k[perm], kid[perm]
-    children = np.where(kid >= 0, N + row[np.maximum(kid, 0)], leaf[k])
-    clades = np.concatenate([np.broadcast_to(np.arange(N - 1), (n_particles, N - 1)), cclade[ctx[perm]].reshape(n_particles, -1)], 1)
-    as_tensor = lambda x: torch.from_numpy(np.ascontiguousarray(x)).to(dev)
-    return TreeSample(as_tensor(children).view(n_particles, N - 2, 2), as_tensor(k).view(n_particles, N - 2), as_tensor(clades))
+        fail('logits', logits, f"give one row of the support's {len(sup.params)} logits per tree to draw, "
+                               f"[n_particles, {len(sup.params)}] (n trees from one set: logits.expand(n, -1))")
+    n_particles, N, dev = len(logits), sup.N, logits.device
+    n_cand = _sample_tables(sup)[0].shape[1]
+    u = torch.rand(n_particles * (N - 2), n_cand, generator=generator, device=dev)   # node j's noise: row j
+    gumbel = (-(-u.log()).log()).cpu().numpy()                                        # Gumbel(0, 1)
+    minus_inf = logits.new_full((n_particles, 1), -math.inf)                           # missing candidates' logit
+    flat = torch.cat([logits.detach(), minus_inf], 1).cpu().numpy().reshape(-1)        # [n_particles*(n_params+1)]
+    return _encode_walk(sup, *_walk_depths(sup, flat, gumbel, n_particles), n_particles, dev)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def sbn_init_logits(sup: SBNSupport) -> Tensor: # [n_params]

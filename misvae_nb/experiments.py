@@ -4,23 +4,24 @@
 
 # %% ../nbs/08_experiments.ipynb 2
 from __future__ import annotations
-import dataclasses, json, math, shutil, sys, time
+import contextlib, dataclasses, json, math, shutil, sys, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count, BadInput
-from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device, CliParser, run_cli, deadline
+from .config import (TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device,
+                              CliParser, run_cli, deadline, run_metrics)
 from .training import train
-from .config import run_metrics
-from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem, eval_weights, EVAL_PRECISIONS
+from .evaluation import (evaluate_run, evaluate_authors, authors_calibration, eval_stem,
+                                  eval_weights, EVAL_PRECISIONS)
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
 from .provenance import code_version, load_state, check_same_settings, read_yaml
 
 # %% auto 0
-__all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'load_campaign', 'check_campaign', 'campaign_configs',
+__all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'campaign_configs', 'check_campaign', 'load_campaign',
            'take_shard', 'campaign_evaluation', 'run_state', 'advance_campaign', 'advance_released',
            'released_evaluation', 'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid',
            'validation_curves', 'plot_validation_curves']
@@ -37,19 +38,84 @@ class Campaign:
     "A named list of runs sharing training settings, and how to evaluate them."
     name: str
     runs: list = field(default_factory=list)   # [estimator, A, S] per run
-    train: dict = field(default_factory=dict)  # TrainConfig settings shared by the runs (estimator, A, S, out_dir come from runs)
+    # TrainConfig settings shared by the runs (estimator, A, S, out_dir come from runs)
+    train: dict = field(default_factory=dict)
     eval_L: int = 1000                         # importance samples per component at test time
     eval_n_test: int|None = None               # first n test images (None: all 10,000)
-    calibration: int = 0                       # recompute BatchNorm statistics on this many training images (0: keep them)
-    eval_precision: str = 'auto'               # the decoder's arithmetic at test time: 'auto' (bfloat16 on a GPU if checked close to float32), 'float32' or 'bfloat16'
+    # recompute BatchNorm statistics on this many training images (0: keep them)
+    calibration: int = 0
+    # the decoder's arithmetic at test time: 'auto' (bfloat16 on a GPU if checked close to float32),
+    # 'float32' or 'bfloat16'
+    eval_precision: str = 'auto'
     kind: str = 'train'                        # 'train', or 'released': evaluate the authors' released model
-    out_root: str = 'campaigns'                # run folders: out_root/name/... (a relative out_root is relative to the working directory)
+    # run folders: out_root/name/... (a relative out_root is relative to the working directory)
+    out_root: str = 'campaigns'
     paper: dict = field(default_factory=dict)  # the paper's NLL per run name, shown beside ours
     note: str = ''                             # what the campaign is for, shown with its table
 
+# %% ../nbs/08_experiments.ipynb
 def run_name(estimator: str, A: int, S: int) -> str:
     "The folder name of a campaign's run, e.g. s2s_A4_S2."
     return f"{estimator}_A{A}_S{S}"
+
+# %% ../nbs/08_experiments.ipynb
+def campaign_configs(c: Campaign) -> list[TrainConfig]:
+    "The TrainConfig of every run of the campaign, each in its own folder."
+    bad = {'estimator', 'A', 'S', 'out_dir'} & set(c.train)
+    if bad:
+        fail('train', sorted(bad),
+             f"in campaign {c.name!r}: these come from runs and out_root; remove them from train")
+    base = TrainConfig(**c.train)
+    return [replace(base, estimator=e, A=int(A), S=int(S), out_dir=str(Path(c.out_root) / c.name / run_name(e, A, S)))
+            for e, A, S in c.runs]
+
+# %% ../nbs/08_experiments.ipynb
+def _check_campaign_fields(c: Campaign, where: str):
+    "The campaign's name, the paper's numbers and the training settings, each of the kind it must be."
+    if not isinstance(c.name, str) or Path(c.name).name != c.name or c.name in ('', '.', '..'):
+        fail('name', c.name,
+             f"{where}: give the campaign a plain folder name (name: grid); its runs go to out_root/name/")
+    if not isinstance(c.paper, dict) or not all(isinstance(v, (int, float)) for v in c.paper.values()):
+        fail('paper', c.paper,
+             f"{where}: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}")
+    if not isinstance(c.train, dict):
+        fail('train', c.train,
+             f"{where}: give a mapping of training settings, e.g. {{model: misvae, epochs: 200}}")
+    if unknown := set(c.train) - {f.name for f in dataclasses.fields(TrainConfig)}:
+        fail('train', sorted(unknown),
+             f"{where}: unknown settings; use misvae-train's options, e.g. model, epochs, channels")
+
+# %% ../nbs/08_experiments.ipynb
+def _checked_runs(runs, where: str) -> list:
+    "`runs` as [estimator, A, S] lists, A and S as ints; else a ValueError naming the setting."
+    if not isinstance(runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in runs):
+        fail('runs', runs, f"{where}: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]")
+    return [[e, check_count('A', A, 1, None, f"runs {where}: components"),
+             check_count('S', S, 1, None, f"runs {where}: sampled components")] for e, A, S in runs]
+
+# %% ../nbs/08_experiments.ipynb
+def _check_evaluation(c: Campaign, where: str):
+    "The campaign's kind, and how its runs are evaluated."
+    if c.kind not in ('train', 'released'): fail('kind', c.kind, f"{where}: use 'train' or 'released'")
+    check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
+    if c.eval_n_test is not None:
+        check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
+    check_count('calibration', c.calibration, 0, None,
+                "training images for BatchNorm statistics (0: keep them)")
+    if c.eval_precision not in EVAL_PRECISIONS:
+        fail('eval_precision', c.eval_precision, f"{where}: use one of {EVAL_PRECISIONS}")
+
+# %% ../nbs/08_experiments.ipynb
+def check_campaign(c: Campaign, where: str='') -> Campaign:
+    "`c`, runs' A and S as ints, if every run can be trained and evaluated; else a ValueError naming the setting."
+    where = where or f"in campaign {c.name!r}"
+    _check_campaign_fields(c, where)
+    c.runs = _checked_runs(c.runs, where)
+    _check_evaluation(c, where)
+    for (e, A, S), cfg in zip(c.runs, campaign_configs(c)):              # each run as misvae-train checks it
+        try: check_config(cfg)
+        except ValueError as err: fail('runs', [e, A, S], f"{where}, this entry: {err}")
+    return c
 
 # %% ../nbs/08_experiments.ipynb
 _FLOAT_SETTINGS = {f.name for f in dataclasses.fields(TrainConfig) if f.type in ('float', float)}
@@ -59,53 +125,24 @@ def _yaml_float(value):
     try: return float(value) if isinstance(value, str) else value
     except ValueError: return value
 
+# %% ../nbs/08_experiments.ipynb
 def load_campaign(path: str|Path, **overrides) -> Campaign:
     "The campaign a YAML params file describes (`overrides` replace its fields), checked."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"campaign={str(path)!r}: no such params file; see params/campaigns/")
+    if not path.is_file():
+        raise FileNotFoundError(f"campaign={str(path)!r}: no such params file; see params/campaigns/")
     bad = lambda fix: fail('campaign', str(path), fix)
     d = read_yaml(path, 'campaign')
-    if not isinstance(d or {}, dict): bad("give a mapping of settings (name: ..., runs: ..., train: ...), see params/campaigns/")
+    if not isinstance(d or {}, dict):
+        bad("give a mapping of settings (name: ..., runs: ..., train: ...), see params/campaigns/")
     d = {**(d or {}), **overrides}
     fields = [f.name for f in dataclasses.fields(Campaign)]
     if unknown := set(d) - set(fields): bad(f"unknown settings {sorted(unknown)}; use {fields}")
     if 'name' not in d: bad("name: give the campaign a plain folder name (name: grid)")
-    if not isinstance(d.get('train', {}), dict): bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
+    if not isinstance(d.get('train', {}), dict):
+        bad("train: give a mapping of training settings, e.g. {model: misvae, epochs: 200}")
     d['train'] = {k: _yaml_float(v) if k in _FLOAT_SETTINGS else v for k, v in d.get('train', {}).items()}
     return check_campaign(Campaign(**d), f"in {path}")
-
-def check_campaign(c: Campaign, where: str='') -> Campaign:
-    "Return `c` with its runs' A and S as ints if every run can be trained and evaluated as it says; else a ValueError naming the setting."
-    where = where or f"in campaign {c.name!r}"
-    if not isinstance(c.name, str) or Path(c.name).name != c.name or c.name in ('', '.', '..'):
-        fail('name', c.name, f"{where}: give the campaign a plain folder name (name: grid); its runs go to out_root/name/")
-    if not isinstance(c.paper, dict) or not all(isinstance(v, (int, float)) for v in c.paper.values()):
-        fail('paper', c.paper, f"{where}: give a mapping of run name to the paper's NLL, e.g. {{s2s_A4_S2: 78.73}}")
-    if not isinstance(c.train, dict): fail('train', c.train, f"{where}: give a mapping of training settings, e.g. {{model: misvae, epochs: 200}}")
-    if unknown := set(c.train) - {f.name for f in dataclasses.fields(TrainConfig)}:
-        fail('train', sorted(unknown), f"{where}: unknown settings; use misvae-train's options, e.g. model, epochs, channels")
-    if not isinstance(c.runs, list) or not all(isinstance(r, (list, tuple)) and len(r) == 3 for r in c.runs):
-        fail('runs', c.runs, f"{where}: give a list of [estimator, A, S] triples, e.g. [[s2s, 4, 2]]")
-    c.runs = [[e, check_count('A', A, 1, None, f"runs {where}: components"), check_count('S', S, 1, None, f"runs {where}: sampled components")]
-              for e, A, S in c.runs]
-    if c.kind not in ('train', 'released'): fail('kind', c.kind, f"{where}: use 'train' or 'released'")
-    check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
-    if c.eval_n_test is not None: check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
-    check_count('calibration', c.calibration, 0, None, "training images for BatchNorm statistics (0: keep them)")
-    if c.eval_precision not in EVAL_PRECISIONS: fail('eval_precision', c.eval_precision, f"{where}: use one of {EVAL_PRECISIONS}")
-    for (e, A, S), cfg in zip(c.runs, campaign_configs(c)):
-        try: check_config(cfg)
-        except ValueError as err: fail('runs', [e, A, S], f"{where}, this entry: {err}")
-    return c
-
-
-# %% ../nbs/08_experiments.ipynb
-def campaign_configs(c: Campaign) -> list[TrainConfig]:
-    "The TrainConfig of every run of the campaign, each in its own folder."
-    bad = {'estimator', 'A', 'S', 'out_dir'} & set(c.train)
-    if bad: fail('train', sorted(bad), f"in campaign {c.name!r}: these come from runs and out_root; remove them from train")
-    base = TrainConfig(**c.train)
-    return [replace(base, estimator=e, A=int(A), S=int(S), out_dir=str(Path(c.out_root) / c.name / run_name(e, A, S))) for e, A, S in c.runs]
 
 # %% ../nbs/08_experiments.ipynb
 def take_shard(items: list, shard: str='1/1') -> list:
@@ -116,153 +153,238 @@ def take_shard(items: list, shard: str='1/1') -> list:
     return items[i - 1::n]
 
 # %% ../nbs/08_experiments.ipynb
-def campaign_evaluation(folder: str|Path, c: Campaign, bn: str, calibration: int, epoch: int|None=None) -> dict|None:
-    "The evaluation in `folder` made with `c`'s settings, for a decoder with BatchNorm statistics `bn` recomputed on `calibration` images (of the checkpoint of `epoch`, if given); None if none."
+def campaign_evaluation(folder: str|Path,     # a run's folder
+                        c: Campaign,          # the campaign: its eval_L, eval_n_test and eval_precision
+                        bn: str,              # the decoder's BatchNorm statistics ('none': it has no BatchNorm)
+                        calibration: int,     # ... recomputed on this many training images (0: as trained)
+                        epoch: int|None=None, # the epoch of the checkpoint evaluated (None: any)
+                       ) -> dict|None:
+    "The evaluation in `folder` made with `c`'s settings, for this decoder; None if none."
     n_images = N_TEST if c.eval_n_test is None else c.eval_n_test
     precisions = PRECISIONS if c.eval_precision == 'auto' else (c.eval_precision,)
-    found = [json.loads(p.read_text()) for p in (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions) if p.exists()]
-    return next((r for r in found if r.get('weights', 'q_mix') == eval_weights(bn)     # not an older q_mix-weighted one of a decoder per component
+    paths = (Path(folder) / f"{eval_stem(c.eval_L, n_images, bn, calibration, q)}.json" for q in precisions)
+    found = [json.loads(p.read_text()) for p in paths if p.exists()]
+    # not an older q_mix-weighted one of a decoder per component
+    return next((r for r in found if r.get('weights', 'q_mix') == eval_weights(bn)
                  and (epoch is None or r.get('epoch') == epoch)), None)
 
-def run_state(cfg: TrainConfig, c: Campaign) -> dict:
-    "What a run folder holds: epochs done of planned, finished, device, hours, the code that trained it (trained_by: the hashes of every epoch's), its evaluation."
-    out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
-    done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
-    if m.get('config'):                                                     # trained with the params file's settings?
-        check_same_settings(m['config'], asdict(cfg), out, may_change=RESUMABLE_CHANGES + unused_settings(cfg),
-                            fix="restore the params file's settings, or delete the run folder to train it afresh")
-    if done > cfg.epochs: fail('epochs', cfg.epochs, f"{out} has trained {done} epochs already: give epochs >= {done}, or delete the folder to train afresh")
-    bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn                 # a decoder without BatchNorm (the MLP's)
-    best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None   # the epoch best.pt holds
-    return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done, epochs=cfg.epochs,
-                finished=done >= cfg.epochs and (out / 'best.pt').exists(), device=m.get('device'), code=m.get('code'),
-                trained_by=sorted({e['code_hash'] for e in m.get('metrics', []) if e.get('code_hash')} or ({m['code']['code_hash']} if m.get('code') else set())),   # older metrics: the run's
-                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600, evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
+# %% ../nbs/08_experiments.ipynb
+def _trained_by(m: dict) -> list[str]:
+    "The code hashes of the epochs in metrics.json `m` (older metrics, without them: the run's)."
+    hashes = {e['code_hash'] for e in m.get('metrics', []) if e.get('code_hash')}
+    return sorted(hashes or ({m['code']['code_hash']} if m.get('code') else set()))
 
 # %% ../nbs/08_experiments.ipynb
-ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')   # what advance_campaign does with a run (finished or not) with epochs trained by other code
+def run_state(cfg: TrainConfig, c: Campaign) -> dict:
+    "What run `cfg`'s folder holds: epochs done of planned, finished, device, hours, code, trained_by, evaluation."
+    out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
+    done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
+    # trained with the params file's settings, and no more epochs than it plans?
+    if m.get('config'):
+        check_same_settings(m['config'], asdict(cfg), out, may_change=RESUMABLE_CHANGES + unused_settings(cfg),
+                            fix="restore the params file's settings, or delete the run folder to train it afresh")
+    if done > cfg.epochs:
+        fail('epochs', cfg.epochs, f"{out} has trained {done} epochs already: give epochs >= {done}, "
+                                   "or delete the folder to train afresh")
+    bn = 'none' if 'bn' in unused_settings(cfg) else cfg.bn          # a decoder without BatchNorm (the MLP's)
+    # the epoch best.pt holds
+    best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None
+    return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done,
+                epochs=cfg.epochs, finished=done >= cfg.epochs and (out / 'best.pt').exists(),
+                device=m.get('device'), code=m.get('code'), trained_by=_trained_by(m),
+                hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600,
+                evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
+
+# %% ../nbs/08_experiments.ipynb
+def _state_for_this_code(cfg: TrainConfig, c: Campaign, on_code_change: str, say) -> dict:
+    "Run `cfg`'s state once epochs of it by other code are refused, retrained (folder deleted) or accepted."
+    s, here = run_state(cfg, c), code_version()['code_hash']
+    if not s['trained_by'] or s['trained_by'] == [here] or on_code_change == 'accept': return s
+    if on_code_change != 'retrain':
+        raise BadInput(f"run={cfg.out_dir!r} was trained (in part) by other code (code hashes {s['trained_by']}) "
+                       f"than this checkout ({code_version()}); retrain it (--on_code_change retrain, "
+                       "on_code_change='retrain' in Python, or delete the folder) "
+                       "or accept it (--on_code_change accept)")
+    say(f"{c.name}/{s['run']}: trained by other code ({', '.join(s['trained_by'])}, now {here}): retraining")
+    shutil.rmtree(cfg.out_dir)
+    return run_state(cfg, c)
+
+# %% ../nbs/08_experiments.ipynb
+def _train_run(cfg: TrainConfig, c: Campaign, s: dict, data, minutes: float|None,
+               say) -> tuple[dict, float|None]:
+    "Train run `cfg` (state `s`) on within `minutes`: its new state, and its last epoch's seconds if it had one."
+    say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
+    metrics = train(cfg, data, max_minutes=minutes, say=say)
+    new = run_state(cfg, c)
+    return new, (metrics[-1]['seconds'] if new['epochs_done'] > s['epochs_done'] else None)
+
+# %% ../nbs/08_experiments.ipynb
+def _evaluate_finished(cfg: TrainConfig, c: Campaign, s: dict, data, minutes: float|None, say) -> bool:
+    "Evaluate the finished run `cfg` (state `s`) as the campaign says, within `minutes`: whether it completed."
+    say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
+    r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data,
+                     calibration=0 if s['bn'] == 'none' else c.calibration,   # no BatchNorm: nothing to recompute
+                     progress=False, precision=c.eval_precision, max_minutes=minutes)
+    if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}")
+    return not r.get('stopped')
+
+# %% ../nbs/08_experiments.ipynb
+# what advance_campaign does with a run (finished or not) with epochs trained by other code
+ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')
 
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
                      on_code_change: str='refuse', say=print) -> list[dict]:
-    "Train (resuming) and evaluate the runs of one shard of campaign `c` in `max_minutes`; runs trained by other code: `on_code_change`."
-    if on_code_change not in ON_CODE_CHANGE: fail('on_code_change', on_code_change, f"choose one of {ON_CODE_CHANGE}")
+    "Train (resuming) and evaluate the runs of `shard` of `c` in `max_minutes`; runs by other code: `on_code_change`."
+    if on_code_change not in ON_CODE_CHANGE:
+        fail('on_code_change', on_code_change, f"choose one of {ON_CODE_CHANGE}")
     stop_at = deadline(max_minutes)
-    left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left of the budget
-    if c.kind == 'released':                                              # one model: the first shard evaluates it, the others have nothing to do
+    left = lambda: None if stop_at is None else max(0., (stop_at - time.time()) / 60)   # minutes left
+    if c.kind == 'released':             # one model: the first shard evaluates it, the others nothing
         return [advance_released(c, say, max_minutes)] if take_shard([c], shard) else []
     runs = take_shard(campaign_configs(c), shard)
     say(f"{c.name}: {len(runs)} run(s) in this shard, their folders in {(Path(c.out_root) / c.name).resolve()}")
-    advanced, epoch_seconds = False, 0.                                  # whether this call did anything; the last epoch's length seen
+    spent = f"{c.name}: time budget spent; run the same command to continue"
+    advanced, epoch_seconds = False, 0.  # whether this call did anything; the last epoch's length seen
     for cfg in runs:
-        if left() is not None and left() <= 0: say(f"{c.name}: time budget spent; run the same command to continue"); break
-        s = run_state(cfg, c)
-        here = code_version()['code_hash']
-        if s['trained_by'] and s['trained_by'] != [here] and on_code_change != 'accept':   # finished or not: before more time goes into it
-            if on_code_change != 'retrain':
-                raise BadInput(f"run={cfg.out_dir!r} was trained (in part) by other code (code hashes {s['trained_by']}) than this checkout ({code_version()}); "
-                                 "retrain it (--on_code_change retrain, on_code_change='retrain' in Python, or delete the folder) or accept it (--on_code_change accept)")
-            say(f"{c.name}/{s['run']}: trained by other code ({', '.join(s['trained_by'])}, now {here}): retraining")
-            shutil.rmtree(cfg.out_dir); s = run_state(cfg, c)
+        # budget: none left for this run
+        if left() is not None and left() <= 0: say(spent); break
+        # code: epochs trained by other code are refused, retrained or accepted
+        s = _state_for_this_code(cfg, c, on_code_change, say)
+        # train: an unfinished run goes on, unless it is fresh and its first epoch would overrun
         if not s['finished']:
-            if s['epochs_done'] == 0 and left() is not None and advanced and left() * 60 < epoch_seconds:   # a fresh run's first epoch would overrun
-                say(f"{c.name}: time budget spent before {s['run']} could start (an epoch took {epoch_seconds:.0f} s); run the same command to continue"); break
-            say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
-            done = s['epochs_done']
-            metrics = train(cfg, data, max_minutes=left(), say=say)
-            s = run_state(cfg, c)
-            if s['epochs_done'] > done: advanced, epoch_seconds = True, metrics[-1]['seconds']
-            elif not s['finished'] and not advanced:                        # a call that cannot advance the campaign at all
-                fail('max_minutes', max_minutes, f"spent before {c.name}/{s['run']}'s next epoch could end: give more minutes, or none")
-            if not s['finished']: say(f"{c.name}: time budget spent; run the same command to continue"); break   # a next, fresh run would overrun it
+            if s['epochs_done'] == 0 and left() is not None and advanced and left() * 60 < epoch_seconds:
+                say(f"{c.name}: time budget spent before {s['run']} could start "
+                    f"(an epoch took {epoch_seconds:.0f} s); run the same command to continue"); break
+            s, seconds = _train_run(cfg, c, s, data, left(), say)
+            if seconds is not None: advanced, epoch_seconds = True, seconds
+            elif not s['finished'] and not advanced:          # a call that cannot advance the campaign at all
+                fail('max_minutes', max_minutes,
+                     f"spent before {c.name}/{s['run']}'s next epoch could end: give more minutes, or none")
+            if not s['finished']: say(spent); break           # a next, fresh run would overrun it
+        # evaluate: a finished run, once per evaluation setting
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
-            say(f"{c.name}/{s['run']}: evaluating, L = {c.eval_L}")
-            r = evaluate_run(cfg.out_dir, L=c.eval_L, n_test=c.eval_n_test, device=cfg.device, data=data,
-                             calibration=0 if s['bn'] == 'none' else c.calibration,   # no BatchNorm (the MLP): nothing to recompute
-                             progress=False, precision=c.eval_precision, max_minutes=left())
-            if r.get('stopped'): say(f"{c.name}/{s['run']}: {r['summary']}"); break
+            if not _evaluate_finished(cfg, c, s, data, left(), say): break
             advanced = True
-        if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)   # keep best.pt only
+        # tidy: a finished run keeps best.pt only
+        if s['finished']: (Path(cfg.out_dir) / 'last.pt').unlink(missing_ok=True)
     return campaign_table_rows(c)
 
 # %% ../nbs/08_experiments.ipynb
 def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> dict:
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
-    row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True, code=None)  # trained by the authors
+    row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
+               code=None)                                                 # trained by the authors
     ev = released_evaluation(c)
     if ev is None:
         path = authors_checkpoint_path()
-        if path is None: raise BadInput("authors_checkpoint: not on this machine; set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
+        if path is None:
+            raise BadInput("authors_checkpoint: not on this machine; "
+                           "set MISVAE_AUTHORS_CHECKPOINT to the zip (see README)")
         say(f"{c.name}: evaluating the authors' released model, L = {c.eval_L}")
-        r = evaluate_authors(path, L=c.eval_L, n_test=c.eval_n_test, bn=c.train.get('bn', 'component'), calibration=c.calibration,
-                             device=c.train.get('device', 'auto'), out_dir=out, progress=False, precision=c.eval_precision, max_minutes=max_minutes)
+        r = evaluate_authors(path, L=c.eval_L, n_test=c.eval_n_test, bn=c.train.get('bn', 'component'),
+                             calibration=c.calibration, device=c.train.get('device', 'auto'), out_dir=out,
+                             progress=False, precision=c.eval_precision, max_minutes=max_minutes)
         if r.get('stopped'):
             say(f"{c.name}: {r['summary']}")
             return dict(row, device=None, hours=0., evaluation=None)
         ev = released_evaluation(c)
     return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
 
+# %% ../nbs/08_experiments.ipynb
 def released_evaluation(c: Campaign) -> dict|None:
-    "The released model's evaluation with `c`'s settings (its statistics recomputed only when per component, as `evaluate_authors` does)."
+    "The released model's evaluation with `c`'s settings, as `evaluate_authors` makes it; None if none."
     bn = c.train.get('bn', 'component')
-    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn, authors_calibration(bn, c.calibration))
+    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn,
+                               authors_calibration(bn, c.calibration))
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:
     "One row per run of the campaign, read from its folder."
-    if c.kind == 'released': return [advance_released(c, say=lambda s: None)] if released_evaluation(c) else []
+    if c.kind == 'released':
+        return [advance_released(c, say=lambda s: None)] if released_evaluation(c) else []
     return [run_state(cfg, c) for cfg in campaign_configs(c)]
 
+# %% ../nbs/08_experiments.ipynb
+_TABLE_HEAD = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL "
+               "| pooled NLL | weighed by q_mix as the authors do (no bound here) | hours | paper |\n"
+               + "|---" * 12 + "|")
+
+def _nll(e: dict, k: str) -> str:
+    "The bound `k` of evaluation `e`, ± its standard error when known; '–' if none."
+    if e.get(k) is None: return '–'
+    return f"{e[k]:.2f}" + (f" ± {e[k + '_se']:.2f}" if e.get(k + '_se') is not None else '')
+
+def _table_line(r: dict, paper: float|None) -> str:
+    "The table's line of row `r`, with the paper's NLL."
+    e = r['evaluation'] or {}
+    bn = e.get('bn', '') + (f", recomputed on {e['bn_calibration']}" if e.get('bn_calibration') else '')
+    cells = (r['run'], f"{r['epochs_done']} of {r['epochs']}", (r['device'] or '–').split(',')[0],
+             e.get('n_images', '–'), e.get('L', '–'), bn or '–', e.get('precision', 'float32') if e else '–',
+             _nll(e, 'per_component'), _nll(e, 'pooled'),
+             f"{_nll(e, 'q_mix_per_component')} / {_nll(e, 'q_mix_pooled')}", f"{r['hours']:.2f}",
+             paper if paper is not None else '–')
+    return '| ' + ' | '.join(map(str, cells)) + ' |'
+
+# %% ../nbs/08_experiments.ipynb
 def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     "A markdown table of the campaign's runs beside the paper's numbers."
     rows = campaign_table_rows(c) if rows is None else rows
-    head = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL | pooled NLL | weighed by q_mix as the authors do (no bound here) | hours | paper |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|")
-    lines = [head]
-    for r in rows:
-        e = r['evaluation'] or {}
-        bn = e.get('bn', '') + (f", recomputed on {e['bn_calibration']}" if e.get('bn_calibration') else '')
-        nll = lambda k: (f"{e[k]:.2f}" + (f" ± {e[k + '_se']:.2f}" if e.get(k + '_se') is not None else '')) if e.get(k) is not None else '–'
-        paper = c.paper.get(r['run'])
-        lines.append(f"| {r['run']} | {r['epochs_done']} of {r['epochs']} | {(r['device'] or '–').split(',')[0]} | {e.get('n_images', '–')} | "
-                     f"{e.get('L', '–')} | {bn or '–'} | {e.get('precision', 'float32') if e else '–'} | {nll('per_component')} | {nll('pooled')} | {nll('q_mix_per_component')} / {nll('q_mix_pooled')} | {r['hours']:.2f} | {paper if paper is not None else '–'} |")
-    return '\n'.join(lines)
+    return '\n'.join([_TABLE_HEAD] + [_table_line(r, c.paper.get(r['run'])) for r in rows])
+
+# %% ../nbs/08_experiments.ipynb
+def _campaign_parser() -> CliParser:
+    "The arguments of `misvae-campaign`."
+    p = CliParser(prog='misvae-campaign', description="Train, evaluate and tabulate the runs of a campaign "
+                  "params file, continuing unfinished runs.")
+    p.add_argument('params', help="the campaign's YAML params file, e.g. params/campaigns/grid.yaml")
+    p.add_argument('--shard', default='1/1', help="advance only shard i of n (runs i, i+n, ...), e.g. 2/4")
+    p.add_argument('--max_minutes', type=float, default=None,
+                   help="stop cleanly after the last epoch that fits, judged by the epoch before "
+                        "(a fresh run's first epoch is not known before it runs); run again to continue")
+    p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's "
+                   "out_root, relative to the working directory)")
+    p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
+    p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse',
+                   help="what to do with a run (finished or not) with epochs trained by other code")
+    p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")
+    return p
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_cli(argv=None):
     "Console script `misvae-campaign`: advance a campaign (train, evaluate, tabulate) within a time budget."
-    p = CliParser(prog='misvae-campaign', description="Train, evaluate and tabulate the runs of a campaign params file, continuing unfinished runs.")
-    p.add_argument('params', help="the campaign's YAML params file, e.g. params/campaigns/grid.yaml")
-    p.add_argument('--shard', default='1/1', help="advance only shard i of n (runs i, i+n, ...), e.g. 2/4")
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly after the last epoch that fits, judged by the epoch before (a fresh run's first epoch is not known before it runs); run again to continue")
-    p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's out_root, relative to the working directory)")
-    p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")
-    p.add_argument('--on_code_change', choices=ON_CODE_CHANGE, default='refuse', help="what to do with a run (finished or not) with epochs trained by other code")
-    p.add_argument('--table', action='store_true', help="only print the table of what the run folders hold")
+    p = _campaign_parser()
     a = p.parse_args(argv)
+    # the params file, with the command line's settings
     c = run_cli(p, load_campaign, a.params, **({'out_root': a.out_root} if a.out_root else {}))
     if a.device: c.train['device'] = a.device
     say = lambda line: print(f"misvae-campaign: {line}", file=sys.stderr)
+    # advance it, unless --table; what the trainer and the evaluation print goes to stderr
     if not a.table:
-        import contextlib
         run_cli(p, pick_device, c.train.get('device', 'auto'))
         try:
-            with contextlib.redirect_stdout(sys.stderr): run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
+            with contextlib.redirect_stdout(sys.stderr):
+                run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
         except KeyboardInterrupt:
-            say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue"); raise SystemExit(130) from None
+            say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue")
+            raise SystemExit(130) from None
+    # the table on stdout; a run folder at odds with the params file: one line, no traceback
     say(f"the table of the run folders in {(Path(c.out_root) / c.name).resolve()}:")
-    print(run_cli(p, campaign_table, c))                                  # a run folder at odds with the params file: one line, no traceback
+    print(run_cli(p, campaign_table, c))
 
 # %% ../nbs/08_experiments.ipynb
 def plot_nll_grid(rows: list[dict], title: str='', estimators=('s2s', 's2a')):
     "Figure of test NLL against S, one line per A, one panel per estimator, from `campaign_table_rows`."
     rows = [r for r in rows if r['evaluation']]
-    fig, axs = plt.subplots(1, len(estimators), figsize=(5.5 * len(estimators), 3.8), sharey=True, squeeze=False)
+    fig, axs = plt.subplots(1, len(estimators), figsize=(5.5 * len(estimators), 3.8), sharey=True,
+                            squeeze=False)
     for ax, est in zip(axs[0], estimators):
         for i, A in enumerate(sorted({r['A'] for r in rows if r['estimator'] == est})):
             for b, ls in (('pooled', '-'), ('per_component', '--')):
-                pts = sorted((r['S'], r['evaluation'][b]) for r in rows if (r['estimator'], r['A']) == (est, A))
-                ax.plot(*zip(*pts), ls=ls, marker='o', color=f'C{i}', label=f'A = {A}' + ('' if b == 'pooled' else ' (per-component)'))
+                pts = sorted((r['S'], r['evaluation'][b]) for r in rows
+                             if (r['estimator'], r['A']) == (est, A))
+                ax.plot(*zip(*pts), ls=ls, marker='o', color=f'C{i}',
+                        label=f'A = {A}' + ('' if b == 'pooled' else ' (per-component)'))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(est.upper()); ax.set_xlabel('S (components sampled per step)'); ax.legend(fontsize=7)
     axs[0, 0].set_ylabel('test NLL (nats, lower is better)')
@@ -275,18 +397,24 @@ def validation_curves(c: Campaign) -> dict[str, dict]:
     out = {}
     for cfg in campaign_configs(c):
         if (m := run_metrics(cfg.out_dir)).get('metrics'):
-            out[Path(cfg.out_dir).name] = dict(epoch=[e['epoch'] for e in m['metrics']], valid_loss=[e['valid_loss'] for e in m['metrics']],
+            out[Path(cfg.out_dir).name] = dict(epoch=[e['epoch'] for e in m['metrics']],
+                                               valid_loss=[e['valid_loss'] for e in m['metrics']],
                                                device=m.get('device'))
     return out
 
+# %% ../nbs/08_experiments.ipynb
 def plot_validation_curves(curves: dict[str, dict], reference: dict|None=None, title: str=''):
     "Validation loss against epoch, one line per run; `reference` (label, epoch, valid_loss) in black."
     fig, ax = plt.subplots(figsize=(7, 4))
-    for i, (name, cv) in enumerate(sorted(curves.items())): ax.plot(cv['epoch'], cv['valid_loss'], color=f'C{i % 10}', lw=1, label=name)
+    for i, (name, cv) in enumerate(sorted(curves.items())):
+        ax.plot(cv['epoch'], cv['valid_loss'], color=f'C{i % 10}', lw=1, label=name)
     if reference: ax.plot(reference['epoch'], reference['valid_loss'], color='k', lw=1, label=reference['label'])
-    vals = [v for cv in [*curves.values(), *([reference] if reference else [])] for v in cv['valid_loss'][len(cv['valid_loss']) // 10:]]
-    if vals: ax.set_ylim(min(vals) - 2, min(max(vals), min(vals) + 40) + 2)   # the tail, not the first epochs' hundreds of nats
-    ax.set_xscale('log'); ax.set_xlabel('epoch'); ax.set_ylabel('validation loss (nats; each code\'s own estimate)')
+    # the tail, not the first epochs' hundreds of nats
+    vals = [v for cv in [*curves.values(), *([reference] if reference else [])]
+            for v in cv['valid_loss'][len(cv['valid_loss']) // 10:]]
+    if vals: ax.set_ylim(min(vals) - 2, min(max(vals), min(vals) + 40) + 2)
+    ax.set_xscale('log'); ax.set_xlabel('epoch')
+    ax.set_ylabel('validation loss (nats; each code\'s own estimate)')
     if curves or reference: ax.legend(fontsize=7)
     else: ax.text(0.5, 0.5, 'no run has finished an epoch yet', ha='center', transform=ax.transAxes)
     if title: ax.set_title(title, fontsize=9)

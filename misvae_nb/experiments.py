@@ -246,8 +246,10 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
     spent = f"{c.name}: time budget spent; run the same command to continue"
     advanced, epoch_seconds = False, 0.  # whether this call did anything; the last epoch's length seen
     for cfg in runs:
-        # budget: none left for this run
-        if left() is not None and left() <= 0: say(spent); break
+        # budget: none left for this run (a call that did nothing says so: the same one would do nothing again)
+        if left() is not None and left() <= 0:
+            say(spent if advanced else f"{c.name}: time budget spent before any work "
+                f"(max_minutes={max_minutes:g}); give more minutes, or none, to advance the campaign"); break
         # code: epochs trained by other code are refused, retrained or accepted
         s = _state_for_this_code(cfg, c, on_code_change, say)
         # train: an unfinished run goes on, unless it is fresh and its first epoch would overrun

@@ -213,6 +213,11 @@ def _state_for_this_code(cfg: TrainConfig, c: Campaign, on_code_change: str, say
 def _train_run(cfg: TrainConfig, c: Campaign, s: dict, data, minutes: float|None,
                say) -> tuple[dict, float|None]:
     "Train run `cfg` (state `s`) on within `minutes`: its new state, and its last epoch's seconds if it had one."
+    out = Path(cfg.out_dir)
+    if s['epochs_done'] and (out / 'best.pt').exists() and not (out / 'last.pt').exists():   # finished, then tidied
+        fail('epochs', cfg.epochs, f"{c.name}/{s['run']} finished at epoch {s['epochs_done']} and kept only best.pt, "
+             f"so there is no last.pt to continue it from: set epochs back to {s['epochs_done']} in the params "
+             f"file, or delete {out} to train it afresh")
     say(f"{c.name}/{s['run']}: training, {s['epochs_done']} of {cfg.epochs} epochs done")
     metrics = train(cfg, data, max_minutes=minutes, say=say)
     new = run_state(cfg, c)

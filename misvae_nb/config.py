@@ -30,7 +30,8 @@ class TrainConfig:
     L: int = 1                 # samples per sampled component
     model: str = 'misvae'      # 'misvae', 'mlp' or 'separate'
     channels: int = 64         # PixelCNN width (misvae, separate)
-    bn: str = 'component'      # BatchNorm statistics: 'component' (per mixture component, the paper's) or 'shared'
+    # BatchNorm statistics: 'component' (per mixture component, the paper's) or 'shared'
+    bn: str = 'component'
     hidden: int = 256          # MLP width (mlp)
     latent_dim: int = 40       # D, dimensions of z
     dataset: str = 'mnist'     # 'mnist' or 'fashion_mnist'
@@ -40,47 +41,64 @@ class TrainConfig:
     batch_size: int = 100      # images per step (one subset of components per step)
     lr: float = 5e-4           # Adam's learning rate
     warmup_epochs: int = 1     # beta rises linearly from 0 to 1 over these epochs (0: none; the paper: 100)
-    seed: int = 0              # seeds the network, the minibatches, the estimators' and validation's draws (a stream each: stream_seed) and the validation images' binarisation (the test set's is fixed)
+    # seeds the network, the minibatches, the estimators' and validation's draws (a stream each: stream_seed)
+    # and the validation images' binarisation (the test set's is fixed)
+    seed: int = 0
     device: str = 'auto'       # 'auto' (cuda if available), 'cpu', 'cuda', ...
-    amp: bool = False          # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
-    compile: bool|None = None  # torch.compile the networks (in place; a graphed step captures the fused kernels); default: on CUDA where Triton is installed
-    step: str = 'auto'         # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph on CUDA)
+    # the decoder in bfloat16 on CUDA (autocast; the rest and BatchNorm statistics float32)
+    amp: bool = False
+    # torch.compile the networks (in place; a graphed step captures the fused kernels); default: on CUDA where
+    # Triton is installed
+    compile: bool|None = None
+    # training step: 'graph' (captured once in a CUDA graph, replayed), 'eager', or 'auto' (graph on CUDA)
+    step: str = 'auto'
     out_dir: str = 'runs/train'  # the run's folder: checkpoints and metrics; an existing run there is resumed
 
 # %% ../nbs/04_config.ipynb
 RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step', 'compile')
 
 def unused_settings(cfg: TrainConfig, device: torch.device|str|None=None) -> tuple[str, ...]:
-    "Settings the run `cfg` (on `device`, if given) does not read: the other models' widths, S for A2A, amp off CUDA. A resumed run may differ in them."
+    "Settings run `cfg` (on `device`, if given) does not read: other models' widths, S for A2A, amp off CUDA."
     return ((('channels', 'bn') if cfg.model == 'mlp' else ('hidden',)) + (('S',) if cfg.estimator == 'a2a' else ())
             + (('amp',) if device is not None and torch.device(device).type != 'cuda' else ()))
 
+# %% ../nbs/04_config.ipynb
 def check_config(cfg: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the setting unless `cfg` describes a run we can do."
     def bad(name, fix): fail(name, getattr(cfg, name), fix)
+    # the choices
     if cfg.estimator not in ESTIMATORS: bad('estimator', f"choose one of {ESTIMATORS}")
     if cfg.model not in MODELS: bad('model', f"choose one of {MODELS}")
     if cfg.bn not in BN_MODES: bad('bn', f"choose one of {BN_MODES}")
     if cfg.step not in STEP_MODES: bad('step', f"choose one of {STEP_MODES}")
     if cfg.dataset not in DATASETS: bad('dataset', f"choose one of {tuple(DATASETS)}")
+    # the counts
     for name in ('A', 'L', 'channels', 'hidden', 'latent_dim', 'epochs', 'batch_size'):
         check_count(name, getattr(cfg, name), 1, None, f"{name} must be positive")
-    check_count('n_train', cfg.n_train, 1, N_TRAIN, f"training images, taken from the first {N_TRAIN} of the training set")
-    check_count('n_valid', cfg.n_valid, 1, N_VALID, f"validation images, taken from the last {N_VALID} of the training set")
-    if cfg.batch_size > cfg.n_train: bad('batch_size', f"more than the n_train={cfg.n_train} training images: give at most {cfg.n_train}")
-    if cfg.estimator != 'a2a': check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
-    if not check_real('lr', cfg.lr, what="the learning rate, a positive number") > 0: bad('lr', "the learning rate must be > 0")
+    check_count('n_train', cfg.n_train, 1, N_TRAIN,
+                f"training images, taken from the first {N_TRAIN} of the training set")
+    check_count('n_valid', cfg.n_valid, 1, N_VALID,
+                f"validation images, taken from the last {N_VALID} of the training set")
+    if cfg.batch_size > cfg.n_train:
+        bad('batch_size', f"more than the n_train={cfg.n_train} training images: give at most {cfg.n_train}")
+    if cfg.estimator != 'a2a':
+        check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
+    # the rest
+    if not check_real('lr', cfg.lr, what="the learning rate, a positive number") > 0:
+        bad('lr', "the learning rate must be > 0")
     check_count('warmup_epochs', cfg.warmup_epochs, 0, None, "epochs of KL warm-up; use 0 for no warm-up")
     check_count('seed', cfg.seed, 0, SEED_MAX, "the run's seed")
     if not isinstance(cfg.amp, bool): bad('amp', "give True or False: the decoder in bfloat16 on CUDA, or not")
-    if cfg.compile is not None and not isinstance(cfg.compile, bool): bad('compile', "give True, False or None (None: compile on CUDA where Triton is installed)")
+    if cfg.compile is not None and not isinstance(cfg.compile, bool):
+        bad('compile', "give True, False or None (None: compile on CUDA where Triton is installed)")
     return cfg
 
 # %% ../nbs/04_config.ipynb
 def build_model(cfg: TrainConfig) -> MixtureVAE:
     "The network a configuration names (on the CPU; the trainer moves it)."
     if cfg.model == 'mlp': return MlpMISVAE(cfg.A, cfg.latent_dim, hidden=cfg.hidden)
-    return (MISVAE if cfg.model == 'misvae' else SeparateEncoderVAE)(cfg.A, cfg.latent_dim, channels=cfg.channels, bn=cfg.bn)
+    return (MISVAE if cfg.model == 'misvae' else SeparateEncoderVAE)(cfg.A, cfg.latent_dim, channels=cfg.channels,
+                                                                      bn=cfg.bn)
 
 # %% ../nbs/04_config.ipynb
 def pick_device(device: str='auto') -> torch.device:
@@ -88,37 +106,43 @@ def pick_device(device: str='auto') -> torch.device:
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: dev = torch.device(device)
     except (RuntimeError, TypeError): dev = None
-    if dev is None or dev.type not in ('cpu', 'cuda'): fail('device', device, "use 'auto', 'cpu', 'cuda' or 'cuda:N' (the package runs on CPUs and CUDA GPUs)")
+    if dev is None or dev.type not in ('cpu', 'cuda'):
+        fail('device', device, "use 'auto', 'cpu', 'cuda' or 'cuda:N' (the package runs on CPUs and CUDA GPUs)")
     if dev.type == 'cuda' and not torch.cuda.is_available():
-        fail('device', device, "this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
+        fail('device', device,
+             "this machine has no usable CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or 'auto'")
     if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
-        fail('device', device, f"this machine has {torch.cuda.device_count()} CUDA GPU(s): use cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+        fail('device', device, f"this machine has {torch.cuda.device_count()} CUDA GPU(s): "
+                               f"use cuda:0 to cuda:{torch.cuda.device_count() - 1}")
     return dev
 
 # %% ../nbs/04_config.ipynb
 def deadline(max_minutes: float|None) -> float|None:
     "time.time() at which a budget of `max_minutes` is spent (None: no budget)."
     if max_minutes is None: return None
-    return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf, "minutes of work before stopping cleanly (0: at once)")
-
+    return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf,
+                                         "minutes of work before stopping cleanly (0: at once)")
 
 # %% ../nbs/04_config.ipynb
 def make_folder(path, arg: str='out_dir') -> Path:
-    "Create the folder `path` (and its parents) if needed; a ValueError naming `arg` if it cannot be a folder."
+    "Create the folder `path` (and its parents) if needed; a ValueError naming `arg` if it cannot be one."
     path = Path(path)
     if path.is_file(): fail(arg, str(path), "is a file; give a folder (an existing one, or a new path)")
     try: path.mkdir(parents=True, exist_ok=True)
-    except OSError as e: fail(arg, str(path), f"cannot be a folder ({e.strerror or type(e).__name__}); give a folder you can write to")
+    except OSError as e:
+        fail(arg, str(path), f"cannot be a folder ({e.strerror or type(e).__name__}); give a folder you can write to")
     return path
 
 # %% ../nbs/04_config.ipynb
 def load_optimizer_state(opt: torch.optim.Adam, state: dict):
     "Load Adam's state from a checkpoint, to step the way this run does (fused, capturable), whatever run wrote it."
     how = {k: opt.param_groups[0][k] for k in ('fused', 'capturable', 'foreach')}
-    opt.load_state_dict(state)                                             # this also loads the writer's flags...
-    for group in opt.param_groups: group.update(how)                       # ...so this run's come back
-    for p, st in opt.state.items():                                        # the step count: on the device when fused or capturable
-        if 'step' in st: st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
+    opt.load_state_dict(state)                              # this also loads the writer's flags...
+    for group in opt.param_groups: group.update(how)        # ...so this run's come back
+    # the step count: on the device when fused or capturable
+    for p, st in opt.state.items():
+        if 'step' in st:
+            st['step'] = st['step'].to(p.device if how['fused'] or how['capturable'] else 'cpu', torch.float32)
 
 # %% ../nbs/04_config.ipynb
 def run_metrics(out_dir: str|Path) -> dict:
@@ -127,22 +151,26 @@ def run_metrics(out_dir: str|Path) -> dict:
     try: m = json.loads(p.read_text()) if p.is_file() else {}
     except ValueError: m = None
     if not isinstance(m, dict) or not isinstance(m.get('metrics', []), list):
-        fail('out_dir', str(out_dir), "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
+        fail('out_dir', str(out_dir),
+             "its metrics.json is not a run's metrics (damaged?): restore it, or delete the folder to start afresh")
     return m
 
 # %% ../nbs/04_config.ipynb
 class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
     "Defaults in --help, except None: an option without a default says in its help what happens then."
-    def _get_help_string(self, action): return action.help if action.default is None else super()._get_help_string(action)
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
 
 class CliParser(argparse.ArgumentParser):
     "argparse with defaults in --help and errors as one line on stderr, exit status 2."
     def __init__(self, *args, **kwargs): super().__init__(*args, formatter_class=_DefaultsHelp, **kwargs)
     def error(self, message):
-        print(f"{self.prog}: error: {' '.join(str(message).split())} (see {self.prog} --help)", file=sys.stderr)
+        print(f"{self.prog}: error: {' '.join(str(message).split())} (see {self.prog} --help)",
+              file=sys.stderr)
         raise SystemExit(2)
 
+# %% ../nbs/04_config.ipynb
 def run_cli(parser: CliParser, fn, *args, **kwargs):
-    "Call `fn`; the bad-input errors it raises (BadInput, FileNotFoundError) become `parser.error`; any other error keeps its traceback."
+    "Call `fn`; its bad-input errors (BadInput, FileNotFoundError) become `parser.error`; others keep their traceback."
     try: return fn(*args, **kwargs)
     except (BadInput, FileNotFoundError) as e: parser.error(str(e))

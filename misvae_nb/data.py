@@ -304,16 +304,18 @@ class DynamicBatches:
 # %% ../nbs/02_data.ipynb
 def duration(seconds: float) -> str:
     "A duration as people say it: '42 s', '3.5 min', '2.1 h'."
-    return f"{seconds:.0f} s" if seconds < 100 else f"{seconds / 60:.1f} min" if seconds < 6000 else f"{seconds / 3600:.1f} h"
+    if seconds < 100: return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 6000 else f"{seconds / 3600:.1f} h"
 
+# %% ../nbs/02_data.ipynb
 class Progress:
     "Iterate `items`, showing how far through them the loop is and how long the rest will take."
     def __init__(self, items,                   # anything with a len, iterated once
                  what: str='item',              # what one item is, e.g. 'epoch 3 of 10, batch'
-                 out=None,                      # where status lines go (default: stderr); a notebook shows a bar instead
+                 out=None,                      # where status lines go (default: stderr); a notebook: a bar
                  every: float|None=None):       # seconds between lines (default: 0.5 on a terminal, 60 in a log)
         self.items, self.what, self.out, self.every = items, what, out, every
-        self.note = ''                          # set it inside the loop to show news after the count, e.g. 'bound -7108.3'
+        self.note = ''                          # set inside the loop: news after the count, e.g. 'bound -7108.3'
 
     def __iter__(self):
         if IN_NOTEBOOK and self.out is None:
@@ -331,7 +333,8 @@ class Progress:
                 now = time.time()
                 if now - last >= every:
                     last, rate = now, (now - t0) / k
-                    line = f"{self.what} {k} of {n} ({duration(now - t0)}, about {duration(rate * (n - k))} left){' ' + self.note if self.note else ''}"
+                    line = (f"{self.what} {k} of {n} ({duration(now - t0)}, about {duration(rate * (n - k))} left)"
+                            + (f" {self.note}" if self.note else ""))
                     out.write(f"\r{line}\033[K" if live else line + "\n"); out.flush()
         finally:                                # also when the loop is left early (break, an exception, Ctrl-C)
             if live and last > t0: out.write("\r\033[K"); out.flush()

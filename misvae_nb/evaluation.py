@@ -9,25 +9,34 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count, SEED_MAX, BadInput
-from .networks import MixtureVAE, BN_MODES, channels_last, calibrate_batchnorm, decoder_precision, PRECISIONS, compiles, compile_networks
-from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits, DATASETS
-from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder, run_metrics
+from misvae_nb.networks import (
+    MixtureVAE, BN_MODES, PRECISIONS, channels_last, calibrate_batchnorm, decoder_precision, compiles,
+    compile_networks)
+from .data import (
+    binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits, DATASETS)
+from .config import (
+    TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder, run_metrics)
 from .authors import load_authors_checkpoint
-from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest, model_digest
+from misvae_nb.provenance import (
+    load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest,
+    model_digest)
 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
-           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'load_run', 'eval_name',
-           'stopped_evaluation', 'save_evaluation', 'eval_stem', 'standard_test_digest', 'evaluate_run',
+           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'load_run', 'eval_stem',
+           'eval_name', 'standard_test_digest', 'stopped_evaluation', 'save_evaluation', 'evaluate_run',
            'authors_calibration', 'evaluate_authors', 'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
 
 def eval_plan(A: int, L: int, max_images: int, n_images: int|None=None) -> tuple[int, int]:
-    "(data points per batch, samples per chunk) so that one decoder pass sees at most `max_images` images (of `n_images` to score), or A where A > max_images (one sample of each component of one data point)."
+    "(data points per batch B, samples per chunk) so that one decoder pass sees at most `max_images` images."
+    # B * A * chunk <= max_images (of `n_images` to score), or A where A > max_images: one sample of each
+    # component of one data point
     B = max(1, min(100, max_images // A, n_images or 100))
     return B, max(1, min(L, max_images // (B * A)))
 
@@ -43,29 +52,39 @@ class NLL:
     bn: str              # the decoder's BatchNorm statistics: 'component', 'shared' or 'none' (no BatchNorm)
     bn_calibration: int  # training images the statistics were recomputed from (0: those kept during training)
     seconds: float
-    precision: str = 'float32'  # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
-    precision_check: dict|None = None  # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
+    # the decoder's arithmetic: 'float32', or 'bfloat16' (autocast; the bounds' sums in float32)
+    precision: str = 'float32'
+    # with precision='auto' on a GPU: bfloat16 against float32 on the first test images (compare_precisions)
+    precision_check: dict|None = None
     seed: int = 0                      # seed of the importance samples (and of the calibration draws)
-    weights: str = 'q_mix'             # each sample's weight p(x,z)/q: q = 'q_mix', the mixture's density, or 'own', its component's (a decoder per component)
-    q_mix_per_component: float|None = None  # with weights='own': the same samples weighed by q_mix, as the authors' code does
-    q_mix_pooled: float|None = None         # (to compare with the paper's numbers; not bounds of a mixture of decoders)
-    max_images: int = MAX_IMAGES            # images per decoder pass: sets the batching, and so which samples are drawn
-    per_component_se: float|None = None     # standard errors of the two means over the test images (None: one image);
-    pooled_se: float|None = None            # they say how far another draw of test images could move them, not the samples' error
-    images_digest: str|None = None          # tensor_digest of the images scored
-    model_digest: str|None = None           # model_digest of the model's parameters (its BatchNorm statistics aside)
-    test_set: str = ''                      # '' for the run's data set's test images; else a name for the images given, in the file name
+    # each sample's weight p(x,z)/q: q = 'q_mix', the mixture's density, or 'own', its component's
+    # (a decoder per component)
+    weights: str = 'q_mix'
+    # with weights='own': the same samples weighed by q_mix, as the authors' code does
+    # (to compare with the paper's numbers; not bounds of a mixture of decoders)
+    q_mix_per_component: float|None = None
+    q_mix_pooled: float|None = None
+    max_images: int = MAX_IMAGES       # images per decoder pass: sets the batching, and so which samples are drawn
+    # standard errors of the two means over the test images (None: one image); they say how far another
+    # draw of test images could move them, not the samples' error
+    per_component_se: float|None = None
+    pooled_se: float|None = None
+    images_digest: str|None = None     # tensor_digest of the images scored
+    model_digest: str|None = None      # model_digest of the model's parameters (its BatchNorm statistics aside)
+    # '' for the run's data set's test images; else a name for the images given, in the file name
+    test_set: str = ''
 
-    def summary(self) -> str:
-        stats = 'no BatchNorm' if self.bn == 'none' else f"BatchNorm statistics {self.bn}, " + (
-            f"recomputed on {self.bn_calibration} training images" if self.bn_calibration else "as kept in training")
-        se = lambda v: "" if v is None else f" ± {v:.2f}"
-        return (f"test NLL {self.per_component:.2f}{se(self.per_component_se)} nats (per-component bound), {self.pooled:.2f}{se(self.pooled_se)} (pooled bound)"
-                + ("" if self.per_component_se is None else ", ± one standard error over the images") + "; "
-                f"{self.n_images} images, A = {self.A}, L = {self.L} per component ({self.A * self.L} samples per image), {stats}"
-                + (" (a decoder per component: each sample weighed by its own component's density; weighed by q_mix as the authors' "
-                   f"code does, which bounds no likelihood here: {self.q_mix_per_component:.2f} / {self.q_mix_pooled:.2f})" if self.weights == 'own' else "")
-                + ("" if self.precision == 'float32' else f", decoder in {self.precision}") + _check_summary(self.precision_check))
+# %% ../nbs/07_evaluation.ipynb
+def _bn_summary(nll: NLL) -> str:
+    if nll.bn == 'none': return 'no BatchNorm'
+    return f"BatchNorm statistics {nll.bn}, " + (
+        f"recomputed on {nll.bn_calibration} training images" if nll.bn_calibration else "as kept in training")
+
+def _q_mix_summary(nll: NLL) -> str:
+    if nll.weights != 'own': return ""
+    return (" (a decoder per component: each sample weighed by its own component's density; weighed by q_mix as "
+            "the authors' code does, which bounds no likelihood here: "
+            f"{nll.q_mix_per_component:.2f} / {nll.q_mix_pooled:.2f})")
 
 def _check_summary(check: dict|None) -> str:
     if check is None: return ""
@@ -73,45 +92,70 @@ def _check_summary(check: dict|None) -> str:
     return (f" (bfloat16 - float32 on the first {check['n_images']} images: {d} nats, per-component / pooled; "
             f"{'within' if check['passed'] else 'not within'} {check['tolerance']})")
 
-def mean_and_se(total: Tensor, total_sq: Tensor, n: int) -> tuple[list[float], list[float|None]]:
-    "Means and standard errors of the means of n values, from their sums `total` and sums of squares `total_sq` (float64, per quantity)."
+# %% ../nbs/07_evaluation.ipynb
+@patch
+def summary(self: NLL) -> str:
+    "The two NLLs and how they were computed, in one line."
+    se = lambda v: "" if v is None else f" ± {v:.2f}"
+    nlls = (f"test NLL {self.per_component:.2f}{se(self.per_component_se)} nats (per-component bound), "
+            f"{self.pooled:.2f}{se(self.pooled_se)} (pooled bound)"
+            + ("" if self.per_component_se is None else ", ± one standard error over the images"))
+    scored = (f"{self.n_images} images, A = {self.A}, L = {self.L} per component "
+              f"({self.A * self.L} samples per image), {_bn_summary(self)}")
+    arithmetic = "" if self.precision == 'float32' else f", decoder in {self.precision}"
+    return f"{nlls}; {scored}" + _q_mix_summary(self) + arithmetic + _check_summary(self.precision_check)
+
+# %% ../nbs/07_evaluation.ipynb
+def mean_and_se(total: Tensor,     # sums of n values, one per quantity (float64)
+                total_sq: Tensor,  # their sums of squares
+                n: int) -> tuple[list[float], list[float|None]]:
+    "Means of n values and the standard errors of the means, from their sums and sums of squares."
     mean = total / n
     se = ((total_sq - n * mean ** 2).clamp(min=0) / (n - 1) / n).sqrt() if n > 1 else None   # sample variance / n
     return mean.tolist(), [None] * len(mean) if se is None else se.tolist()
 
+# %% ../nbs/07_evaluation.ipynb
+def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device,
+                graph: bool=False) -> Tensor:
+    "Both bounds over the data points x: [B, 1, 28, 28], summed and squared-and-summed: [2, k] (float64)."
+    # k = 2 (per-component, pooled), or 4 with a decoder per component: then also the two weighed by q_mix
+    likelihood = decoder_precision(model.likelihood(x, validate=False), precision, device)
+    b = iw_bounds(likelihood, model.mixture(x, validate=False), L, chunk_size=chunk, log_prior=model.log_prior,
+                  generator=generator, validate=False, graph=graph)
+    v = torch.stack([v for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled)
+                     if v is not None]).double()                           # [k, B]
+    return torch.stack([v.sum(-1), v.square().sum(-1)])
 
 # %% ../nbs/07_evaluation.ipynb
-EVAL_PRECISIONS = ('auto',) + PRECISIONS   # 'auto': bfloat16 on a GPU where compare_precisions finds it close enough, else float32
+# 'auto': bfloat16 on a GPU where compare_precisions finds it close enough, else float32
+EVAL_PRECISIONS = ('auto',) + PRECISIONS
 BF16_TOLERANCE_NATS = 0.05                 # most that either mean bound may move under bfloat16 (nats)
 CHECK_IMAGES = 100                         # test images compare_precisions scores in both precisions
 
-def _bound_sums(model: MixtureVAE, x: Tensor, L: int, chunk: int, generator, precision: str, device, graph: bool=False) -> Tensor:
-    "Both bounds (per-component, pooled; with a decoder per component, then the same weighed by q_mix: k = 4, else 2) over the data points x: [B, 1, 28, 28] -> [2, k]: their sums and sums of squares (float64)."
-    b = iw_bounds(decoder_precision(model.likelihood(x, validate=False), precision, device), model.mixture(x, validate=False), L,
-                  chunk_size=chunk, log_prior=model.log_prior, generator=generator, validate=False, graph=graph)
-    v = torch.stack([v for v in (b.per_component, b.pooled, b.q_mix_per_component, b.q_mix_pooled) if v is not None]).double()   # [k, B]
-    return torch.stack([v.sum(-1), v.square().sum(-1)])
-
+# %% ../nbs/07_evaluation.ipynb
 @torch.no_grad()
-def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=MAX_IMAGES, seed: int=0, device=None,
-                       tolerance: float=BF16_TOLERANCE_NATS) -> dict:
-    "Both mean bounds of `images` with the decoder in float32 and in bfloat16 on the same samples (the model as it is: eval mode, statistics set); the q_mix pair of a decoder per component, not a bound, does not count."
+def compare_precisions(model: MixtureVAE, images: Tensor, L: int, max_images: int=MAX_IMAGES, seed: int=0,
+                       device=None, tolerance: float=BF16_TOLERANCE_NATS) -> dict:
+    "Both mean bounds of `images` with the decoder in float32 and in bfloat16 on the same samples."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     nll = {}
-    for p in PRECISIONS:                                                   # the same seed: the same z samples for both
+    for p in PRECISIONS:                                   # the same seed: the same z samples for both
         g = torch.Generator(device).manual_seed(seed)
-        nll[p] = (-sum(_bound_sums(model, x.to(device), L, chunk, g, p, device)[0, :2] for x in images.split(B)) / len(images)).tolist()
+        sums = sum(_bound_sums(model, x.to(device), L, chunk, g, p, device)[0, :2] for x in images.split(B))
+        nll[p] = (-sums / len(images)).tolist()
     diff = [b - f for b, f in zip(nll['bfloat16'], nll['float32'])]
-    return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'], bfloat16_minus_float32=diff,
-                tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
+    return dict(n_images=len(images), L=L, float32=nll['float32'], bfloat16=nll['bfloat16'],
+                bfloat16_minus_float32=diff, tolerance=tolerance, passed=all(abs(d) < tolerance for d in diff))
 
+# %% ../nbs/07_evaluation.ipynb
 def choose_precision(precision: str, model: MixtureVAE, images: Tensor, L: int, max_images: int, seed: int, device,
                      say=None) -> tuple[str, dict|None]:
-    "The decoder's arithmetic for evaluating `images`, and the check behind it (None where nothing was measured); `say(line)` for news."
+    "The decoder's arithmetic for `images`, and the check behind it (None: nothing measured); news to `say(line)`."
     if precision != 'auto': return precision, None
     if torch.device(device).type != 'cuda' or len(images) <= CHECK_IMAGES: return 'float32', None
-    if say: say(f"precision auto: scoring the first {CHECK_IMAGES} test images with the decoder in float32 and in bfloat16")
+    if say: say(f"precision auto: scoring the first {CHECK_IMAGES} test images with the decoder in float32 "
+                "and in bfloat16")
     check = compare_precisions(model, images[:CHECK_IMAGES], L, max_images, seed, device)
     chosen = 'bfloat16' if check['passed'] else 'float32'
     if say: say(f"precision auto: {chosen}{_check_summary(check)}")
@@ -122,209 +166,376 @@ def bn_mode(model: MixtureVAE) -> str:
     "How the model's decoder keeps BatchNorm statistics: 'component', 'shared' or 'none'."
     return getattr(model.decoder, 'bn', 'none')
 
+# %% ../nbs/07_evaluation.ipynb
 def eval_weights(bn: str) -> str:
-    "How the bounds of a decoder with BatchNorm statistics `bn` weigh each sample: 'own' (its component's density: a decoder per component) or 'q_mix'."
-    return 'own' if bn == 'component' else 'q_mix'
+    "How the bounds of a decoder with BatchNorm statistics `bn` weigh each sample: 'own' or 'q_mix'."
+    return 'own' if bn == 'component' else 'q_mix'      # own: its component's density (a decoder per component)
 
-def _bn_buffers(model) -> dict: return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
+# %% ../nbs/07_evaluation.ipynb
+def _check_eval_args(images, L, max_images, seed, precision, max_minutes, resume_path):
+    check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
+    if len(images) == 0:
+        fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
+    check_count('max_images', max_images, 1, None, "images per decoder pass")
+    check_count('seed', seed, 0, SEED_MAX, "seed of the importance samples")
+    if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")
+    if max_minutes is not None and resume_path is None:
+        fail('max_minutes', max_minutes,
+             "a time budget stops the evaluation to be continued later: give resume_path too")
 
+def _eval_settings(model, images, L, max_images, seed, precision, calibration_images) -> dict:
+    "What an evaluation's numbers depend on, so that a saved state continues only under the same."
+    bn = bn_mode(model)
+    n_cal = (0 if bn == 'none' else getattr(model, 'bn_calibration', 0) if calibration_images is None
+             else len(calibration_images))
+    # weights: what iw_bounds does with the model's likelihood; the digests: what is scored, and by what
+    return dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn, calibration=n_cal,
+                precision=precision, weights=eval_weights(bn),
+                images_digest=tensor_digest(images), model_digest=model_digest(model))
+
+# %% ../nbs/07_evaluation.ipynb
+def _bn_buffers(model) -> dict:
+    return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
+
+def _resume(model, resume_path, settings: dict, shape) -> dict:
+    "The state saved at `resume_path`, refused unless started with `settings`; its statistics go into `model`."
+    st = load_state(resume_path, 'evaluation state')
+    if 'images_digest' not in st['settings']:
+        fail('resume_path', str(resume_path), "was started by an older version of the evaluation, which did not "
+             "record the model and images it scored: delete it to start afresh")
+    check_same_settings(st['settings'], settings, resume_path,
+                        fix="evaluate with the settings it was started with, or delete that file to start afresh")
+    model.load_state_dict(st['bn_buffers'], strict=False)                 # the calibrated statistics
+    if st['sums'].shape != shape:
+        fail('resume_path', str(resume_path),
+             "was started by an older version of the evaluation (no sums of squares): delete it to start afresh")
+    return st
+
+# %% ../nbs/07_evaluation.ipynb
+def _start(model, settings: dict, device, resume_path, calibration_images, progress: bool) -> tuple:
+    "The running state: the samples' generator, sums, batches done, seconds spent, precision and its check."
+    # afresh, after recomputing the statistics where asked; or as saved at `resume_path`
+    g = torch.Generator(device).manual_seed(settings['seed'])
+    sums = torch.zeros(2, 4 if settings['weights'] == 'own' else 2, dtype=torch.float64, device=device)   # [2, k]
+    if resume_path is None or not Path(resume_path).exists():
+        if calibration_images is not None:
+            calibrate_batchnorm(model, calibration_images, seed=settings['seed'], progress=progress)
+        return g, sums, 0, 0., settings['precision'], None
+    st = _resume(model, resume_path, settings, sums.shape)
+    g.set_state(st['generator'])
+    precision = st.get('precision', settings['precision'])               # as chosen when the evaluation started
+    return g, st['sums'].to(device, sums.dtype), st['done'], st['seconds'], precision, st.get('precision_check')
+
+# %% ../nbs/07_evaluation.ipynb
 @torch.no_grad()
 def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int=MAX_IMAGES, seed: int=0,
                  device=None, progress: bool=True, calibration_images: Tensor|None=None,
                  resume_path: str|Path|None=None, stop_after_batches: int|None=None, precision: str='auto',
                  max_minutes: float|None=None, compile: bool|None=None, graph: bool=False) -> NLL|None:
-    "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components (`graph`: each batch's chunks replayed, CUDA)."
-    # `model` is changed in place: channels-last weights, compiled networks where `compile`, eval mode, and the BatchNorm statistics recomputed with `calibration_images`
-    check_binary_images(images, 'images'); check_count('L', L, 1, None, "importance samples per component")
-    if len(images) == 0: fail('images', images, "no images to evaluate: pass at least one test image (n_test >= 1)")
-    check_count('max_images', max_images, 1, None, "images per decoder pass"); check_count('seed', seed, 0, SEED_MAX, "seed of the importance samples")
-    if precision not in EVAL_PRECISIONS: fail('precision', precision, f"choose one of {EVAL_PRECISIONS}")
-    if max_minutes is not None and resume_path is None:
-        fail('max_minutes', max_minutes, "a time budget stops the evaluation to be continued later: give resume_path too")
+    "Test NLL of binarised `images` [N, 1, 28, 28] with L samples from each of the model's A components."
+    # `model` is changed in place: channels-last weights, compiled networks where `compile`, eval mode, and the
+    # BatchNorm statistics recomputed with `calibration_images`. `graph`: each batch's chunks replayed (CUDA).
+    # the arguments, and the settings the numbers depend on
+    _check_eval_args(images, L, max_images, seed, precision, max_minutes, resume_path)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     if graph: check_graphable(device, validate=False)
-    n_cal = 0 if bn_mode(model) == 'none' else getattr(model, 'bn_calibration', 0) if calibration_images is None else len(calibration_images)
-    weights = eval_weights(bn_mode(model))                                # what iw_bounds does with the model's likelihood
-    digests = dict(images_digest=tensor_digest(images), model_digest=model_digest(model))   # what is scored, and by what
-    settings = dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn_mode(model), calibration=n_cal, precision=precision, weights=weights, **digests)
-    g, sums = torch.Generator(device).manual_seed(seed), torch.zeros(2, 4 if weights == 'own' else 2, dtype=torch.float64, device=device)   # [sums, sums of squares] per bound
-    done, seconds, t0, check = 0, 0., time.time(), None
-    channels_last(model)                                                  # convolutions run faster in NHWC
-    if compiles(compile, device): compile_networks(model, device)         # fuses the BatchNorm and ReLU passes (in place); default: on CUDA
-    if resume_path is not None and Path(resume_path).exists():            # continue after the last finished batch
-        st = load_state(resume_path, 'evaluation state')
-        if 'images_digest' not in st['settings']:
-            fail('resume_path', str(resume_path), "was started by an older version of the evaluation, which did not record the model and images it scored: delete it to start afresh")
-        check_same_settings(st['settings'], settings, resume_path, fix="evaluate with the settings it was started with, or delete that file to start afresh")
-        model.load_state_dict(st['bn_buffers'], strict=False)             # the calibrated statistics
-        if st['sums'].shape != sums.shape: fail('resume_path', str(resume_path), "was started by an older version of the evaluation (no sums of squares): delete it to start afresh")
-        g.set_state(st['generator']); sums, done, seconds = st['sums'].to(device, sums.dtype), st['done'], st['seconds']
-        precision, check = st.get('precision', precision), st.get('precision_check')   # as chosen when the evaluation started
-    elif calibration_images is not None: calibrate_batchnorm(model, calibration_images, seed=seed, progress=progress)
+    settings = _eval_settings(model, images, L, max_images, seed, precision, calibration_images)
+    t0 = time.time()
+    # the networks: convolutions run faster in NHWC; compiling fuses the BatchNorm and ReLU passes
+    # (by default on CUDA)
+    channels_last(model)
+    if compiles(compile, device): compile_networks(model, device)
+    # the running state: afresh (the statistics recomputed where asked), or after the last finished batch
+    g, sums, done, seconds, precision, check = _start(model, settings, device, resume_path, calibration_images,
+                                                      progress)
     model.eval()
-    if precision == 'auto': precision, check = choose_precision(precision, model, images, L, max_images, seed, device, print if progress else None)
+    # the decoder's arithmetic
+    if precision == 'auto':
+        say = print if progress else None
+        precision, check = choose_precision(precision, model, images, L, max_images, seed, device, say)
+    # score batch by batch; a time budget or an interruption stops between batches
     B, chunk = eval_plan(model.A, L, max_images, len(images))
     batches = images.split(B)
-    if progress: print(f"scoring {len(images)} test images in {len(batches)} batches of up to {B} ({B * model.A * L:,} decodes each, "
-                       f"in passes of {B * model.A * chunk:,}); a time budget or an interruption stops between batches")
+    if progress: print(f"scoring {len(images)} test images in {len(batches)} batches of up to {B} "
+                       f"({B * model.A * L:,} decodes each, in passes of {B * model.A * chunk:,}); "
+                       "a time budget or an interruption stops between batches")
     stop_at, last = deadline(max_minutes), (seconds / done if done else 0.)   # a batch's time, as far as known
     todo = range(done, len(batches))
-    def save(done):                                                       # the state after `done` batches; sums.cpu() waits for them
-        save_atomic(dict(settings=settings, done=done, batches=len(batches), sums=sums.cpu(), generator=g.get_state(), bn_buffers=_bn_buffers(model),
-                         precision=precision, precision_check=check, seconds=seconds + time.time() - t0), resume_path)
-    for k in (Progress(todo, 'test batch' if done == 0 else f'test batch (after {done} done earlier)') if progress else todo):
+    def save(done):                                # the state after `done` batches; sums.cpu() waits for them
+        save_atomic(dict(settings=settings, done=done, batches=len(batches), sums=sums.cpu(),
+                         generator=g.get_state(), bn_buffers=_bn_buffers(model), precision=precision,
+                         precision_check=check, seconds=seconds + time.time() - t0), resume_path)
+    label = 'test batch' if done == 0 else f'test batch (after {done} done earlier)'
+    for k in (Progress(todo, label) if progress else todo):
         if stop_after_batches is not None and k >= stop_after_batches: return None    # an interruption, for tests
-        if stop_at is not None and k > todo.start and time.time() + last > stop_at: save(k); return None   # the next would end past the budget (each call scores one at least)
+        # the next batch would end past the budget: stop (each call scores one at least)
+        if stop_at is not None and k > todo.start and time.time() + last > stop_at: save(k); return None
         t_batch = time.time()
         sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device, graph)
         if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
     if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
-    (per_component, pooled, *q_mix), (pc_se, pooled_se, *_) = mean_and_se(-sums[0], sums[1], len(images))   # NLL: minus the bounds
-    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), n_cal, seconds + time.time() - t0, precision, check, seed, weights, *q_mix,
-               max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se, **digests)
+    # the means and their standard errors over the images (NLL: minus the bounds)
+    (per_component, pooled, *q_mix), (pc_se, pooled_se, *_) = mean_and_se(-sums[0], sums[1], len(images))
+    return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), settings['calibration'],
+               seconds + time.time() - t0, precision, check, seed, settings['weights'], *q_mix,
+               max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se,
+               images_digest=settings['images_digest'], model_digest=settings['model_digest'])
+
+# %% ../nbs/07_evaluation.ipynb
+def _check_run_dir(run_dir: str|Path):
+    if Path(run_dir).is_file():
+        fail('run_dir', str(run_dir),
+             f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
+    if not Path(run_dir).exists():
+        raise FileNotFoundError(f"run_dir={str(run_dir)!r}: no such folder; give the folder of a training run "
+                                "(misvae-train's --out_dir)")
+    if not (Path(run_dir) / 'best.pt').exists():
+        raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: it has not finished an epoch yet "
+                                f"(misvae-train --out_dir {run_dir} trains it)")
 
 # %% ../nbs/07_evaluation.ipynb
 def load_run(run_dir: str|Path, device='cpu') -> tuple[MixtureVAE, TrainConfig, dict]:
-    "The model of the training run in `run_dir` with its best epoch's parameters (best.pt), in eval mode on `device`; its TrainConfig; and {epoch, valid_loss}."
-    path = Path(run_dir) / 'best.pt'
-    if Path(run_dir).is_file(): fail('run_dir', str(run_dir), f"a file; give the training run's folder, which holds best.pt ({Path(run_dir).parent})")
-    if not Path(run_dir).exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r}: no such folder; give the folder of a training run (misvae-train's --out_dir)")
-    if not path.exists(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} has no best.pt: it has not finished an epoch yet (misvae-train --out_dir {run_dir} trains it)")
-    ck = load_state(path, 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'), fix="give the folder of a run misvae-train wrote")
+    "The model of the training run in `run_dir` with its best epoch's parameters (best.pt), and how it trained."
+    # (the model in eval mode on `device`, its TrainConfig, {epoch, valid_loss})
+    _check_run_dir(run_dir)
+    ck = load_state(Path(run_dir) / 'best.pt', 'run_dir', keys=('config', 'model', 'epoch', 'valid_loss'),
+                    fix="give the folder of a run misvae-train wrote")
     cfg = TrainConfig(**ck['config'])
     model = build_model(cfg); model.load_state_dict(ck['model'])
     return model.to(device).eval(), cfg, dict(epoch=ck['epoch'], valid_loss=ck['valid_loss'])
 
+# %% ../nbs/07_evaluation.ipynb
+def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0,
+              max_images: int=MAX_IMAGES, test_set: str='') -> str:
+    "File stem of an evaluation with these settings (defaults left out): eval_L1000_n10000_bn-component-cal500."
+    return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
+            + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
+            + ("" if max_images == MAX_IMAGES else f"_max{max_images}")
+            + (f"_test-{test_set}" if test_set else ""))
+
+# %% ../nbs/07_evaluation.ipynb
 def eval_name(nll: NLL) -> str:
     "File stem of an evaluation: everything that changes its numbers."
-    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images, nll.test_set)
+    return eval_stem(nll.L, nll.n_images, nll.bn, nll.bn_calibration, nll.precision, nll.seed, nll.max_images,
+                     nll.test_set)
 
+# %% ../nbs/07_evaluation.ipynb
+TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
+
+def standard_test_digest(dataset: str, n: int) -> str|None:
+    "`tensor_digest` of the first `n` test images of `dataset` as every run is scored on them (None: unreadable)."
+    try: return tensor_digest(binarized_splits(dataset, seed=TEST_SEED, n_train=1, n_valid=1, n_test=n,
+                                               download=False).test.float())
+    except (OSError, ValueError): return None
+
+# %% ../nbs/07_evaluation.ipynb
+def _test_set_tag(images: str, n: int, dataset: str, name: str|None) -> str:
+    "'' for test images of digest `images` that are `dataset`'s (`standard_test_digest`); else their tag."
+    if images == standard_test_digest(dataset, n): return ''
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', name or 'own')[:32]}-{images[:8]}"
+
+# %% ../nbs/07_evaluation.ipynb
 def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
     st = load_state(partial, 'evaluation state') if partial.exists() else dict(done=0, settings={})
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
-                summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches of test images; the same command continues it")
+                summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches "
+                        "of test images; the same command continues it")
 
+# %% ../nbs/07_evaluation.ipynb
 def save_evaluation(folder: str|Path, nll: NLL, device, note: str='', **about) -> dict:
-    "Write an evaluation's JSON into `folder` (whole or not at all): `about` (what was scored), the numbers, the code and device that computed them; `note` ends the summary."
-    result = dict(**about, **asdict(nll), summary=nll.summary() + (f"; {note}" if note else ""), eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
+    "Write an evaluation's JSON into `folder`, whole or not at all; `note` ends the summary."
+    # `about` (what was scored), the numbers, the code and device that computed them
+    result = dict(**about, **asdict(nll), summary=nll.summary() + (f"; {note}" if note else ""),
+                  eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
     save_atomic(json.dumps(result, indent=1), Path(folder) / f'{eval_name(nll)}.json')
     return result
 
-TEST_SEED = 0   # the test set's one binarisation (binarized_splits' seed), the same for every run scored
+# %% ../nbs/07_evaluation.ipynb
+def _check_run_args(n_test, calibration, data):
+    if n_test is not None:
+        check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
+    check_count('calibration', calibration, 0, N_TRAIN,
+                "training images to recompute BatchNorm statistics from (0: keep them)")
+    if data is not None and not isinstance(data, BinarizedSplits):
+        fail('data', data,
+             "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
 
-def eval_stem(L: int, n_images: int, bn: str, calibration: int, precision: str='float32', seed: int=0, max_images: int=MAX_IMAGES,
-              test_set: str='') -> str:
-    "File stem of an evaluation with these settings (defaults left out), e.g. eval_L1000_n10000_bn-component-cal500."
-    return (f"eval_L{L}_n{n_images}_bn-{bn}" + (f"-cal{calibration}" if calibration and bn != 'none' else "")
-            + ("" if precision == 'float32' else f"_{precision}") + ("" if seed == 0 else f"_seed{seed}")
-            + ("" if max_images == MAX_IMAGES else f"_max{max_images}") + (f"_test-{test_set}" if test_set else ""))
-
-def standard_test_digest(dataset: str, n: int) -> str|None:
-    "`tensor_digest` of the first `n` test images of `dataset` as every run is scored on them, or None where they cannot be read."
-    try: return tensor_digest(binarized_splits(dataset, seed=TEST_SEED, n_train=1, n_valid=1, n_test=n, download=False).test.float())
-    except (OSError, ValueError): return None
-
-def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES, device: str='auto',
-                 seed: int=0, data=None, calibration: int=0, progress: bool=True, precision: str='auto',
-                 max_minutes: float|None=None, compile: bool|None=None) -> dict:
-    "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images, or on `data.test`; a finished evaluation of the same model and images is returned as it is."
-    if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
-    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute BatchNorm statistics from (0: keep them)")
-    if data is not None and not isinstance(data, BinarizedSplits): fail('data', data, "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
-    dev = pick_device(device)
-    model, cfg, ck = load_run(run_dir, dev)
-    if calibration and bn_mode(model) == 'none': fail('calibration', calibration, f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
-    record = run_metrics(run_dir)                                         # what the run trained on, and how long
+def _load_checked_run(run_dir, device, calibration: int, data) -> tuple[MixtureVAE, TrainConfig, dict, dict]:
+    "`load_run`, and the run's metrics record (what it trained on, and how long)."
+    model, cfg, ck = load_run(run_dir, device)
+    if calibration and bn_mode(model) == 'none':
+        fail('calibration', calibration,
+             f"the run's model ({cfg.model}) has no BatchNorm statistics to recompute; leave it at 0")
+    record = run_metrics(run_dir)
     trained_on = record.get('data', {}).get('name', cfg.dataset)
     if data is None and trained_on not in DATASETS:
-        fail('data', None, f"{run_dir} was trained on images of your own ({trained_on!r}): score it on their test images, evaluate_run(run_dir, data=BinarizedSplits(...)) in Python")
+        fail('data', None, f"{run_dir} was trained on images of your own ({trained_on!r}): score it on their "
+             "test images, evaluate_run(run_dir, data=BinarizedSplits(...)) in Python")
+    return model, cfg, ck, record
+
+# %% ../nbs/07_evaluation.ipynb
+def _finished(paths: list[Path], images: str, model_fp: str) -> tuple[Path, dict]|None:
+    "The first of the evaluation JSONs `paths` that scored the same images and model, with what it holds."
+    for path in paths:
+        r = json.loads(path.read_text()) if path.is_file() else {}
+        if r.get('images_digest') == images and r.get('model_digest') == model_fp: return path, r
+    return None
+
+def _drop_stale_partial(partial: Path, model_fp: str, progress: bool):
+    "Delete the evaluation state `partial` where it was started for another model (an earlier best.pt)."
+    if not partial.is_file(): return
+    if load_state(partial, 'evaluation state')['settings'].get('model_digest', model_fp) != model_fp:
+        partial.unlink()                                                  # it can never be continued
+        if progress: print(f"note: {partial} was started for an earlier best.pt of the run; starting afresh")
+
+# %% ../nbs/07_evaluation.ipynb
+def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES,
+                 device: str='auto', seed: int=0, data=None, calibration: int=0, progress: bool=True,
+                 precision: str='auto', max_minutes: float|None=None, compile: bool|None=None) -> dict:
+    "Evaluate the best checkpoint of the training run in `run_dir` on its data set's test images or on `data.test`."
+    # check the arguments
+    _check_run_args(n_test, calibration, data)
+    # load the run, and refuse it where the arguments do not fit it
+    dev = pick_device(device)
+    model, cfg, ck, record = _load_checked_run(run_dir, dev, calibration, data)
+    # the test images (the data set's, binarised as every run's, unless `data` is given) and their tag
     given = data is not None
-    data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
-    cal = None if calibration == 0 else binarize(data.train[:calibration].float(), torch.Generator().manual_seed(seed))
+    data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1,
+                                    n_test=n_test)
+    cal = (None if calibration == 0
+           else binarize(data.train[:calibration].float(), torch.Generator().manual_seed(seed)))
     test = check_binary_images(data.test[:n_test], 'data.test').float()   # also when `data` was given
     images, model_fp = tensor_digest(test), model_digest(model)
-    standard = not given or images == standard_test_digest(cfg.dataset, len(test))   # the data set's test images, binarised as every run's are
-    test_set = '' if standard else f"{re.sub(r'[^A-Za-z0-9_-]', '_', data.name or 'own')[:32]}-{images[:8]}"   # other images: a file of their own
+    test_set = _test_set_tag(images, len(test), cfg.dataset, data.name) if given else ''
     stem = lambda p: eval_stem(L, len(test), bn_mode(model), calibration, p, seed, max_images, test_set)
-    for p in (('float32', 'bfloat16') if precision == 'auto' else (precision,)):   # a finished evaluation of this model and these images
-        finished = Path(run_dir) / f"{stem(p)}.json"
-        if finished.is_file() and (r := json.loads(finished.read_text())).get('images_digest') == images and r.get('model_digest') == model_fp:
-            if progress: print(f"already evaluated, the same model and images: {finished}")
-            return r
+    # a finished evaluation of the same model and images is returned as it is
+    precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
+    if found := _finished([Path(run_dir) / f"{stem(p)}.json" for p in precisions], images, model_fp):
+        if progress: print(f"already evaluated, the same model and images: {found[0]}")
+        return found[1]
+    # a partial state from an earlier best.pt is dropped
     partial = Path(run_dir) / f"{stem(precision)}.partial.pt"
-    if partial.is_file() and load_state(partial, 'evaluation state')['settings'].get('model_digest', model_fp) != model_fp:
-        partial.unlink()                                                  # for an earlier best.pt: it can never be continued
-        if progress: print(f"note: {partial} was started for an earlier best.pt of the run; starting afresh")
-    nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
-                       max_minutes=max_minutes, compile=compile)
+    _drop_stale_partial(partial, model_fp, progress)
+    # evaluate, continuing the partial state
+    nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal,
+                       resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     nll.test_set = test_set
+    # save, with the run's best epoch and how far it has trained
     trained = len(record.get('metrics', [])) or ck['epoch']               # epochs the run has trained so far
-    note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
-    return save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'], epochs_trained=trained, test_seed=data.seed,
-                           valid_loss=ck['valid_loss'], config=asdict(cfg))
+    note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (
+        f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
+    return save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'],
+                           epochs_trained=trained, test_seed=data.seed, valid_loss=ck['valid_loss'],
+                           config=asdict(cfg))
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:
-    "Training images the released model's statistics are recomputed from: only per-component ones are (`bn='shared'`: their own set)."
-    return calibration if bn == 'component' else 0
+    "Training images the released model's statistics are recomputed from: only per-component ones are."
+    return calibration if bn == 'component' else 0   # bn='shared': their own set, as trained
 
+# %% ../nbs/07_evaluation.ipynb
+def _check_authors_args(n_test, bn, calibration):
+    check_count('calibration', calibration, 0, N_TRAIN,
+                "training images to recompute the per-component BatchNorm statistics from")
+    if n_test is not None:
+        check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
+    if bn == 'component' and calibration < 1:
+        fail('calibration', calibration, "per-component statistics must be recomputed for the released model "
+             "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
+
+# %% ../nbs/07_evaluation.ipynb
 def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None=None, bn: str='component',
                      calibration: int=500, max_images: int=MAX_IMAGES, device: str='auto', seed: int=0,
                      out_dir: str|Path='runs/authors', progress: bool=True, precision: str='auto',
                      max_minutes: float|None=None, compile: bool|None=None) -> dict:
-    "Test NLL of the authors' released MNIST MISVAE (A = 400), with per-component or shared BatchNorm statistics."
+    "Test NLL of the authors' released MNIST MISVAE (A = 400), per-component or shared BatchNorm statistics."
     dev = pick_device(device)
-    check_count('calibration', calibration, 0, N_TRAIN, "training images to recompute the per-component BatchNorm statistics from")
-    if n_test is not None: check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
-    if bn == 'component' and calibration < 1:
-        fail('calibration', calibration, "per-component statistics must be recomputed for the released model "
-                         "(it kept one shared set); give a number of training images such as 500, or use bn='shared'")
+    _check_authors_args(n_test, bn, calibration)
+    # the test set as every run's, the model, and the images that calibrate its per-component statistics
     data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
+    # evaluate, continuing a stopped evaluation, and save
     out = make_folder(out_dir, 'out_dir')
-    partial = out / f"{eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed, max_images)}.partial.pt"
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal, resume_path=partial, precision=precision,
-                       max_minutes=max_minutes, compile=compile)
+    stem = eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed, max_images)
+    partial = out / f"{stem}.partial.pt"
+    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal,
+                       resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
-    return save_evaluation(out, nll, dev, model=f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})", test_seed=TEST_SEED)
+    released = f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})"
+    return save_evaluation(out, nll, dev, model=released, test_seed=TEST_SEED)
+
+# %% ../nbs/07_evaluation.ipynb
+def _eval_parser() -> CliParser:
+    p = CliParser(prog='misvae-eval', description="Test NLL (both importance-weighted bounds) of a training run "
+                  "or of the authors' released MNIST MISVAE.")
+    arg = p.add_argument
+    arg('run_dir', nargs='?',
+        help="a training run's folder (holding best.pt); omit it with --authors-checkpoint")
+    arg('--authors-checkpoint', dest='authors_checkpoint', metavar='PATH',
+        help="evaluate the authors' released zip (github.com/okviman/efficient-mixtures, saved_models/) "
+             "instead of a run")
+    arg('--L', type=int, default=1000, help="importance samples per component")
+    arg('--n_test', type=int, default=None, help="evaluate the first n test images (default: all 10,000)")
+    arg('--bn', choices=BN_MODES, default=None,
+        help="authors' model: per-component BatchNorm statistics (recomputed; the default) or their one shared set")
+    arg('--calibration', type=int, default=None,
+        help="recompute BatchNorm statistics on this many training images first (default: 500 for the "
+             "authors' model, 0 for a run)")
+    arg('--max_images', type=int, default=MAX_IMAGES,
+        help="images per decoder pass (memory; another value batches the images otherwise, so draws other samples)")
+    arg('--precision', choices=EVAL_PRECISIONS, default='auto',
+        help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under "
+             f"{BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
+    arg('--max_minutes', type=float, default=None,
+        help="stop cleanly before a batch of test images that would end past this many minutes, judged by the "
+             "last batch (the first always runs; a batch is up to 100 images x A x L decodes: a smaller "
+             "--max_images makes smaller ones); run again to continue")
+    arg('--compile', action=argparse.BooleanOptionalAction, default=None,
+        help="torch.compile the networks (default: on a GPU where Triton is installed)")
+    arg('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
+    arg('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
+    arg('--out_dir', default=None,
+        help="where the authors' model's result goes (default: runs/authors; a run's goes into its folder)")
+    return p
+
+# %% ../nbs/07_evaluation.ipynb
+def _run_eval(p: CliParser, a) -> dict:
+    "Evaluate the run or the authors' model the parsed arguments `a` name."
+    if a.authors_checkpoint:
+        calibration = 500 if a.calibration is None else a.calibration
+        return run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, calibration, a.max_images,
+                       a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes,
+                       compile=a.compile)
+    return run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed,
+                   calibration=a.calibration or 0, precision=a.precision, max_minutes=a.max_minutes,
+                   compile=a.compile)
 
 # %% ../nbs/07_evaluation.ipynb
 def eval_cli(argv=None):
     "Console script `misvae-eval`: test NLL of a training run or of the authors' released model."
-    p = CliParser(prog='misvae-eval', description="Test NLL (both importance-weighted bounds) of a training run or of the authors' released MNIST MISVAE.")
-    p.add_argument('run_dir', nargs='?', help="a training run's folder (holding best.pt); omit it with --authors-checkpoint")
-    p.add_argument('--authors-checkpoint', dest='authors_checkpoint', metavar='PATH', help="evaluate the authors' released zip (github.com/okviman/efficient-mixtures, saved_models/) instead of a run")
-    p.add_argument('--L', type=int, default=1000, help="importance samples per component")
-    p.add_argument('--n_test', type=int, default=None, help="evaluate the first n test images (default: all 10,000)")
-    p.add_argument('--bn', choices=BN_MODES, default=None, help="authors' model: per-component BatchNorm statistics (recomputed; the default) or their one shared set")
-    p.add_argument('--calibration', type=int, default=None, help="recompute BatchNorm statistics on this many training images first (default: 500 for the authors' model, 0 for a run)")
-    p.add_argument('--max_images', type=int, default=MAX_IMAGES, help="images per decoder pass (memory; another value batches the images otherwise, so draws other samples)")
-    p.add_argument('--precision', choices=EVAL_PRECISIONS, default='auto', help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under {BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
-    p.add_argument('--max_minutes', type=float, default=None, help="stop cleanly before a batch of test images that would end past this many minutes, judged by the last batch (the first always runs; a batch is up to 100 images x A x L decodes: a smaller --max_images makes smaller ones); run again to continue")
-    p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help="torch.compile the networks (default: on a GPU where Triton is installed)")
-    p.add_argument('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
-    p.add_argument('--seed', type=int, default=0, help="seed of the importance samples and of the calibration draws")
-    p.add_argument('--out_dir', default=None, help="where the authors' model's result goes (default: runs/authors; a run's goes into its folder)")
+    p = _eval_parser()
     a = p.parse_args(argv)
-    if (a.run_dir is None) == (a.authors_checkpoint is None): p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
+    # a run or the authors' model; --bn and --out_dir are the latter's
+    if (a.run_dir is None) == (a.authors_checkpoint is None):
+        p.error("give a run folder or --authors-checkpoint PATH (one of the two)")
     for name in ('bn', 'out_dir'):
         if a.run_dir is not None and getattr(a, name) is not None:
-            p.error(f"--{name} {getattr(a, name)}: only for --authors-checkpoint; a run is evaluated with its own statistics and writes into its folder")
+            p.error(f"--{name} {getattr(a, name)}: only for --authors-checkpoint; a run is evaluated with its own "
+                    "statistics and writes into its folder")
     a.bn, a.out_dir = a.bn or 'component', a.out_dir or 'runs/authors'
+    # evaluate: news on stderr, stdout holds the result; an interruption keeps the batches finished
     try:
-        with contextlib.redirect_stdout(sys.stderr):                      # news on stderr; stdout holds the result
-            if a.authors_checkpoint:
-                r = run_cli(p, evaluate_authors, a.authors_checkpoint, a.L, a.n_test, a.bn, 500 if a.calibration is None else a.calibration,
-                            a.max_images, a.device, a.seed, a.out_dir, precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
-            else: r = run_cli(p, evaluate_run, a.run_dir, a.L, a.n_test, a.max_images, a.device, a.seed, calibration=a.calibration or 0,
-                              precision=a.precision, max_minutes=a.max_minutes, compile=a.compile)
+        with contextlib.redirect_stdout(sys.stderr): r = _run_eval(p, a)
     except KeyboardInterrupt:
-        print("misvae-eval: interrupted; the batches of test images finished before it are kept: run the same command to continue", file=sys.stderr)
+        print("misvae-eval: interrupted; the batches of test images finished before it are kept: run the same "
+              "command to continue", file=sys.stderr)
         raise SystemExit(130) from None
+    # the summary and where it was written, or how far a stopped evaluation got
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
-    print(r['summary']); print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")
+    print(r['summary'])
+    print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")

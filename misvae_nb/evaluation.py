@@ -12,17 +12,15 @@ from torch import Tensor
 from fastcore.basics import patch
 from .estimators import iw_bounds, check_graphable
 from .mixtures import fail, check_count, SEED_MAX, BadInput
-from misvae_nb.networks import (
-    MixtureVAE, BN_MODES, PRECISIONS, channels_last, calibrate_batchnorm, decoder_precision, compiles,
-    compile_networks)
-from .data import (
-    binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress, BinarizedSplits, DATASETS)
-from .config import (
-    TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder, run_metrics)
+from .networks import MixtureVAE, BN_MODES, PRECISIONS, channels_last, calibrate_batchnorm
+from .networks import decoder_precision, compiles, compile_networks
+from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress
+from .data import BinarizedSplits, DATASETS
+from .config import TrainConfig, build_model, pick_device, CliParser, run_cli, deadline, make_folder
+from .config import run_metrics
 from .authors import load_authors_checkpoint
-from misvae_nb.provenance import (
-    load_state, run_info, save_atomic, check_same_settings, code_version, EVAL_MODULES, tensor_digest,
-    model_digest)
+from .provenance import load_state, run_info, save_atomic, check_same_settings, code_version
+from .provenance import EVAL_MODULES, tensor_digest, model_digest
 
 # %% auto 0
 __all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
@@ -205,10 +203,10 @@ def _resume(model, resume_path, settings: dict, shape) -> dict:
              "record the model and images it scored: delete it to start afresh")
     check_same_settings(st['settings'], settings, resume_path,
                         fix="evaluate with the settings it was started with, or delete that file to start afresh")
-    model.load_state_dict(st['bn_buffers'], strict=False)                 # the calibrated statistics
     if st['sums'].shape != shape:
         fail('resume_path', str(resume_path),
              "was started by an older version of the evaluation (no sums of squares): delete it to start afresh")
+    model.load_state_dict(st['bn_buffers'], strict=False)                 # the calibrated statistics, once accepted
     return st
 
 # %% ../nbs/07_evaluation.ipynb
@@ -354,6 +352,7 @@ def save_evaluation(folder: str|Path, nll: NLL, device, note: str='', **about) -
 
 # %% ../nbs/07_evaluation.ipynb
 def _check_run_args(n_test, calibration, data):
+    "evaluate_run's counts and data, checked (the counts against the images `data` holds, if given)."
     if n_test is not None:
         check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
     check_count('calibration', calibration, 0, N_TRAIN,
@@ -361,6 +360,13 @@ def _check_run_args(n_test, calibration, data):
     if data is not None and not isinstance(data, BinarizedSplits):
         fail('data', data,
              "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
+    if data is None: return
+    if n_test is not None and n_test > len(data.test):                 # it would score fewer, without a word
+        fail('n_test', n_test, f"data.test holds {len(data.test)} images: give n_test <= {len(data.test)}, "
+                               "or None to score them all")
+    if calibration > len(data.train):
+        fail('calibration', calibration, f"data.train holds {len(data.train)} images: "
+                                         f"give calibration <= {len(data.train)}")
 
 def _load_checked_run(run_dir, device, calibration: int, data) -> tuple[MixtureVAE, TrainConfig, dict, dict]:
     "`load_run`, and the run's metrics record (what it trained on, and how long)."

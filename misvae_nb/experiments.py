@@ -10,11 +10,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from .mixtures import fail, check_count, BadInput
-from .config import (TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device,
-                              CliParser, run_cli, deadline, run_metrics)
+from .config import TrainConfig, RESUMABLE_CHANGES, check_config, unused_settings, pick_device
+from .config import CliParser, run_cli, deadline, run_metrics
 from .training import train
-from .evaluation import (evaluate_run, evaluate_authors, authors_calibration, eval_stem,
-                                  eval_weights, EVAL_PRECISIONS)
+from .evaluation import evaluate_run, evaluate_authors, authors_calibration, eval_stem
+from .evaluation import eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path

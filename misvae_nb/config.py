@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 import torch
 import math, time
 from pathlib import Path
-from .estimators import ESTIMATORS
+from .estimators import ESTIMATORS, check_estimator
 from .mixtures import fail, check_count, check_real, SEED_MAX, BadInput
 from .networks import MISVAE, MlpMISVAE, SeparateEncoderVAE, MixtureVAE, BN_MODES
 from .data import DATASETS, N_TRAIN, N_VALID
@@ -81,8 +81,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
                 f"validation images, taken from the last {N_VALID} of the training set")
     if cfg.batch_size > cfg.n_train:
         bad('batch_size', f"more than the n_train={cfg.n_train} training images: give at most {cfg.n_train}")
-    if cfg.estimator != 'a2a':
-        check_count('S', cfg.S, 1, cfg.A, f"S is how many of the A={cfg.A} components to sample")
+    check_estimator(cfg.estimator, cfg.S, cfg.A)                        # S, where the estimator reads it
     # the rest
     if not check_real('lr', cfg.lr, what="the learning rate, a positive number") > 0:
         bad('lr', "the learning rate must be > 0")

@@ -14,10 +14,10 @@ from fastcore.meta import delegates
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
 
 # %% auto 0
-__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_estimator', 'select_components',
-           'ComponentLogLikelihood', 'call_log_likelihood', 'mixture_log_weights', 'miselbo', 'a2a_miselbo',
-           's2a_miselbo', 's2s_miselbo', 'log_two_mode_target', 'example_mixture_2d', 'FixedComponents', 'IWBounds',
-           'check_graphable', 'on_side_stream', 'chunk_draws', 'bounds_from_sums', 'iw_bounds']
+__all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_estimator', 'components_per_step',
+           'select_components', 'ComponentLogLikelihood', 'call_log_likelihood', 'mixture_log_weights', 'miselbo',
+           'a2a_miselbo', 's2a_miselbo', 's2s_miselbo', 'log_two_mode_target', 'example_mixture_2d', 'FixedComponents',
+           'IWBounds', 'check_graphable', 'on_side_stream', 'chunk_draws', 'bounds_from_sums', 'iw_bounds']
 
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
@@ -64,6 +64,10 @@ def check_estimator(estimator: str, S, A: int) -> int|None:
         fail('S', None, f"{estimator.upper()} needs S, the number of components sampled per step (1 <= S <= A={A}), "
                         "or use the estimator 'a2a'")
     return check_count('S', S, 1, A, f"S is how many of the A={A} components to sample")
+
+def components_per_step(estimator: str, S, A: int) -> int:
+    "How many components one estimate draws samples from (and decodes them): all A for A2A, else the S sampled."
+    return A if check_estimator(estimator, S, A) is None else S
 
 # %% ../nbs/01_estimators.ipynb
 def _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weights, per_datapoint, generator,

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from fastcore.docments import docments
 from fastcore.basics import patch
-from .estimators import ESTIMATORS, miselbo, on_side_stream
+from .estimators import ESTIMATORS, miselbo, on_side_stream, components_per_step
 from .mixtures import fail
 from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision
 from .networks import compiles, compile_networks
@@ -36,7 +36,7 @@ def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None,
     """Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28]
     (S: components sampled per step; A2A ignores it)."""
     likelihood = decoder_precision(model.likelihood(x, validate), precision, x.device)
-    r = miselbo(likelihood, model.mixture(x, validate), estimator, S=None if estimator == 'a2a' else S, L=L,
+    r = miselbo(likelihood, model.mixture(x, validate), estimator, S=S, L=L,
                 log_prior=model.log_prior, beta=beta, generator=generator, validate=validate)
     return -r.estimate.mean()
 
@@ -214,7 +214,7 @@ VALID_DECODES = 10_000
 def validation_batch(cfg: TrainConfig) -> int:
     """Images per validation batch: as many as keep a decoder pass within VALID_DECODES images, and at least
     the training batch."""
-    return max(cfg.batch_size, VALID_DECODES // ((cfg.A if cfg.estimator == 'a2a' else cfg.S) * cfg.L))
+    return max(cfg.batch_size, VALID_DECODES // (components_per_step(cfg.estimator, cfg.S, cfg.A) * cfg.L))
 
 # %% ../nbs/05_training.ipynb
 @torch.no_grad()

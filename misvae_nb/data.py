@@ -219,7 +219,8 @@ def binarize(p: Tensor,                       # grey levels in [0, 1], any shape
     if validate and p.numel() and not (torch.isfinite(p).all() and p.min() >= 0 and p.max() <= 1):
         fail('p', p, f"has values in [{p.min().item():g}, {p.max().item():g}] or non-finite ones; grey levels are probabilities in [0, 1]")
     u = torch.rand(p.shape, generator=generator, device=generator.device if generator is not None else p.device)
-    if u.device.type == 'cpu' and p.device.type == 'cuda': u = u.pin_memory().to(p.device, non_blocking=True)  # the host need not wait
+    # the host need not wait
+    if u.device.type == 'cpu' and p.device.type == 'cuda': u = u.pin_memory().to(p.device, non_blocking=True)
     return (u.to(p.device) < p).to(p.dtype)
 
 # %% ../nbs/02_data.ipynb
@@ -299,7 +300,8 @@ class DynamicBatches:
         g, dev, b = self.generator, self.images.device, self.batch_size
         order = (torch.randperm(len(self.images), generator=g, device=g.device if g is not None else dev).to(dev)
                  if self.shuffle else torch.arange(len(self.images), device=dev))
-        for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)  # checked once in __init__
+        # checked once in __init__
+        for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)
 
 # %% ../nbs/02_data.ipynb
 def duration(seconds: float) -> str:

@@ -22,7 +22,8 @@ __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_es
 # %% ../nbs/01_estimators.ipynb
 def draw_subset(A: int, S: int, *,
                 B: int|None=None,          # data points, for one subset per data point; None: one shared subset
-                weights: Tensor|None=None, # [A] or [B, A] mixture weights pi, drawn from with replacement; None: uniform, without
+                # [A] or [B, A] mixture weights pi, drawn from with replacement; None: uniform, without
+                weights: Tensor|None=None,
                 generator: torch.Generator|None=None, device=None,
                ) -> Tensor:                # [S] or [B, S] sorted component indices
     "Draw the S component indices Phi sampled this step."
@@ -42,7 +43,8 @@ ESTIMATORS = ('a2a', 's2a', 's2s')
 @dataclass
 class MiselboResult:
     "What an estimator computed; `estimate` is the one to optimise."
-    estimate: Tensor  # [B] per-data-point estimate: mean of log_w over samples and sampled components (pi-weighted for weighted A2A)
+    # [B] per-data-point estimate: mean of log_w over samples and sampled components (pi-weighted for weighted A2A)
+    estimate: Tensor
     log_w: Tensor     # [L, B, S] per-sample log weights
     subset: Tensor    # [S] or [B, S] the sampled component indices Phi (all A for A2A)
     log_q: Tensor     # [L, B, S, K] density matrix: samples against the K denominator components
@@ -133,8 +135,10 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
                         L: int=1,                  # samples per sampled component
                         log_prior: Callable[[Tensor], Tensor]|None=None, # z -> log p(z): [L, B, S]; None: 0
                         beta: float=1.0,           # warm-up factor on log p(z) - log q(z)
-                        weights: Tensor|None=None, # [A] or [B, A], drawn from with replacement (uniform too); None: uniform
-                        per_datapoint: bool=False, # a subset per data point, not one per call (always so with [B, A] weights)
+                        # [A] or [B, A], drawn from with replacement (uniform too); None: uniform
+                        weights: Tensor|None=None,
+                        # a subset per data point, not one per call (always so with [B, A] weights)
+                        per_datapoint: bool=False,
                         generator: torch.Generator|None=None,
                         validate: bool=True,       # check values (host sync); shapes are always checked
                        ) -> MiselboResult:
@@ -264,8 +268,10 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     device = getattr(fam, 'device', None)
     if graph: check_graphable(device, validate)
     fixed = FixedComponents(select_components(fam, torch.arange(fam.A, device=device)), device)
-    per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)   # a decoder per component: weigh by q_a, not q_mix
-    def chunk_lse(n: int) -> dict:                                      # {weighting: [B, A] log sum_l w_al, n samples each}
+    # a decoder per component: weigh by q_a, not q_mix
+    per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)
+    # {weighting: [B, A] log sum_l w_al, n samples each}
+    def chunk_lse(n: int) -> dict:
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights,
                                 generator=generator, validate=validate)
         log_w = {'q_mix': r.log_w}                                      # [n, B, A] p(x, z_al) / q_mix(z_al)

@@ -106,8 +106,10 @@ class MaskedConv2d(nn.Conv2d):
             fail('mask_type', mask_type, "use 'A' (first layer, hides the centre) or 'B'")
         super().__init__(cin, cout, k, 1, k // 2, bias=bias)
         r = k // 2                                                   # the centre: (r, r)
-        self.live_taps = [(i, j) for i in range(r + 1) for j in range(k) if i < r or j < r + (mask_type == 'B')]   # raster order
-        mask = torch.zeros(k, k)                                     # rows above the centre; before the centre (A) or up to it (B)
+        # raster order
+        self.live_taps = [(i, j) for i in range(r + 1) for j in range(k) if i < r or j < r + (mask_type == 'B')]
+        # rows above the centre; before the centre (A) or up to it (B)
+        mask = torch.zeros(k, k)
         for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
         self.rows = 'live'                                           # or 'whole' or 'uncropped': see `MASKED_ROWS`
@@ -138,14 +140,19 @@ class ComponentBatchNorm2d(nn.Module):
 def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
     "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32, from shifted sums (compiled: one pass over y)."
     N, C, H, W = y.shape
-    dt = torch.promote_types(y.dtype, torch.float32)                                        # float32 also when y is bfloat16
+    # float32 also when y is bfloat16
+    dt = torch.promote_types(y.dtype, torch.float32)
     f32, hw = dict(dtype=dt, device=y.device), H * W
-    anchor = y[:, :, -1, -1].detach().to(dt)                                                # [N,C] kappa_n: one of each image's own values
+    # [N,C] kappa_n: one of each image's own values
+    anchor = y[:, :, -1, -1].detach().to(dt)
     d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] float32
-    s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))                                             # [N,C], one pass when compiled
-    image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw                              # [N,C] m_n, and the sum of squares about it
+    # [N,C], one pass when compiled
+    s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))
+    # [N,C] m_n, and the sum of squares about it
+    image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw
     images = torch.zeros(self.groups, **f32).index_add(0, comp, torch.ones(N, **f32))       # [G] |I_a|
-    group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]   # [N,C] -> [G,C]
+    # [N,C] -> [G,C]
+    group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]
     mean = group_mean(image_mean)
     var = group_mean(image_sq / hw + (image_mean - mean[comp]).square())
     return mean, var, images * hw
@@ -172,9 +179,12 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
     else: mean, var = self.running_mean, self.running_var
     scale = self.weight * torch.rsqrt(var + self.eps)                                       # [G, C]
     per_image = lambda v: v.to(y.dtype)[comp][:, :, None, None]                             # [G, C] -> [N, C, 1, 1]
-    if y.element_size() >= 4: shift = per_image(self.bias - mean * scale)                   # float32/64: y * scale + shift
-    else: y, shift = y - per_image(mean), self.bias.to(y.dtype)[:, None, None]              # bfloat16: centred first (keeps its digits)
-    if torch.is_grad_enabled(): return (y * per_image(scale)).add_(shift)                   # two passes (addcmul's backward: three)
+    # float32/64: y * scale + shift
+    if y.element_size() >= 4: shift = per_image(self.bias - mean * scale)
+    # bfloat16: centred first (keeps its digits)
+    else: y, shift = y - per_image(mean), self.bias.to(y.dtype)[:, None, None]
+    # two passes (addcmul's backward: three)
+    if torch.is_grad_enabled(): return (y * per_image(scale)).add_(shift)
     return torch.addcmul(shift, y, per_image(scale))                                        # no autograd: one pass
 
 # %% ../nbs/03_networks.ipynb
@@ -208,7 +218,8 @@ class PixelCNNDecoder(nn.Module):
         y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))
         for layer in self.pixelcnn[1:]:
             if isinstance(layer, ComponentBatchNorm2d): y = layer(y, groups)
-            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])      # the image's rows (all of y but with 'uncropped')
+            # the image's rows (all of y but with 'uncropped')
+            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])
             else: y = layer(y)
         return self.last_layer(y[:, :, :28]).view(L, B, K, 784)
 
@@ -218,11 +229,13 @@ def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: 
     "The mask-A convolution of [x, GatedDense(z)] as one matrix product over its live taps -> [L*B*K, C, 28, 28] (channels-last)."
     conv, (L, B, K) = self.pixelcnn[0], zimg.shape[:3]
     taps, r = conv.live_taps, conv.kernel_size[0] // 2                                         # T taps, row-major
-    def at_taps(u): # u: [..., 28, 28] -> [..., 28, 28, T]: the values each pixel sees (zero outside; rows below are never live)
+    # u: [..., 28, 28] -> [..., 28, 28, T]: the values each pixel sees (zero outside; rows below are never live)
+    def at_taps(u):
         pad = F.pad(u, (r, r, r, 0))
         return torch.stack([pad[..., i:i + 28, j:j + 28] for i, j in taps], -1)
     xs = at_taps(x.to(zimg.dtype)[:, 0])[None, :, None].expand(L, B, K, 28, 28, len(taps))     # a view over L and K
-    w = torch.stack([conv.weight[:, :, i, j] for i, j in taps], -1).flatten(1)                 # [C, 2T]: x taps, then z taps
+    # [C, 2T]: x taps, then z taps
+    w = torch.stack([conv.weight[:, :, i, j] for i, j in taps], -1).flatten(1)
     y = torch.cat([xs, at_taps(zimg)], -1) @ w.T                                                # [L,B,K,28,28,C]
     if conv.bias is not None: y = y + conv.bias
     return y.view(L * B * K, 28, 28, -1).permute(0, 3, 1, 2)
@@ -271,7 +284,8 @@ class MixtureVAE(nn.Module):
 
     def encode(self, x):
         "x: [B,1,28,28] float -> h: [B, h_dim], once per data point."
-        check_binary_images(x, validate=False)                                # any float image: the encoder reads grey levels too
+        # any float image: the encoder reads grey levels too
+        check_binary_images(x, validate=False)
         return self.f_d2h(x)
 
     def component_params(self, h, idx=None, validate=None):
@@ -284,7 +298,8 @@ class MixtureVAE(nn.Module):
         v = self.validate if validate is None else validate
         check_binary_images(x, validate=v)
         check_z(z, self.latent_dim, x.shape[0])
-        if idx is not None: idx = check_components(idx, self.A, x.shape[0], x.device, v, K=z.shape[2])   # the components that drew z
+        # the components that drew z
+        if idx is not None: idx = check_components(idx, self.A, x.shape[0], x.device, v, K=z.shape[2])
         logits = self.decoder(x, z, idx)                                             # [L,B,K,784]
         target = x.reshape(1, -1, 1, 784).to(logits.dtype).expand_as(logits)
         return -F.binary_cross_entropy_with_logits(logits, target, reduction='none').sum(-1)
@@ -413,7 +428,8 @@ def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, 
     finally:
         for m, momentum in zip(norms, momenta): m.momentum = momentum
         model.train(was_training)
-    model.bn_calibration = len(images)                                   # what the statistics now come from (evaluations report it)
+    # what the statistics now come from (evaluations report it)
+    model.bn_calibration = len(images)
     return model
 
 # %% ../nbs/03_networks.ipynb

@@ -14,17 +14,19 @@ from ..estimators import miselbo, iw_bounds, ESTIMATORS, check_estimator
 from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings
 from ..provenance import git_commit, device_name
 from ..config import load_optimizer_state
-from .alignments import Alignment, DATASETS
+from .alignments import Alignment, DATASETS, load_alignment
 from ..mixtures import fail, check_count, check_real, check_members
 from ..config import make_folder, pick_device
 from ..data import Progress
-from .likelihood import log_likelihood, check_lengths
+from .likelihood import log_likelihood, check_lengths, random_tree, simulate_jc69
 from .trees import SBNSupport, TreeSample, sbn_sample, sbn_log_probs, sbn_init_logits
+from .trees import load_support
 
 # %% auto 0
-__all__ = ['SS_REFERENCE', 'SS_SOURCE', 'SS_ALTERNATIVE', 'log_prior', 'PhyloMixture', 'PhyloParticles', 'PhyloComponents',
-           'PhyloTarget', 'vimco_surrogate', 'vbpi_step', 'TrainLog', 'schedule', 'vbpi_optimizer', 'train_vbpi',
-           'check_phylo_settings', 'tree_log_probs', 'compare_mrbayes', 'marginal_likelihood']
+__all__ = ['SS_REFERENCE', 'SS_SOURCE', 'SS_ALTERNATIVE', 'VBPI_REFERENCE', 'log_prior', 'PhyloMixture', 'PhyloParticles',
+           'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step', 'TrainLog', 'schedule', 'vbpi_optimizer',
+           'train_vbpi', 'check_phylo_settings', 'simulated_data', 'phylo_data', 'tree_log_probs', 'compare_mrbayes',
+           'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
@@ -381,6 +383,19 @@ def check_phylo_settings(datasets, estimators, A: int, S: int, lr: float, thread
     return datasets, estimators, S, str(pick_device(device))
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def simulated_data(generator: torch.Generator, n_taxa: int=10, n_sites: int=500,
+                   n_trees: int=31) -> tuple[Alignment, SBNSupport]:
+    "JC69 sites on a random tree, and an SBN support of that tree with n_trees - 1 other random trees."
+    children, t = random_tree(n_taxa, generator)
+    aln = Alignment.from_sequences(simulate_jc69(children, t, n_sites, generator))
+    return aln, SBNSupport([children] + [random_tree(n_taxa, generator)[0] for _ in range(n_trees - 1)], n_taxa)
+
+def phylo_data(name: str, generator: torch.Generator|None=None) -> tuple[Alignment, SBNSupport]:
+    "A reproduction's data set: 'sim' (`simulated_data` from `generator`), or DS1..DS8 with its shipped support."
+    if name == 'sim': return simulated_data(generator if generator is not None else torch.Generator().manual_seed(0))
+    return load_alignment(name), load_support(name)
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 @torch.no_grad()
 def tree_log_probs(mix: PhyloMixture, trees: list[Tensor]) -> Tensor: # [T] log q_mix(tau); -inf outside the support
     "Log-probability of each topology under the mixture's topology marginal."
@@ -429,3 +444,6 @@ SS_REFERENCE = {'DS1': -7108.42, 'DS2': -26367.57, 'DS3': -33735.44, 'DS4': -133
 SS_SOURCE = 'MrBayes stepping-stone, Table 1 of Duan et al. (2024), PhyloGen, NeurIPS'
 # as printed elsewhere (Zhang & Matsen 2019 and later VBPI papers; not re-checked)
 SS_ALTERNATIVE = {'DS4': -13330.06}
+# log p(X): single-component VBPI (1000 importance samples), the same table (its column goes back to Zhang & Matsen 2019)
+VBPI_REFERENCE = {'DS1': -7108.42, 'DS2': -26367.72, 'DS3': -33735.10, 'DS4': -13329.94,
+                  'DS5': -8214.61, 'DS6': -6724.34, 'DS7': -37332.03, 'DS8': -8650.63}

@@ -18,76 +18,120 @@ __all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load
 
 # %% ../nbs/06_authors.ipynb
 def _authors_error(path, what: str) -> BadInput:
-    return BadInput(f"authors_checkpoint={str(path)!r}: {what}; pass the zip from github.com/okviman/efficient-mixtures "
-                      f"(saved_models/*_S_400_*.zip) or the `best_model` file inside it, downloaded again if it may be truncated")
+    "A BadInput naming the authors' file, what is wrong with it and where to get a good one."
+    return BadInput(f"authors_checkpoint={str(path)!r}: {what}; pass the zip from "
+                    "github.com/okviman/efficient-mixtures (saved_models/*_S_400_*.zip) or the `best_model` "
+                    "file inside it, downloaded again if it may be truncated")
+
+def _check_authors_file(path: Path):
+    "A BadInput unless `path` is a file."
+    if path.is_dir(): raise _authors_error(path, "a folder, not the file")
+    if not path.is_file(): raise _authors_error(path, "no such file")
+
+# %% ../nbs/06_authors.ipynb
+def _best_model_bytes(path: Path, data: bytes) -> bytes:
+    "The bytes of the one `best_model` in the zip `data`, else `data` itself (the extracted file)."
+    if not zipfile.is_zipfile(io.BytesIO(data)): return data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        inner = [n for n in z.namelist()
+                 if n.rsplit('/', 1)[-1] == 'best_model' and not n.startswith('__MACOSX')]
+        if len(inner) > 1:
+            raise _authors_error(path, f"expected one 'best_model' in the zip, found {len(inner)}")
+        return z.read(inner[0]) if inner else data       # no best_model: the file is itself a torch archive
+
+# %% ../nbs/06_authors.ipynb
+def _first_line(e: Exception) -> str:
+    "The first sentence of an error's message, at most 100 characters."
+    return (str(e).splitlines() or [''])[0].split('. ')[0][:100]
 
 def read_authors_state(path: str|Path) -> dict[str, Tensor]:
     "The authors' `best_model` state dict from their zip or the extracted file, read as data (`weights_only=True`)."
     path = Path(path)
-    if path.is_dir(): raise _authors_error(path, "a folder, not the file")
-    if not path.is_file(): raise _authors_error(path, "no such file")
+    _check_authors_file(path)
     data = path.read_bytes()
     if not data: raise _authors_error(path, "the file is empty")
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            inner = [n for n in z.namelist() if n.rsplit('/', 1)[-1] == 'best_model' and not n.startswith('__MACOSX')]
-            if len(inner) > 1: raise _authors_error(path, f"expected one 'best_model' in the zip, found {len(inner)}")
-            if inner: data = z.read(inner[0])                        # else: the file is itself a torch archive
+    data = _best_model_bytes(path, data)
     try: state = torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
-    except Exception as e: raise _authors_error(path, f"not a readable torch state dict ({type(e).__name__}: {(str(e).splitlines() or [''])[0].split('. ')[0][:100]})") from None
+    except Exception as e:
+        why = f"not a readable torch state dict ({type(e).__name__}: {_first_line(e)})"
+        raise _authors_error(path, why) from None
     if not isinstance(state, dict) or 'encoder.encoder.mu_0.0.weight' not in state:
-        raise _authors_error(path, "expected the authors' MISVAECNN state dict (keys 'encoder.encoder.mu_0.0.weight', ...)")
+        raise _authors_error(path, "expected the authors' MISVAECNN state dict "
+                                   "(keys 'encoder.encoder.mu_0.0.weight', ...)")
     return state
 
 # %% ../nbs/06_authors.ipynb
 _TOWERS = {'mean': ('mu_0.0', 'mu_1.0', 'mu_enc'), 'logvar': ('log_var_0.0', 'log_var_1.0', 'log_var_enc.0')}
 
-def authors_to_misvae_state(state: dict[str, Tensor], bn: str='component') -> tuple[int, dict[str, Tensor]]:
-    "(A, a state dict for `MISVAE(A, bn=bn)`) from the authors' `MISVAECNN` state dict."
-    A = state['encoder.encoder.mu_0.0.weight'].shape[1] - H_DIM
+def _encoder_state(state: dict[str, Tensor], A: int) -> dict[str, Tensor]:
+    "Our f_D2H and f_φ entries from theirs, each tower's `Linear` split by columns into h, one-hot and e."
     out = {f'f_d2h.{i}.{hg}.{wb}': state[f'encoder.encoder.conv_layer.{i}.{hg}.{wb}']
            for i in range(5) for hg in 'hg' for wb in ('weight', 'bias')}
     for tower, names in _TOWERS.items():
         for layer, name in zip(('l0', 'l1', 'l2'), names):
-            W, b = state[f'encoder.encoder.{name}.weight'], state[f'encoder.encoder.{name}.bias']   # [D, H + A (+ D)]
-            p = f'f_phi.{tower}.{layer}.'
-            out.update({p + 'h.weight': W[:, :H_DIM], p + 'h.bias': b, p + 'onehot': W[:, H_DIM:H_DIM + A].T.contiguous()})
+            W, b = state[f'encoder.encoder.{name}.weight'], state[f'encoder.encoder.{name}.bias']
+            p = f'f_phi.{tower}.{layer}.'                                  # W: [D, H + A (+ D)]
+            out.update({p + 'h.weight': W[:, :H_DIM], p + 'h.bias': b,
+                        p + 'onehot': W[:, H_DIM:H_DIM + A].T.contiguous()})
             if layer != 'l0': out[p + 'e.weight'] = W[:, H_DIM + A:]
-    out.update({f'decoder.dense.{hg}.{wb}': state[f'decoder.p_x_layers.0.{hg}.{wb}'] for hg in 'hg' for wb in ('weight', 'bias')})
-    groups = A if bn == 'component' else 1
+    return out
+
+# %% ../nbs/06_authors.ipynb
+def _decoder_state(state: dict[str, Tensor], groups: int) -> dict[str, Tensor]:
+    "Our decoder's entries from theirs: convolutions stored masked, BatchNorm statistics copied `groups` times."
+    out = {f'decoder.dense.{hg}.{wb}': state[f'decoder.p_x_layers.0.{hg}.{wb}']
+           for hg in 'hg' for wb in ('weight', 'bias')}
     for k in range(8):
-        conv, norm, mask = f'decoder.pixelcnn.{3 * k}', f'decoder.pixelcnn.{3 * k + 1}', state[f'decoder.pixelcnn.{3 * k}.mask']
+        conv, norm = f'decoder.pixelcnn.{3 * k}', f'decoder.pixelcnn.{3 * k + 1}'
+        mask = state[f'{conv}.mask']
         ours = MaskedConv2d('A' if k == 0 else 'B', 1, 1).mask
-        if not torch.equal(mask, ours.expand_as(mask)): raise BadInput(f"{conv}.mask differs from a type-{'A' if k == 0 else 'B'} mask; this is not the authors' MNIST PixelCNN")
+        if not torch.equal(mask, ours.expand_as(mask)):
+            raise BadInput(f"{conv}.mask differs from a type-{'A' if k == 0 else 'B'} mask; "
+                           "this is not the authors' MNIST PixelCNN")
         out[f'{conv}.weight'] = state[f'{conv}.weight'] * mask
         out.update({f'{norm}.weight': state[f'{norm}.weight'], f'{norm}.bias': state[f'{norm}.bias'],
                     f'{norm}.running_mean': state[f'{norm}.running_mean'].expand(groups, -1).clone(),
                     f'{norm}.running_var': state[f'{norm}.running_var'].expand(groups, -1).clone(),
                     f'{norm}.num_batches_tracked': torch.zeros(groups, dtype=torch.long)})
-    out.update({'decoder.out.weight': state['decoder.bernoulli_dec.conv.weight'], 'decoder.out.bias': state['decoder.bernoulli_dec.conv.bias']})
+    out.update({'decoder.out.weight': state['decoder.bernoulli_dec.conv.weight'],
+                'decoder.out.bias': state['decoder.bernoulli_dec.conv.bias']})
+    return out
+
+# %% ../nbs/06_authors.ipynb
+def authors_to_misvae_state(state: dict[str, Tensor], bn: str='component') -> tuple[int, dict[str, Tensor]]:
+    "(A, a state dict for `MISVAE(A, bn=bn)`) from the authors' `MISVAECNN` state dict."
+    A = state['encoder.encoder.mu_0.0.weight'].shape[1] - H_DIM
+    out = _encoder_state(state, A)
+    out.update(_decoder_state(state, groups=A if bn == 'component' else 1))
     return A, out
 
 # %% ../nbs/06_authors.ipynb
 def load_authors_checkpoint(path: str|Path, bn: str='component', calibration_images: Tensor|None=None,
                             device='cpu', seed: int=0, progress: bool=True) -> MISVAE:
-    "The authors' released MNIST MISVAE as a `MISVAE(A, bn=bn)` in eval mode, its BatchNorm calibrated on `calibration_images`."
+    "The authors' MNIST model as a `MISVAE(A, bn=bn)` in eval mode, BatchNorm calibrated on `calibration_images`."
     if bn == 'shared' and calibration_images is not None:
-        fail('calibration_images', calibration_images, "bn='shared' keeps the authors' own statistics; recompute per-component ones with bn='component'")
+        fail('calibration_images', calibration_images, "bn='shared' keeps the authors' own statistics; "
+                                                       "recompute per-component ones with bn='component'")
     state = read_authors_state(path)
     try: A, ours = authors_to_misvae_state(state, bn)
-    except KeyError as e: raise _authors_error(path, f"the state dict lacks {e}; expected the authors' MNIST MISVAECNN") from None
+    except KeyError as e:
+        raise _authors_error(path, f"the state dict lacks {e}; "
+                                   "expected the authors' MNIST MISVAECNN") from None
     model = MISVAE(A, bn=bn)
     try: model.load_state_dict(ours)
-    except RuntimeError as e: raise _authors_error(path, f"its shapes do not fit MISVAE(A={A}): {str(e).splitlines()[1][:200]}") from None
+    except RuntimeError as e:
+        why = f"its shapes do not fit MISVAE(A={A}): {str(e).splitlines()[1][:200]}"
+        raise _authors_error(path, why) from None
     model.to(device)
-    if calibration_images is not None: calibrate_batchnorm(model, calibration_images.to(device), seed=seed, progress=progress)
+    if calibration_images is not None:
+        calibrate_batchnorm(model, calibration_images.to(device), seed=seed, progress=progress)
     return model.eval()
 
 # %% ../nbs/06_authors.ipynb
 AUTHORS_ZIP = 'efficient-mixtures_S400_s2a_best.zip'
 
 def authors_checkpoint_path() -> Path|None:
-    "The authors' released zip if this machine has it: $MISVAE_AUTHORS_CHECKPOINT, else ../shared/authors/ beside the repository."
+    "The authors' zip where this machine has it: $MISVAE_AUTHORS_CHECKPOINT, else ../shared/authors/ by the repo."
     from misvae_nb.provenance import repo_path
     env = os.environ.get('MISVAE_AUTHORS_CHECKPOINT')
     candidates = [Path(env)] if env else [repo_path().parent / 'shared' / 'authors' / AUTHORS_ZIP]
@@ -95,16 +139,16 @@ def authors_checkpoint_path() -> Path|None:
 
 # %% ../nbs/06_authors.ipynb
 def read_authors_curves(path: str|Path) -> dict[str, np.ndarray]:
-    "The numeric logs in the authors' zip by name ('eval_loss', 'train_loss', 'avg_epoch_time', ...), read without pickles."
+    "The numeric logs in the authors' zip by name ('eval_loss', 'train_loss', ...), read without pickles."
     path = Path(path)
-    if path.is_dir(): raise _authors_error(path, "a folder, not the file")
-    if not path.is_file(): raise _authors_error(path, "no such file")
-    if not zipfile.is_zipfile(path): raise _authors_error(path, "not a zip: the training curves are in the zip, beside best_model")
+    _check_authors_file(path)
+    if not zipfile.is_zipfile(path):
+        raise _authors_error(path, "not a zip: the training curves are in the zip, beside best_model")
     out = {}
     with zipfile.ZipFile(path) as z:
         for n in z.namelist():
             if n.endswith('.npy') and not n.startswith('__MACOSX'):
                 try: out[n.rsplit('/', 1)[-1][:-4]] = np.load(io.BytesIO(z.read(n)), allow_pickle=False)
-                except ValueError: pass                                   # an object array (args.npy): not read
+                except ValueError: pass                              # an object array (args.npy): not read
     if 'eval_loss' not in out: raise _authors_error(path, "no eval_loss.npy in the zip")
     return out

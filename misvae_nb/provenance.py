@@ -24,11 +24,12 @@ def repo_root(start: Path|None=None) -> Path|None:
     return next((d for d in (p, *p.parents) if (d / 'settings.ini').exists()), None)
 
 def repo_path(*parts) -> Path:
-    "`parts` joined onto the repository root (the working directory outside a checkout); an absolute path stays as it is."
+    "`parts` joined onto the repository root (else the working directory); an absolute path stays as it is."
     return (repo_root() or Path.cwd()).joinpath(*parts)
 
+# %% ../nbs/09_provenance.ipynb
 def figures_dir() -> Path:
-    "Where reproductions write figures: $MISVAE_FIGURES, else runs/figures/ at the repository root (else ./runs/figures)."
+    "Where reproductions write figures: $MISVAE_FIGURES, else runs/figures/ at the repository root (or in cwd)."
     d = Path(os.environ.get('MISVAE_FIGURES') or repo_path('runs', 'figures'))
     d.mkdir(parents=True, exist_ok=True)
     return d
@@ -37,29 +38,33 @@ def figures_dir() -> Path:
 def cpu_model() -> str:
     "The CPU's model name (Linux: /proc/cpuinfo), else `platform.processor()`, else ''."
     try:
-        with open('/proc/cpuinfo') as f: return next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')), '')
+        with open('/proc/cpuinfo') as f:
+            return next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')), '')
     except OSError: return platform.processor()
 
+# %% ../nbs/09_provenance.ipynb
 def device_name(device=None) -> str:
-    "A human-readable name of the device that ran the computation: the GPU's name, or the CPU's model, architecture and torch's threads."
+    "A readable name of the device that ran it: the GPU's name, or the CPU's model, architecture and threads."
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     if device.type == 'cuda': return f"cuda: {torch.cuda.get_device_name(device)}"
     model, arch = cpu_model(), platform.machine()
-    return f"cpu: {f'{model} ({arch})' if model and model != arch else arch}, {torch.get_num_threads()} threads"
-
+    cpu = f'{model} ({arch})' if model and model != arch else arch
+    return f"cpu: {cpu}, {torch.get_num_threads()} threads"
 
 # %% ../nbs/09_provenance.ipynb
-OUTPUT_DIRS = ('figures', 'results', 'benchmarks/results', 'campaigns')   # what runs write into the checkout: not code
+OUTPUT_DIRS = ('figures', 'results', 'benchmarks/results', 'campaigns')   # what runs write in the checkout
 
 def git_commit() -> str:
-    "The commit of the checkout we run in, else of the one the package was imported from ('+dirty' for uncommitted changes or new files, git-ignored ones aside, outside OUTPUT_DIRS); where $MISVAE_COMMIT is set (a copy of the tree run elsewhere, e.g. on a GPU machine, says what it is), that, marked '+given' since git did not check it; else 'unknown'."
+    "The checkout's commit (+dirty: changes outside OUTPUT_DIRS), else $MISVAE_COMMIT+'+given', else 'unknown'."
     if os.environ.get('MISVAE_COMMIT'): return os.environ['MISVAE_COMMIT'] + '+given'
     try:
-        root = repo_root() or repo_root(Path(misvae_nb.__file__).parent)   # a command run outside the checkout still names it
+        # a command run outside the checkout still names it
+        root = repo_root() or repo_root(Path(misvae_nb.__file__).parent)
         if root is None: return 'unknown'
         run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=root, timeout=10)
         sha = run('rev-parse', 'HEAD').stdout.strip()
-        changed = run('status', '--porcelain', '--', '.', *(f':!{d}' for d in OUTPUT_DIRS)).stdout.strip()  # new files too; our own outputs don't count
+        # new files too; our own outputs don't count
+        changed = run('status', '--porcelain', '--', '.', *(f':!{d}' for d in OUTPUT_DIRS)).stdout.strip()
         if sha: return sha + ('+dirty' if changed else '')
     except Exception: pass
     return 'unknown'
@@ -67,7 +72,7 @@ def git_commit() -> str:
 # %% ../nbs/09_provenance.ipynb
 @contextmanager
 def hold_interrupt():
-    "Ctrl-C (SIGINT) during the block is raised at its end: the block runs whole (in the main thread, where Python handles SIGINT; elsewhere no holding)."
+    "Ctrl-C (SIGINT) during the block is raised at its end, so that the block runs whole (in the main thread)."
     handler = signal.getsignal(signal.SIGINT)
     if not callable(handler) or threading.current_thread() is not threading.main_thread(): yield; return
     held = []
@@ -75,40 +80,50 @@ def hold_interrupt():
     try: yield
     finally:
         signal.signal(signal.SIGINT, handler)
-        if held: handler(*held[0])                                        # Python's own handler raises KeyboardInterrupt
+        if held: handler(*held[0])                         # Python's own handler raises KeyboardInterrupt
 
 # %% ../nbs/09_provenance.ipynb
 _UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by setting it, then restored)
 
+def _write(f, obj):
+    "Text (as UTF-8) and bytes as they are, anything else by `torch.save`."
+    if isinstance(obj, str): f.write(obj.encode())
+    elif isinstance(obj, (bytes, bytearray, memoryview)): f.write(obj)
+    else: torch.save(obj, f)
+
 def save_atomic(obj, path: str|Path):
-    "Write `obj` to `path` (text or bytes as they are, anything else by torch.save) through a temporary file, so the file is always whole."
+    "Write `obj` (text, bytes, else by torch.save) to `path` through a temporary file, so that it is always whole."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)   # a name of its own: writers don't collide
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
-        with hold_interrupt():                                           # Ctrl-C: raised once the file is whole
-            with os.fdopen(fd, 'wb') as f:
-                if isinstance(obj, (str, bytes, bytearray, memoryview)): f.write(obj.encode() if isinstance(obj, str) else obj)
-                else: torch.save(obj, f)
-            os.chmod(tmp, 0o666 & ~_UMASK)                               # as open() would make it (mkstemp makes it private)
+        with hold_interrupt():                                  # Ctrl-C: raised once the file is whole
+            with os.fdopen(fd, 'wb') as f: _write(f, obj)
+            os.chmod(tmp, 0o666 & ~_UMASK)                      # as open() would (mkstemp makes it private)
             os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
-
 # %% ../nbs/09_provenance.ipynb
+def _unreadable(e: Exception) -> str:
+    "Why `torch.load` refused a file: objects it will not build, or the first sentence of its error."
+    if 'Weights only load failed' in str(e):
+        return ("it holds Python objects besides tensors, numbers, strings, lists and dicts, "
+                "which could run code, so it is not loaded")
+    first = (str(e).splitlines() or [''])[0].split('. ')[0][:100]               # the first sentence
+    return f"not a readable torch file ({type(e).__name__}: {first})"
+
 def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
                fix: str="delete it to start afresh, or restore it from a good copy") -> dict:
-    "Read a file `save_atomic` wrote, as data only (`weights_only=True`), holding at least `keys`; a bad file is a ValueError naming it and `fix`."
+    "A file `save_atomic` wrote, read as data only (`weights_only=True`), holding `keys`; else a ValueError."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{what}={str(path)!r}: no such file")
     bad = lambda why: BadInput(f"{what}={str(path)!r}: {why}; {fix}")
     if path.stat().st_size == 0: raise bad("the file is empty (an interrupted copy?)")
-    if not zipfile.is_zipfile(path): raise bad("not a torch file (torch.save writes a zip archive; this is truncated or another kind of file)")
+    if not zipfile.is_zipfile(path):
+        raise bad("not a torch file (torch.save writes a zip archive; "
+                  "this is truncated or another kind of file)")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e:
-        if 'Weights only load failed' in str(e): why = "it holds Python objects besides tensors, numbers, strings, lists and dicts, which could run code, so it is not loaded"
-        else: why = f"not a readable torch file ({type(e).__name__}: {(str(e).splitlines() or [''])[0].split('. ')[0][:100]})"
-        raise bad(why) from None
+    except Exception as e: raise bad(_unreadable(e)) from None
     missing = [k for k in keys if not isinstance(state, dict) or k not in state]
     if missing: raise bad(f"a torch file without {', '.join(missing)}: not what this package writes there")
     return state
@@ -116,32 +131,37 @@ def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
 # %% ../nbs/09_provenance.ipynb
 def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(),
                         fix: str="use another folder, or delete it to start afresh") -> None:
-    "Refuse to continue or reuse a run written with other settings: a ValueError naming each difference (theirs, yours)."
+    "Refuse to continue or reuse a run made with other settings: a ValueError naming each one (theirs, yours)."
     diff = {k: (saved.get(k), current.get(k)) for k in sorted(set(saved) | set(current))
             if k not in may_change and saved.get(k) != current.get(k)}
-    if diff: raise BadInput(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
+    if diff:
+        raise BadInput(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
 
 # %% ../nbs/09_provenance.ipynb
-CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')   # what training computes with (provenance writes and records)
+# what training computes with (provenance writes and records), and what an evaluation computes with
+CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')
 EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
 def _code_only(source: str) -> str:
-    "A module's syntax tree without its docstrings (comments are not in it): what its code does, not how it is explained."
+    "A module's syntax tree without docstrings (comments are not in it): what its code does, not its explanation."
     import ast
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, 'body', None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], 'value', None), ast.Constant) \
-           and isinstance(body[0].value.value, str): node.body = body[1:] or [ast.Pass()]
+        first = body[0] if isinstance(body, list) and body else None    # of a module, class or function
+        doc = first.value if isinstance(first, ast.Expr) else None
+        if isinstance(doc, ast.Constant) and isinstance(doc.value, str): node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
 
+# %% ../nbs/09_provenance.ipynb
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
-    "The package version, the commit and a hash of the code of `modules` (default: those that define training), comments and docstrings left out."
+    "The package version, the commit and a hash of the code of `modules` (default: training's), docstrings aside."
     import hashlib, importlib
     h = hashlib.sha1()
-    for m in modules: h.update(_code_only(Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()).encode())
+    for m in modules:
+        source = Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()
+        h.update(_code_only(source).encode())
     return dict(misvae_nb=misvae_nb.__version__, commit=git_commit(), code_hash=h.hexdigest()[:12])
-
 
 # %% ../nbs/09_provenance.ipynb
 def tensor_digest(*tensors: torch.Tensor) -> str:
@@ -159,8 +179,9 @@ def model_digest(model: torch.nn.Module) -> str:
 
 # %% ../nbs/09_provenance.ipynb
 def gpu_versions(device=None) -> dict:
-    "CUDA, cuDNN and Triton versions where `device` is a GPU (they decide which kernels run and what autotuning finds), else {}."
-    device = torch.device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')   # None: as device_name reads it
+    "CUDA, cuDNN and Triton versions where `device` is a GPU, else {}."
+    # None: the device device_name would read
+    device = torch.device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')
     if device.type != 'cuda': return {}
     try: import triton; tv = triton.__version__
     except ImportError: tv = None
@@ -168,39 +189,46 @@ def gpu_versions(device=None) -> dict:
 
 def run_info(device=None) -> dict:
     "Device, versions and commit, for the JSON beside every figure."
-    return dict(device=device_name(device), torch=torch.__version__, python=platform.python_version(), **gpu_versions(device),
-                misvae_nb=misvae_nb.__version__, commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M:%S %Z'))
+    return dict(device=device_name(device), torch=torch.__version__, python=platform.python_version(),
+                **gpu_versions(device), misvae_nb=misvae_nb.__version__, commit=git_commit(),
+                date=time.strftime('%Y-%m-%d %H:%M:%S %Z'))
 
 # %% ../nbs/09_provenance.ipynb
+def _plain(x):
+    "JSON for what json cannot write itself: arrays and tensors as lists, other numbers as floats."
+    return x.tolist() if hasattr(x, 'tolist') else float(x)
+
+# %% ../nbs/09_provenance.ipynb
+_saved: list[Path] = []   # the figures' JSON files this process saved, for `checks_passed`
+
+def _png_text(name: str, record: dict) -> dict:
+    "The PNG's text chunks: the figure's name, the code, the device and the date, from the JSON's `record`."
+    return dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}",
+                Comment=record['device'], Description=f"numbers, parameters and provenance in {name}.json",
+                **{'Creation Time': record['date']})
+
 def save_figure(name: str, fig, numbers: dict, params: dict, started: float|None=None, device=None) -> Path:
     "Save `fig` as NAME.png and its numbers, parameters and provenance as NAME.json; return the JSON path."
-    if not name or any(c in name for c in '/\\ '): fail('name', name, "use a plain file stem such as 'estimator_bias'")
+    if not name or any(c in name for c in '/\\ '):
+        fail('name', name, "use a plain file stem such as 'estimator_bias'")
     d = figures_dir()
     record = dict(name=name, numbers=numbers, params=params, **run_info(device),
                   command=os.environ.get('MISVAE_COMMAND'),                    # set by scripts/main.sh
                   wall_time_s=None if started is None else round(time.time() - started, 2), checks='not run')
     # the text before anything is written: numbers it cannot store stop it here
     text = json.dumps(record, indent=1, default=_plain) + '\n'
-    (d / f'{name}.json').unlink(missing_ok=True)                                 # an older JSON never stays beside a new PNG
+    (d / f'{name}.json').unlink(missing_ok=True)               # an older JSON never stays beside a new PNG
     if fig is None: (d / f'{name}.png').unlink(missing_ok=True)
-    else:
-        about = dict(Title=name, Source=f"misvae-nb {record['misvae_nb']}, commit {record['commit']}",
-                     Comment=record['device'], Description=f"numbers, parameters and provenance in {name}.json",
-                     **{'Creation Time': record['date']})                      # the PNG's text chunks
-        fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight', metadata=about)
+    else: fig.savefig(d / f'{name}.png', dpi=120, bbox_inches='tight', metadata=_png_text(name, record))
     save_atomic(text, d / f'{name}.json')
     _saved.append(d / f'{name}.json')
     return d / f'{name}.json'
 
-def _plain(x):
-    "JSON for what json cannot write itself: arrays and tensors as lists, other numbers as floats."
-    return x.tolist() if hasattr(x, 'tolist') else float(x)
-
-_saved: list[Path] = []   # the figures' JSON files this process saved, for `checks_passed`
-
+# %% ../nbs/09_provenance.ipynb
 def checks_passed() -> list[Path]:
-    "Mark every figure this process saved as checked (`checks: 'passed'`): a reproduction's last cell calls it."
-    for p in _saved: save_atomic(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n', p)
+    "Mark the figures this process saved as checked (`checks: 'passed'`): a reproduction's last cell calls it."
+    for p in _saved:
+        save_atomic(json.dumps({**json.loads(p.read_text()), 'checks': 'passed'}, indent=1) + '\n', p)
     done, _saved[:] = list(_saved), []
     return done
 
@@ -208,14 +236,17 @@ def checks_passed() -> list[Path]:
 CODE_PATHS = ('misvae_nb', 'nbs/repro', 'params', 'settings.ini')  # what makes a figure
 
 def _check_publishing_tree(root: Path) -> str:
-    "HEAD's commit, if figures can be published from this checkout: a git checkout, clean, not a copy given its commit."
+    "HEAD's commit, if figures can be published from this checkout: a git checkout, clean, not a copy."
     head = git_commit()
-    if head == 'unknown': fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
+    if head == 'unknown':
+        fail('cwd', str(root), "not a git checkout: publishing records the commit, so clone the repository")
     if head.endswith('+given'):
-        fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'), "publishing checks the commit with git itself: unset MISVAE_COMMIT")
+        fail('MISVAE_COMMIT', os.environ.get('MISVAE_COMMIT'),
+             "publishing checks the commit with git itself: unset MISVAE_COMMIT")
     if head.endswith('+dirty'):
-        fail('tree', head, f"the checkout has uncommitted changes or new files outside {', '.join(OUTPUT_DIRS)} (see git status): "
-                           "commit them, delete or git-ignore new files (or git stash -u), rerun the reproduction, then publish")
+        fail('tree', head, "the checkout has uncommitted changes or new files outside "
+                           f"{', '.join(OUTPUT_DIRS)} (see git status): commit them, delete or git-ignore new "
+                           "files (or git stash -u), rerun the reproduction, then publish")
     return head
 
 # %% ../nbs/09_provenance.ipynb
@@ -223,20 +254,21 @@ def _check_publishable(name: str, src: Path, made: list[str], head: str, root: P
     "A ValueError naming `name` unless src/NAME.json passed its checks at a clean commit with HEAD's code."
     j = src / f'{name}.json'
     if not j.is_file():
-        fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh nbs/repro/NN_{name}.ipynb); "
-                           f"made: {', '.join(made) or 'none'}")
+        fail('name', name, f"there is no {j}; run its reproduction first (bash scripts/main.sh "
+                           f"nbs/repro/NN_{name}.ipynb); made: {', '.join(made) or 'none'}")
     record = json.loads(j.read_text())
     if record.get('checks') != 'passed':
         how = 'failed or did not run' if record.get('checks') == 'not run' else 'are not recorded'
         fail('name', name, f"{j} comes from a run whose checks {how}: rerun its reproduction and see it end")
     commit = record.get('commit') or 'unknown'
-    if commit == 'unknown' or '+' in commit:                          # '+dirty', or '+given': not checked by git
+    if commit == 'unknown' or '+' in commit:                       # '+dirty', or '+given': not checked by git
         fail('name', name, f"{j} was made at commit {commit}, not a clean one: commit your changes, "
                            "rerun the reproduction, then publish")
     diff = subprocess.run(['git', 'diff', '--name-only', commit, head, '--', *CODE_PATHS],
                           capture_output=True, text=True, cwd=root, timeout=30)
     if diff.returncode or diff.stdout.strip():
-        why = diff.stdout.split()[:3] if not diff.returncode else [f"commit {commit[:10]} is not in this repository"]
+        why = (diff.stdout.split()[:3] if not diff.returncode
+               else [f"commit {commit[:10]} is not in this repository"])
         fail('name', name, f"{j} was made at commit {commit[:10]}, but {', '.join(why)} changed since: "
                            "rerun the reproduction at HEAD, then publish")
 
@@ -245,12 +277,13 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
                     src: Path|str|None=None,   # where they were made; None for `figures_dir()`
                     dst: Path|str|None=None,   # where to publish; None for figures/ at the repository root
                    ) -> list[Path]:            # the files written
-    "Copy NAME.png and NAME.json from `src` to `dst` if each was made at a clean commit whose code HEAD still has."
+    "Copy NAME.png and NAME.json from `src` to `dst` if each was made at a clean commit whose code HEAD has."
     root = repo_root()
     if root is None: fail('cwd', str(Path.cwd()), "run from inside the misvae-nb repository")
     src, dst = Path(src or figures_dir()), Path(dst or root / 'figures')
     made = sorted(p.stem for p in src.glob('*.json'))
-    if not names: fail('names', list(names), f"name the figures to publish; made in {src}: {', '.join(made) or 'none'}")
+    if not names:
+        fail('names', list(names), f"name the figures to publish; made in {src}: {', '.join(made) or 'none'}")
     head = _check_publishing_tree(root)
     for name in names: _check_publishable(name, src, made, head, root)
     dst.mkdir(parents=True, exist_ok=True)
@@ -261,24 +294,32 @@ def publish_figures(names: list[str],          # figure names, e.g. ['estimator_
 def notebook_parameters(notebook: str|Path) -> list[str]:
     "The names of the parameters papermill sees in `notebook`'s cell tagged `parameters`."
     from papermill.translators import PythonTranslator
-    if not Path(notebook).is_file(): fail('notebook', str(notebook), "no such notebook; the reproductions are in nbs/repro/")
-    cells = [c for c in json.loads(Path(notebook).read_text())['cells'] if 'parameters' in c['metadata'].get('tags', [])]
-    if len(cells) != 1: fail('notebook', str(notebook), f"a reproduction has one cell tagged 'parameters'; this one has {len(cells)}")
+    if not Path(notebook).is_file():
+        fail('notebook', str(notebook), "no such notebook; the reproductions are in nbs/repro/")
+    cells = [c for c in json.loads(Path(notebook).read_text())['cells']
+             if 'parameters' in c['metadata'].get('tags', [])]
+    if len(cells) != 1:
+        fail('notebook', str(notebook),
+             f"a reproduction has one cell tagged 'parameters'; this one has {len(cells)}")
     return [p.name for p in PythonTranslator.inspect(dict(source=''.join(cells[0]['source'])))]
 
+# %% ../nbs/09_provenance.ipynb
 def read_yaml(path: str|Path, arg: str):
-    "The data in the YAML file `path`; a ValueError naming `arg` (the argument that gave the path) where it is not valid YAML."
+    "The data in the YAML file `path`; a ValueError naming `arg` (the argument that gave it) if it is not YAML."
     import yaml
     try: return yaml.safe_load(Path(path).read_text())
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)
-        fail(arg, str(path), f"not valid YAML ({getattr(e, 'problem', None) or e}{f', line {mark.line + 1}' if mark else ''}): fix the file")
+        line = f', line {mark.line + 1}' if mark else ''
+        fail(arg, str(path), f"not valid YAML ({getattr(e, 'problem', None) or e}{line}): fix the file")
 
+# %% ../nbs/09_provenance.ipynb
 def check_params_file(notebook: str|Path, params: str|Path) -> dict:
     "The settings of the YAML file `params`, if `notebook` has a parameter for every one."
     if not Path(params).is_file(): fail('params', str(params), "no such file; the params files are in params/")
     settings = read_yaml(params, 'params') or {}
     if not isinstance(settings, dict): fail('params', str(params), "give a mapping of parameter: value")
     if unknown := sorted(set(settings) - set(known := notebook_parameters(notebook))):
-        fail('params', str(params), f"{Path(notebook).name} has no parameter {', '.join(unknown)}; its parameters: {', '.join(known)}")
+        fail('params', str(params), f"{Path(notebook).name} has no parameter {', '.join(unknown)}; "
+                                    f"its parameters: {', '.join(known)}")
     return settings

@@ -14,8 +14,8 @@ from .mixtures import fail, BadInput
 # %% auto 0
 __all__ = ['OUTPUT_DIRS', 'CODE_MODULES', 'EVAL_MODULES', 'CODE_PATHS', 'repo_root', 'repo_path', 'figures_dir', 'cpu_model',
            'device_name', 'git_commit', 'hold_interrupt', 'save_atomic', 'load_state', 'check_same_settings',
-           'code_version', 'tensor_digest', 'model_digest', 'gpu_versions', 'run_info', 'save_figure', 'checks_passed',
-           'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
+           'saved_numbers', 'code_version', 'tensor_digest', 'model_digest', 'gpu_versions', 'run_info', 'save_figure',
+           'checks_passed', 'publish_figures', 'notebook_parameters', 'read_yaml', 'check_params_file']
 
 # %% ../nbs/09_provenance.ipynb
 def repo_root(start: Path|None=None) -> Path|None:
@@ -136,6 +136,14 @@ def check_same_settings(saved: dict, current: dict, path: str|Path, may_change=(
             if k not in may_change and saved.get(k) != current.get(k)}
     if diff:
         raise BadInput(f"run={str(path)!r}: it was written with other settings {diff} (theirs, yours); {fix}")
+
+# %% ../nbs/09_provenance.ipynb
+def saved_numbers(path: str|Path|None, settings: dict, key: str='run_params') -> dict|None:
+    "The JSON at `path` if its `key` holds `settings` (else a ValueError naming each difference); None if none is."
+    if path is None or not Path(path).exists(): return None
+    saved = json.loads(Path(path).read_text())
+    check_same_settings(saved.get(key, {}), settings, path)
+    return saved
 
 # %% ../nbs/09_provenance.ipynb
 # what training computes with (provenance writes and records), and what an evaluation computes with

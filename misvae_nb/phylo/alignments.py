@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 import misvae_nb
+from ..mixtures import fail
 
 # %% auto 0
 __all__ = ['DATA_DIR', 'DATASETS', 'IUPAC', 'AMINO_ONLY', 'dataset_path', 'read_fasta', 'encode_sequences', 'compress_patterns',
@@ -20,19 +21,22 @@ DATA_DIR = Path(misvae_nb.__file__).parent / 'phylo' / 'data'
 DATASETS = {'DS1': (27, 1949), 'DS2': (29, 2520), 'DS3': (36, 1812), 'DS4': (41, 1137),
             'DS5': (50, 378), 'DS6': (50, 1133), 'DS7': (59, 1824), 'DS8': (64, 1008)}
 
-from ..mixtures import fail
-
 def _shipped(name) -> str|None:
     "The shipped data set `name` stands for, in any case ('ds1' -> 'DS1'); None if it is not one."
     return name.upper() if isinstance(name, str) and name.upper() in DATASETS else None
 
+# %% ../../nbs/20_phylo_alignments.ipynb
 def dataset_path(name: str, kind: str='fasta') -> Path:
-    "Path of a shipped file: `kind='fasta'` for DS1–DS8, `'trprobs'` (MrBayes) for DS1–DS4, `'ufboot'` (IQ-TREE support trees)."
+    """Path of a shipped file: `kind='fasta'` for DS1–DS8, `'trprobs'` (MrBayes) for DS1–DS4, `'ufboot'`
+    (IQ-TREE support trees)."""
     if _shipped(name) is None: fail('name', name, f"use one of {', '.join(DATASETS)} (any case)")
     name = _shipped(name)
-    p = DATA_DIR / {'fasta': f'{name}.fasta', 'trprobs': f'{name}.rep1.trprobs', 'ufboot': f'{name}.ufboot.trees.gz'}.get(kind, '')
-    if kind not in ('fasta', 'trprobs', 'ufboot'): fail('kind', kind, "use 'fasta', 'trprobs' or 'ufboot'")
-    if not p.is_file(): fail('name', name, f"{p} is missing; MrBayes summaries exist for DS1-DS4 only" if kind == 'trprobs' else f"{p} is missing from the package")
+    files = {'fasta': f'{name}.fasta', 'trprobs': f'{name}.rep1.trprobs', 'ufboot': f'{name}.ufboot.trees.gz'}
+    if kind not in files: fail('kind', kind, "use 'fasta', 'trprobs' or 'ufboot'")
+    p = DATA_DIR / files[kind]
+    if not p.is_file():
+        fail('name', name, f"{p} is missing; MrBayes summaries exist for DS1-DS4 only" if kind == 'trprobs'
+                           else f"{p} is missing from the package")
     return p
 
 # %% ../../nbs/20_phylo_alignments.ipynb
@@ -42,7 +46,29 @@ def _fasta_text(path: str|Path) -> str:
     raw = Path(path).read_bytes()
     if raw[:2] == b'\x1f\x8b': raw = gzip.decompress(raw)
     try: return raw.decode('utf-8')
-    except UnicodeDecodeError as e: fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
+    except UnicodeDecodeError as e:
+        fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
+
+# %% ../../nbs/20_phylo_alignments.ipynb
+def _no_header(path: str|Path, line: str):
+    "Refuse a file whose first record `line` has no '>name' header, naming the format it looks like."
+    kind = ('NEXUS' if line.upper().startswith('#NEXUS') else
+            'PHYLIP' if re.fullmatch(r'\d+\s+\d+', line) else None)
+    why = "the file must start with a '>name' header line: only aligned FASTA is read"
+    if kind: why += f"; this looks like {kind}: convert it to FASTA first (e.g. Biopython's AlignIO.convert)"
+    fail('path', str(path), why)
+
+# %% ../../nbs/20_phylo_alignments.ipynb
+def _check_aligned(path: str|Path, seqs: dict[str, str]):
+    "Refuse the records read from `path` unless they form an alignment: none empty, 3 or more, equal lengths."
+    if (empty := [k for k, v in seqs.items() if not v]):
+        fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): "
+                                "every record needs its aligned sequence")
+    if len(seqs) < 3:
+        fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
+    lens = {len(s) for s in seqs.values()}
+    if len(lens) != 1:
+        fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def read_fasta(path: str|Path) -> dict[str, str]:
@@ -56,16 +82,10 @@ def read_fasta(path: str|Path) -> dict[str, str]:
             if not name: fail('path', str(path), "every '>' header needs a taxon name")
             if name in seqs: fail('path', str(path), f"taxon {name!r} occurs twice; names must be unique")
             seqs[name] = []
-        elif name is None:
-            kind = 'NEXUS' if line.upper().startswith('#NEXUS') else 'PHYLIP' if re.fullmatch(r'\d+\s+\d+', line) else None
-            fail('path', str(path), "the file must start with a '>name' header line: only aligned FASTA is read"
-                                    + (f"; this looks like {kind}: convert it to FASTA first (e.g. Biopython's AlignIO.convert)" if kind else ""))
+        elif name is None: _no_header(path, line)
         else: seqs[name].append(line.replace(' ', '').upper())
     seqs = {k: ''.join(v) for k, v in seqs.items()}
-    if (empty := [k for k, v in seqs.items() if not v]): fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): every record needs its aligned sequence")
-    if len(seqs) < 3: fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
-    lens = {len(s) for s in seqs.values()}
-    if len(lens) != 1: fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
+    _check_aligned(path, seqs)
     return seqs
 
 # %% ../../nbs/20_phylo_alignments.ipynb
@@ -86,14 +106,18 @@ def _not_nucleotides(seqs: dict[str, str]) -> str|None:
     bad = sorted(set().union(*map(set, seqs.values())) - set(IUPAC))
     if not bad: return None
     name, m = next((k, i) for k, s in seqs.items() for i, c in enumerate(s) if c in bad)
+    shown = ', '.join(map(repr, bad[:12])) + (' ...' if len(bad) > 12 else '')
     protein = " (amino acids: this looks like a protein alignment)" if AMINO_ONLY & set(bad) else ""
-    return (f"characters {', '.join(map(repr, bad[:12]))}{' ...' if len(bad) > 12 else ''} (first: taxon {name!r}, site {m + 1} counting from 1) "
-            f"are not nucleotides{protein}; only nucleotide alignments are supported: DNA or RNA letters, IUPAC codes or gaps ({''.join(IUPAC)})")
+    return (f"characters {shown} (first: taxon {name!r}, site {m + 1} counting from 1) are not nucleotides"
+            f"{protein}; only nucleotide alignments are supported: DNA or RNA letters, IUPAC codes or gaps "
+            f"({''.join(IUPAC)})")
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likelihoods at the leaves
-    "One row of ACGT indicator vectors per taxon: one-hot bases, several ones for ambiguity codes, all ones for gaps."
-    if len(lens := {len(s) for s in seqs.values()}) != 1: fail('seqs', seqs, f"sequences have lengths {sorted(lens)}; give aligned sequences (equal lengths)")
+    """One row of ACGT indicator vectors per taxon: one-hot bases, several ones for ambiguity codes, all ones
+    for gaps."""
+    if len(lens := {len(s) for s in seqs.values()}) != 1:
+        fail('seqs', seqs, f"sequences have lengths {sorted(lens)}; give aligned sequences (equal lengths)")
     seqs = {k: s.upper() for k, s in seqs.items()}                          # as read_fasta reads them
     codes = torch.tensor([[ord(c) if ord(c) < 128 else 0 for c in s] for s in seqs.values()])  # [N, M]
     x = _code_table()[codes]
@@ -107,11 +131,17 @@ def encode_sequences(seqs: dict[str, str]) -> Tensor: # [N, M, 4] partial likeli
 def compress_patterns(x: Tensor # [N, M, 4] leaf partials
                      ) -> tuple[Tensor, Tensor]: # ([N, n_pat, 4] unique columns, [n_pat] counts)
     "Unique alignment columns (site patterns) and how often each occurs."
-    if x.dim() != 3 or x.shape[-1] != 4: fail('x', f"<tensor of shape {tuple(x.shape)}>", "give leaf partials of shape [N, M, 4] (from encode_sequences)")
-    if ((x == 0) | (x == 1)).all(): key = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1).T   # [M, N], one of 16 codes per cell
-    else: key = x.transpose(0, 1).flatten(1)                            # [M, 4N] soft partials: their values
+    if x.dim() != 3 or x.shape[-1] != 4:
+        fail('x', f"<tensor of shape {tuple(x.shape)}>",
+             "give leaf partials of shape [N, M, 4] (from encode_sequences)")
+    if ((x == 0) | (x == 1)).all():
+        key = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1).T         # [M, N], one of 16 codes per cell
+    else:
+        key = x.transpose(0, 1).flatten(1)                              # [M, 4N] soft partials: their values
     pats, inv, counts = torch.unique(key, dim=0, return_inverse=True, return_counts=True)
-    return x[:, torch.zeros(len(pats), dtype=torch.long).scatter_(0, inv, torch.arange(len(inv)))], counts.to(x.dtype)
+    # [n_pat] a column of each pattern
+    first = torch.zeros(len(pats), dtype=torch.long).scatter_(0, inv, torch.arange(len(inv)))
+    return x[:, first], counts.to(x.dtype)
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 @dataclass
@@ -126,19 +156,31 @@ class Alignment:
     def n_sites(self): return int(self.counts.sum())
     @property
     def n_patterns(self): return self.partials.shape[1]
-    def to(self, *args, **kw): return Alignment(self.taxa, self.partials.to(*args, **kw), self.counts.to(*args, **kw))
-    def __repr__(self): return f"Alignment({self.n_taxa} taxa, {self.n_sites} sites, {self.n_patterns} patterns)"
+    def to(self, *args, **kw):
+        return Alignment(self.taxa, self.partials.to(*args, **kw), self.counts.to(*args, **kw))
+    def __repr__(self):
+        return f"Alignment({self.n_taxa} taxa, {self.n_sites} sites, {self.n_patterns} patterns)"
     @classmethod
-    def from_sequences(cls, seqs: dict[str, str]) -> Alignment: return cls(list(seqs), *compress_patterns(encode_sequences(seqs)))
+    def from_sequences(cls, seqs: dict[str, str]) -> Alignment:
+        return cls(list(seqs), *compress_patterns(encode_sequences(seqs)))
 
+# %% ../../nbs/20_phylo_alignments.ipynb
 def load_alignment(name_or_path: str|Path) -> Alignment:
-    "An `Alignment` from a shipped data set ('DS1'..'DS8', any case; an existing file of that name wins unless the case matches) or any aligned FASTA file."
+    """An `Alignment` from a shipped data set ('DS1'..'DS8', any case; an existing file of that name wins unless
+    the case matches) or any aligned FASTA file."""
     names = ', '.join(DATASETS)
-    if not isinstance(name_or_path, (str, Path)): fail('name_or_path', name_or_path, f"give one of {names} or the path of an aligned FASTA file (str or Path)")
+    if not isinstance(name_or_path, (str, Path)):
+        fail('name_or_path', name_or_path,
+             f"give one of {names} or the path of an aligned FASTA file (str or Path)")
     p = Path(name_or_path)
-    if name_or_path in DATASETS or (_shipped(name_or_path) and not p.is_file()): return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
-    if p.is_dir(): fail('name_or_path', str(name_or_path), "is a folder: give the path of an aligned FASTA file in it")
-    if not p.is_file(): fail('name_or_path', str(name_or_path), f"no such file, and not a shipped data set: give the path of an aligned FASTA file or one of {names}")
+    if name_or_path in DATASETS or (_shipped(name_or_path) and not p.is_file()):
+        return Alignment.from_sequences(read_fasta(dataset_path(name_or_path)))
+    if p.is_dir():
+        fail('name_or_path', str(name_or_path), "is a folder: give the path of an aligned FASTA file in it")
+    if not p.is_file():
+        fail('name_or_path', str(name_or_path), "no such file, and not a shipped data set: "
+                                                f"give the path of an aligned FASTA file or one of {names}")
     seqs = read_fasta(p)
-    if (bad := _not_nucleotides(seqs)) is not None: fail('name_or_path', str(name_or_path), bad)   # the file, not only the taxon and site
+    if (bad := _not_nucleotides(seqs)) is not None:   # named by the file, not only taxon and site
+        fail('name_or_path', str(name_or_path), bad)
     return Alignment.from_sequences(seqs)

@@ -16,10 +16,13 @@ __all__ = ['JC69_Q', 'workspace', 'check_lengths', 'encode_edges', 'random_tree'
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def check_lengths(name: str, t) -> Tensor:
-    "Return `t` as a tensor if every branch length in it is a number >= 0; else a BadInput naming `name`, how many are not and one of them."
+    """Return `t` as a tensor if every branch length in it is a number >= 0; else a BadInput naming `name`, how
+    many are not and one of them."""
     t = torch.as_tensor(t, dtype=torch.float64) if not torch.is_tensor(t) else t
     bad = ~(t >= 0)                                                          # negative or nan
-    if bad.any(): fail(name, t, f"branch lengths are numbers >= 0; {int(bad.sum())} are negative or nan, e.g. {t[bad][0].item():g}")
+    if bad.any():
+        fail(name, t, f"branch lengths are numbers >= 0; {int(bad.sum())} are negative or nan, "
+                      f"e.g. {t[bad][0].item():g}")
     return t
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -27,14 +30,19 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
                  N: int,                          # number of taxa
                  lengths: list[float]|None=None,  # branch length per edge (same order), optional
                 ) -> tuple[Tensor, Tensor|None]:  # (children [N-2, 2], t [2N-3] or None)
-    "Children table (breadth-first from taxon 0's neighbour) and per-node branch lengths of an unrooted binary tree."
-    if len(edges) != 2 * N - 3: fail('edges', f"<{len(edges)} edges>", f"an unrooted binary tree on N={N} taxa has 2N-3={2*N-3} edges")
-    adj = {}
-    for k, (a, b) in enumerate(edges): adj.setdefault(a, []).append((b, k)); adj.setdefault(b, []).append((a, k))
-    if sorted(v for v in adj if v < N) != list(range(N)) or any(len(adj[v]) != (1 if v < N else 3) for v in adj):
-        fail('edges', '<edge list>', f"leaves 0..{N-1} need one edge each and internal nodes three: give a binary unrooted tree")
+    """Children table (breadth-first from taxon 0's neighbour) and per-node branch lengths of an unrooted binary
+    tree."""
+    if len(edges) != 2 * N - 3:
+        fail('edges', f"<{len(edges)} edges>", f"an unrooted binary tree on N={N} taxa has 2N-3={2*N-3} edges")
+    adj = {}                                       # node -> [(neighbour, edge index)]
+    for k, (a, b) in enumerate(edges):
+        adj.setdefault(a, []).append((b, k)); adj.setdefault(b, []).append((a, k))
+    leaves_ok = sorted(v for v in adj if v < N) == list(range(N))
+    if not leaves_ok or any(len(adj[v]) != (1 if v < N else 3) for v in adj):
+        fail('edges', '<edge list>',
+             f"leaves 0..{N-1} need one edge each and internal nodes three: give a binary unrooted tree")
     (u, k0), = adj[0]
-    ids, order, t = {u: N}, [(u, 0)], [None] * (2 * N - 3)
+    ids, order, t = {u: N}, [(u, 0)], [None] * (2 * N - 3)      # t[v-1]: index of the edge above node v
     t[N - 1] = k0
     children = []
     for v, parent in order:                        # breadth-first, appending as we go
@@ -50,8 +58,9 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
     return torch.tensor(children), tt
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float=0.1) -> tuple[Tensor, Tensor]:
-    "A uniformly random unrooted topology on N taxa with Exponential(mean `mean_length`) branch lengths: (children [N-2, 2], t [2N-3])."
+def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float=0.1
+               ) -> tuple[Tensor, Tensor]: # (children [N-2, 2], t [2N-3])
+    "A uniformly random unrooted topology on N taxa with Exponential(mean `mean_length`) branch lengths."
     if not isinstance(N, int) or N < 3: fail('N', N, "a tree needs an int N >= 3 taxa")
     edges, nxt = [(0, N), (1, N), (2, N)], N + 1
     for leaf in range(3, N):
@@ -61,16 +70,17 @@ def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float
     return encode_edges(edges, N, lengths.tolist())
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def jc69_propagate(partial: Tensor, # [..., n_pat, 4] (or [..., 4, n_pat] with dim=-2) partial likelihoods below an edge
+def jc69_propagate(partial: Tensor, # [..., n_pat, 4] partial likelihoods below an edge
                    t: Tensor,       # [...] branch lengths
-                   dim: int=-1,     # the axis of the four states
+                   dim: int=-1,     # the axis of the four states (-2 for partial [..., 4, n_pat])
                   ) -> Tensor:      # like partial: P(t) @ partial, per pattern
     "Push partial likelihoods up an edge of length t under JC69."
     x = -4. / 3. * t[..., None, None]
     return x.exp() * partial + (-torch.expm1(x) / 4.) * partial.sum(dim, keepdim=True)
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-JC69_Q = torch.full((4, 4), 1 / 3., dtype=torch.float64) - torch.eye(4, dtype=torch.float64) * 4 / 3.  # [4, 4] rate matrix, -Q_ii = 1
+# [4, 4] rate matrix, -Q_ii = 1
+JC69_Q = torch.full((4, 4), 1 / 3., dtype=torch.float64) - torch.eye(4, dtype=torch.float64) * 4 / 3.
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def level_schedule(children: Tensor, # [B, N-2, 2] a batch of encoded trees
@@ -78,26 +88,29 @@ def level_schedule(children: Tensor, # [B, N-2, 2] a batch of encoded trees
     "Flat row ids b*(N-2)+i sorted by the depth of node N+i below u, and how many rows each depth has."
     B, R = children.shape[:2]
     rows = torch.arange(R, device=children.device)
-    parent = children.new_zeros(B, 2 * R + 2)                                   # [B, 2N-2] parent row by node id
+    parent = children.new_zeros(B, 2 * R + 2)                              # [B, 2N-2] parent row by node id
     parent.scatter_(1, children.reshape(B, -1), rows.repeat_interleave(2).expand(B, -1))
-    anc, depth = parent[:, R + 2:], (rows > 0).long().expand(B, -1)            # [B, N-2]; u is its own parent
-    for _ in range(max(1, math.ceil(math.log2(R)))):                            # pointer jumping
+    anc, depth = parent[:, R + 2:], (rows > 0).long().expand(B, -1)       # [B, N-2]; u is its own parent
+    for _ in range(max(1, math.ceil(math.log2(R)))):                       # pointer jumping
         depth, anc = depth + depth.gather(1, anc), anc.gather(1, anc)
     return torch.argsort(depth.flatten(), stable=True), torch.bincount(depth.flatten()).tolist()
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 class Workspace:
     "Scratch tensors kept between calls by name and shape; take one (it is yours until you give it back)."
-    def __init__(self, max_bytes: int=2**28, max_total: int=2**30): self.free, self.max_bytes, self.max_total = {}, max_bytes, max_total
+    def __init__(self, max_bytes: int=2**28, max_total: int=2**30):
+        self.free, self.max_bytes, self.max_total = {}, max_bytes, max_total
     def take(self, name: str, shape: tuple, like: Tensor) -> Tensor:
         "A buffer of `shape` with `like`'s dtype and device: a kept one if there is one, else a new one."
         b = self.free.pop((name, torch.Size(shape), like.dtype, like.device), None)
         return b if b is not None else like.new_empty(shape)
     def give(self, **buffers: Tensor):
-        "Keep these buffers for the next `take` of their names and shapes (not above `max_bytes`; the oldest go past `max_total`)."
+        """Keep these buffers for the next `take` of their names and shapes (not above `max_bytes`; the oldest go
+        past `max_total`)."""
         for name, b in buffers.items():
             if b.numel() * b.element_size() <= self.max_bytes: self.free[name, b.shape, b.dtype, b.device] = b
-        while sum(x.numel() * x.element_size() for x in self.free.values()) > self.max_total: self.free.pop(next(iter(self.free)))
+        while sum(x.numel() * x.element_size() for x in self.free.values()) > self.max_total:
+            self.free.pop(next(iter(self.free)))
 
 workspace = Workspace()   # the likelihood's, for all calls in this process
 
@@ -107,79 +120,91 @@ class PruningPlan:
     def __init__(self, ch: Tensor, tt: Tensor): # ch [B, N-2, 2], tt [B, 2N-2] branch length by node id
         (B, R), dev = ch.shape[:2], ch.device; N = R + 2
         order, self.sizes = level_schedule(ch)
-        self.bounds = [0, *itertools.accumulate(self.sizes)]                    # level d: positions bounds[d]:bounds[d+1]
-        self.tree, row = order // R, order % R                                  # [B*R] tree and row at each position
+        self.bounds = [0, *itertools.accumulate(self.sizes)]      # level d: positions bounds[d]:bounds[d+1]
+        self.tree, row = order // R, order % R                    # [B*R] tree and row at each position
         pos = torch.empty_like(order).scatter_(0, order, torch.arange(B * R, device=dev))  # flat row -> position
-        kid = ch.reshape(-1, 2).index_select(0, order)                          # [B*R, 2] child node ids
+        kid = ch.reshape(-1, 2).index_select(0, order)            # [B*R, 2] child node ids
         leaf, b = kid < N, self.tree[:, None]
         kpos = pos.index_select(0, (b * R + kid - N).clamp(min=0).flatten()).view(-1, 2)
-        self.kids = torch.where(leaf, b * (N - 1) + kid - 1, B * (N - 1) + kpos)   # [B*R, 2] in the message buffer
-        self.kid_node = b * (2 * N - 2) + kid                                   # [B*R, 2] flat node id
-        slots = torch.arange(2 * B * R, device=dev).view(-1, 2).flip(1)         # a child's outside vector: sibling's slot
-        self.oslot = torch.zeros(B * R + 1, dtype=torch.long, device=dev).scatter_(0, torch.where(leaf, B * R, kpos).flatten(), slots.flatten())[:-1]
+        self.kids = torch.where(leaf, b * (N - 1) + kid - 1, B * (N - 1) + kpos)  # [B*R, 2] in the message buffer
+        self.kid_node = b * (2 * N - 2) + kid                     # [B*R, 2] flat node id
+        slots = torch.arange(2 * B * R, device=dev).view(-1, 2).flip(1)   # outside vector: the sibling's slot
+        # [B*R] by position: the slot of its outside vector (leaves write to an extra last entry, dropped)
+        self.oslot = torch.zeros(B * R + 1, dtype=torch.long, device=dev).scatter_(
+            0, torch.where(leaf, B * R, kpos).flatten(), slots.flatten())[:-1]
         x = -4. / 3. * tt.reshape(-1).index_select(0, self.tree * (2 * N - 2) + N + row)
         self.e, self.f = x.exp()[:, None, None], (-torch.expm1(x) / 4)[:, None, None]   # [B*R, 1, 1]
         self.B, self.N = B, N
-        self.levels = list(zip(self.kids.flatten().split_with_sizes([2 * n for n in self.sizes]), *(x.split_with_sizes(self.sizes)
-                               for x in (self.e, self.f, self.oslot, self.oslot // 2))))   # per level: kids, e, f, oslot, parent position
+        # per level: kids, e, f, oslot, parent position
+        self.levels = list(zip(self.kids.flatten().split_with_sizes([2 * n for n in self.sizes]),
+                               *(x.split_with_sizes(self.sizes)
+                                 for x in (self.e, self.f, self.oslot, self.oslot // 2))))
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _prune(lv0: Tensor, const: Tensor, ch: Tensor, tt: Tensor, counts: Tensor):
-    "Post-order pass over normalised leaves [N, 4, n_pat], one step per level: (log-likelihood [B], kid messages, scales, m_0, l_u, plan)."
+    """Post-order pass over normalised leaves [N, 4, n_pat], one step per level: (log-likelihood [B], kid
+    messages, scales, m_0, l_u, plan)."""
     (N, _, n_pat), B, R = lv0.shape, len(ch), len(ch[0])
     plan, ws, nl = PruningPlan(ch, tt), workspace, B * (N - 1)
-    msg = ws.take('msg', (nl + B * R, 4, n_pat), lv0)                              # messages: leaves 1..N-1, then positions
-    kids = ws.take('kids', (B * R, 2, 4, n_pat), lv0)                              # kids and scale are kept for the
-    scale, lv = ws.take('scale', (B * R, n_pat), lv0), ws.take('partial', (B * R, 4, n_pat), lv0)   # backward pass, which gives them back
-    x = -4. / 3. * tt[:, 1:N, None, None]                                       # [B, N-1, 1, 1]
+    msg = ws.take('msg', (nl + B * R, 4, n_pat), lv0)                # messages: leaves 1..N-1, then positions
+    # kids and scale are kept for the backward pass, which gives them back
+    kids = ws.take('kids', (B * R, 2, 4, n_pat), lv0)
+    scale, lv = ws.take('scale', (B * R, n_pat), lv0), ws.take('partial', (B * R, 4, n_pat), lv0)
+    x = -4. / 3. * tt[:, 1:N, None, None]                                 # [B, N-1, 1, 1]
     torch.mul(lv0[1:], x.exp(), out=msg[:nl].view(B, N - 1, 4, n_pat)).add_(-torch.expm1(x) / 4)
-    at_level = lambda buf: buf.split_with_sizes(plan.sizes)                    # per-level views, made at once
+    at_level = lambda buf: buf.split_with_sizes(plan.sizes)              # per-level views, made at once
     kid_lv, msg_lv, scale_lv, part_lv = at_level(kids), at_level(msg[nl:]), at_level(scale), at_level(lv)
     for d in reversed(range(len(plan.sizes))):
         kid_idx, e, f, *_ = plan.levels[d]
-        k0, k1 = torch.index_select(msg, 0, kid_idx, out=kid_lv[d].view(-1, 4, n_pat)).view(-1, 2, 4, n_pat).unbind(1)
-        l = torch.mul(k0, k1, out=part_lv[d])                                   # [n, 4, n_pat] unnormalised partials
-        s = torch.sum(l, 1, out=scale_lv[d])                                    # [n, n_pat]
+        k0, k1 = torch.index_select(msg, 0, kid_idx, out=kid_lv[d].view(-1, 4, n_pat)
+                                    ).view(-1, 2, 4, n_pat).unbind(1)    # the two children's messages
+        l = torch.mul(k0, k1, out=part_lv[d])                             # [n, 4, n_pat] unnormalised partials
+        s = torch.sum(l, 1, out=scale_lv[d])                              # [n, n_pat]
         if d: torch.mul(l, e / s[:, None], out=msg_lv[d]).add_(f)
-    lu = l / s[:, None]                                                         # [B, 4, n_pat] u's normalised partial
+    lu = l / s[:, None]                                                   # [B, 4, n_pat] u's normalised partial
     x = -4. / 3. * tt[:, N, None, None]
-    m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                           # [B, 4, n_pat] up taxon 0's edge
-    log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))   # [B*R, n_pat], in the scratch buffer
-    per_row = log_scale @ counts                                                # [B*R] sum_p n_p log s_vp
+    m0 = (lv0[0] * x.exp()).add_(-torch.expm1(x) / 4)                     # [B, 4, n_pat] up taxon 0's edge
+    # [B*R, n_pat], in the scratch buffer
+    log_scale = torch.log(scale, out=lv.view(-1)[:scale.numel()].view_as(scale))
+    per_row = log_scale @ counts                                          # [B*R] sum_p n_p log s_vp
     ll = ((m0 * lu).sum(1).log() @ counts + const).index_add(0, plan.tree, per_row)
-    zero = ll.new_zeros(B).index_add_(0, plan.tree, (per_row == -math.inf).to(ll.dtype)) > 0   # some s_v = 0: p = 0
-    ll.masked_fill_(zero, -math.inf)                                            # (the 0/0 above it made nan)
+    # some s_v = 0: p = 0 (the 0/0 above it made nan)
+    zero = ll.new_zeros(B).index_add_(0, plan.tree, (per_row == -math.inf).to(ll.dtype)) > 0
+    ll.masked_fill_(zero, -math.inf)
     ws.give(msg=msg, partial=lv)
     return ll, kids, scale, m0, lu, plan
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
-def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, scale: Tensor, m0: Tensor, lu: Tensor, plan: PruningPlan
-               ) -> Tensor: # [B, 2N-2] d log p / d t by node id
+def _prune_grad(tt: Tensor, counts: Tensor, kids: Tensor, scale: Tensor, m0: Tensor, lu: Tensor,
+                plan: PruningPlan) -> Tensor: # [B, 2N-2] d log p / d t by node id
     "Pre-order pass, one step per level: derivative of the log-likelihood with respect to every branch length."
     B, N, total, n_pat, ws = plan.B, plan.N, counts.sum(), m0.shape[-1], workspace
-    out = ws.take('outside', kids.shape, kids)         # [B*R, 2, 4, n_pat] outside vector of the other child, per position
-    osum = ws.take('outside_sum', (len(kids), 2, n_pat), kids)   # [B*R, 2, n_pat] their sums over states
+    # [B*R, 2, 4, n_pat] outside vector of the other child, per position
+    out = ws.take('outside', kids.shape, kids)
+    osum = ws.take('outside_sum', (len(kids), 2, n_pat), kids)  # [B*R, 2, n_pat] their sums over states
     tmp = ws.take('partial', (len(kids), 4, n_pat), kids)       # [B*R, 4, n_pat] scratch for d_v
-    inner = ws.take('inner', (len(kids), n_pat), kids)          # [B*R, n_pat] <d_v, l_v>, shared by both children of v
-    ratio = tt.new_empty(len(kids), 2)                 # sum_p n_p sum(o_c) / <o_c, m_c>, same (swapped) order
+    inner = ws.take('inner', (len(kids), n_pat), kids)          # [B*R, n_pat] <d_v, l_v>, shared by v's children
+    ratio = tt.new_empty(len(kids), 2)                          # sum_p n_p sum(o_c) / <o_c, m_c>, swapped order
     out_rows, osum_rows = out.view(-1, 4, n_pat), osum.view(-1, n_pat)
-    levels = zip(*(x.split_with_sizes(plan.sizes) for x in (kids, out, osum, ratio, tmp, inner, scale)), plan.levels)
+    levels = zip(*(x.split_with_sizes(plan.sizes) for x in (kids, out, osum, ratio, tmp, inner, scale)),
+                 plan.levels)
     for d, (k, o_d, so_d, r_d, tmp_d, in_d, s_d, (_, e, f, sl, up)) in enumerate(levels):
-        if d == 0: dv = m0; torch.mul(s_d, (m0 * lu).sum(1), out=in_d)        # <m_0, l_u> = s_u <m_0, l_u / s_u>
-        else:                                                                   # P(t_v) o_v, o_v normalised on the fly
-            os_v = osum_rows.index_select(0, sl)                                # [n, n_pat] sum_x o_v(x)
+        if d == 0: dv = m0; torch.mul(s_d, (m0 * lu).sum(1), out=in_d)  # <m_0, l_u> = s_u <m_0, l_u / s_u>
+        else:                                                           # P(t_v) o_v, o_v normalised on the fly
+            os_v = osum_rows.index_select(0, sl)                        # [n, n_pat] sum_x o_v(x)
             dv = torch.index_select(out_rows, 0, sl, out=tmp_d)
             dv.mul_(e / os_v[:, None]).add_(f)
-            torch.mul(s_d, inner.index_select(0, up), out=in_d).div_(os_v)     # <d_v, l_v> = s_v <d_parent, ...> / sum o_v
-        o = torch.mul(dv[:, None], k, out=o_d)                                  # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
-        so = torch.sum(o, 2, out=so_d)                                          # [n, 2, n_pat]
+            # <d_v, l_v> = s_v <d_parent, ...> / sum o_v
+            torch.mul(s_d, inner.index_select(0, up), out=in_d).div_(os_v)
+        o = torch.mul(dv[:, None], k, out=o_d)                          # o[:, 0] = o_{c2}, o[:, 1] = o_{c1}
+        so = torch.sum(o, 2, out=so_d)                                  # [n, 2, n_pat]
         torch.matmul(so / in_d[:, None], counts, out=r_d)
     ws.give(outside=out, outside_sum=osum, partial=tmp, inner=inner, kids=kids, scale=scale)
     grad = tt.new_zeros(B * (2 * N - 2)).index_copy_(0, plan.kid_node.flip(1).flatten(), ratio.flatten())
     grad = grad.view(B, 2 * N - 2)
-    grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                                # taxon 0's edge: o = l_u, sum 1
+    grad[:, N] = (1 / (m0 * lu).sum(1)) @ counts                        # taxon 0's edge: o = l_u, sum 1
     grad = -4. / 3. * (total - grad / 4)
-    grad[:, 0] = 0.                                                             # node 0: no edge (padding)
+    grad[:, 0] = 0.                                                     # node 0: no edge (padding)
     return grad
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
@@ -194,34 +219,43 @@ class _LogLikelihood(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
-        grad = _prune_grad(*ctx.saved_tensors, ctx.plan).masked_fill_(ctx.impossible[:, None], 0.)   # no direction out of p = 0
+        # no direction out of p = 0
+        grad = _prune_grad(*ctx.saved_tensors, ctx.plan).masked_fill_(ctx.impossible[:, None], 0.)
         return g[:, None] * grad, None, None, None, None
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    "Normalised leaf partials [N, 4, n_pat], their log normalisers summed over taxa and patterns, counts [n_pat]; kept on `aln` per dtype and device."
+    """Normalised leaf partials [N, 4, n_pat], their log normalisers summed over taxa and patterns, counts
+    [n_pat]; kept on `aln` per dtype and device."""
     key = (like.dtype, like.device, aln.partials.data_ptr(), aln.partials._version)
     kept = aln.__dict__.setdefault('_leaf_terms', {})
     if key not in kept:
-        leaves, counts = aln.partials.to(like).transpose(1, 2).contiguous(), aln.counts.to(like)   # [N, 4, n_pat], [n_pat]
+        # [N, 4, n_pat], [n_pat]
+        leaves, counts = aln.partials.to(like).transpose(1, 2).contiguous(), aln.counts.to(like)
         lsum = leaves.sum(1, keepdim=True)                                      # [N, 1, n_pat]
-        kept.clear(); kept[key] = (leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4), counts)
+        kept.clear()
+        kept[key] = (leaves / lsum, lsum.log().sum(0)[0] @ counts - counts.sum() * math.log(4), counts)
     return kept[key]
 
+# %% ../../nbs/21_phylo_likelihood.ipynb
 def log_likelihood(aln: Alignment,     # N taxa, n_pat patterns
                    children: Tensor,   # [..., N-2, 2] from `encode_edges` / SBN samples
                    t: Tensor,          # [..., 2N-3] branch lengths >= 0 (edge above node v at v-1)
                    validate: bool=True, # check the values of t (host sync); shapes are always checked
-                  ) -> Tensor:         # [...] log p(X | tau, t), differentiable in t; -inf where the data are impossible
+                  ) -> Tensor: # [...] log p(X | tau, t), differentiable in t; -inf where the data are impossible
     "JC69 log-likelihood of an alignment for a batch of trees, by Felsenstein pruning."
     N, batch = aln.n_taxa, children.shape[:-2]
-    if children.shape[-2:] != (N - 2, 2): fail('children', f"<tensor of shape {tuple(children.shape)}>", f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
-    if t.shape != (*batch, 2 * N - 3): fail('t', f"<tensor of shape {tuple(t.shape)}>", f"give one branch length per edge: {(*batch, 2 * N - 3)}")
-    if validate: check_lengths('t', t)                                          # a host sync (validate=False skips it)
-    ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3)           # [B, N-2, 2], [B, 2N-3]
-    tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                             # [B, 2N-2], indexed by node id
+    if children.shape[-2:] != (N - 2, 2):
+        fail('children', f"<tensor of shape {tuple(children.shape)}>",
+             f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
+    if t.shape != (*batch, 2 * N - 3):
+        fail('t', f"<tensor of shape {tuple(t.shape)}>",
+             f"give one branch length per edge: {(*batch, 2 * N - 3)}")
+    if validate: check_lengths('t', t)                                # a host sync (validate=False skips it)
+    ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3) # [B, N-2, 2], [B, 2N-3]
+    tt = torch.cat([tt.new_zeros(len(tt), 1), tt], 1)                 # [B, 2N-2], indexed by node id
     lv0, const, counts = _leaf_terms(aln, t)
-    if not torch.is_grad_enabled() or not t.requires_grad:
+    if not torch.is_grad_enabled() or not t.requires_grad:            # no gradient: buffers back at once
         ll, kids, scale, *_ = _prune(lv0, const, ch, tt, counts)
         workspace.give(kids=kids, scale=scale)
         return ll.reshape(batch)

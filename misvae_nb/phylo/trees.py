@@ -20,38 +20,71 @@ from .likelihood import encode_edges, random_tree, simulate_jc69
 __all__ = ['IQTREE_HINT', 'parse_newick', 'tree_from_newick', 'node_clades', 'topology_key', 'ordered', 'to_newick',
            'tree_subsplits', 'SBNSupport', 'sbn_log_probs', 'TreeSample', 'sbn_sample', 'sbn_init_logits',
            'find_iqtree', 'ufboot_trees', 'credible_set', 'union_of_sets', 'save_support', 'read_support',
-           'load_support', 'make_support', 'read_trprobs']
+           'make_support', 'load_support', 'read_trprobs']
+
+# %% ../../nbs/22_phylo_trees.ipynb
+def _bad_newick(s: str, why: str):
+    "Refuse the Newick string `s` (shown by its first 40 characters) for the reason `why`."
+    fail('s', s[:40] + '...', why)
+
+def _branch_length(s: str, text: str, pos: int) -> float:
+    "The branch length `text`, read up to character `pos` of `s`, as a number >= 0."
+    try: l = float(text)
+    except ValueError: _bad_newick(s, f"branch length {text!r} at character {pos} is not a number")
+    if not l >= 0:
+        _bad_newick(s, f"branch length {text} at character {pos} is negative or not a number; "
+                       "branch lengths are >= 0")
+    return l
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def parse_newick(s: str) -> tuple[list[tuple[int, int]], list[float|None], dict[int, str]]:
-    "Parse a Newick tree: (edges (parent, child) between node ids, branch length per edge or None, leaf names by node id)."
-    s = re.sub(r'\s+', '', re.sub(r'\[[^\]]*\]', '', s)).rstrip(';')
+    "Parse a Newick tree: (edges (parent, child) between node ids, length per edge or None, leaf name by node id)."
+    s = re.sub(r'\s+', '', re.sub(r'\[[^\]]*\]', '', s)).rstrip(';')   # no [comments], no white space
     edges, lens, names, pos, nid = [], [], {}, 0, 0
-    def label():
+    def label():                                       # a name, support or length, unquoted
         nonlocal pos
         m = re.compile(r"'[^']*'|[^,():;]*").match(s, pos); pos = m.end()
         return m.group().strip("'")
-    def subtree():
+    def subtree():                                     # -> (its node id, the length of the edge above it or None)
         nonlocal pos, nid
         me, nid = nid, nid + 1
         if pos < len(s) and s[pos] == '(':
             while pos < len(s) and s[pos] in '(,':
                 pos += 1
                 child, l = subtree(); edges.append((me, child)); lens.append(l)
-            if pos >= len(s) or s[pos] != ')': fail('s', s[:40] + '...', f"expected ')' at character {pos}: unbalanced parentheses")
-            pos += 1; label()                                  # internal label (e.g. bootstrap support): ignored
-        elif not (name := label()): fail('s', s[:40] + '...', f"a leaf without a name at character {pos}")
+            if pos >= len(s) or s[pos] != ')':
+                _bad_newick(s, f"expected ')' at character {pos}: unbalanced parentheses")
+            pos += 1; label()                          # internal label (e.g. bootstrap support): ignored
+        elif not (name := label()): _bad_newick(s, f"a leaf without a name at character {pos}")
         else: names[me] = name
-        l = None
-        if pos < len(s) and s[pos] == ':':
-            pos += 1; text = label()
-            try: l = float(text)
-            except ValueError: fail('s', s[:40] + '...', f"branch length {text!r} at character {pos} is not a number")
-            if not l >= 0: fail('s', s[:40] + '...', f"branch length {text} at character {pos} is negative or not a number; branch lengths are >= 0")
-        return me, l
+        if pos >= len(s) or s[pos] != ':': return me, None
+        pos += 1; text = label()
+        return me, _branch_length(s, text, pos)
     subtree()
-    if pos != len(s): fail('s', s[:40] + '...', f"unexpected {s[pos]!r} at character {pos}")
+    if pos != len(s): _bad_newick(s, f"unexpected {s[pos]!r} at character {pos}")
     return edges, lens, names
+
+# %% ../../nbs/22_phylo_trees.ipynb
+def _check_leaves(s: str, taxa: list[str], names: list[str]):
+    "Refuse the tree `s` unless its leaf `names` are the distinct `taxa`, each once."
+    if len(set(taxa)) != len(taxa):
+        twice = sorted(t for t, c in Counter(taxa).items() if c > 1)
+        fail('taxa', taxa, f"names {twice[:3]} appear more than once; give each taxon once")
+    if twice := sorted(t for t, c in Counter(names).items() if c > 1):
+        _bad_newick(s, f"leaves {twice[:3]} appear more than once")
+    if sorted(names) != sorted(taxa):
+        missing, unknown = sorted(set(taxa) - set(names))[:3], sorted(set(names) - set(taxa))[:3]
+        _bad_newick(s, f"the tree's leaves must be exactly the {len(taxa)} taxa "
+                       f"(missing: {missing}, unknown: {unknown})")
+
+# %% ../../nbs/22_phylo_trees.ipynb
+def _merge_root_edges(edges: list[tuple[int, int]], lens: list[float|None], root: int):
+    "Unroot: the two edges at `root` become one, their lengths summed (None if either is missing)."
+    (k1, e1), (k2, e2) = [(k, e) for k, e in enumerate(edges) if root in e]
+    a, b = [x for x in e1 if x != root][0], [x for x in e2 if x != root][0]
+    l = None if lens[k1] is None or lens[k2] is None else lens[k1] + lens[k2]
+    keep = [k for k in range(len(edges)) if k not in (k1, k2)]
+    return [edges[k] for k in keep] + [(a, b)], [lens[k] for k in keep] + [l]
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=None
@@ -60,27 +93,23 @@ def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=Non
     edges, lens, names = parse_newick(s)
     N, index = len(taxa), {t: i for i, t in enumerate(taxa)}
     names = {k: (translate or {}).get(v, v) for k, v in names.items()}
-    if len(set(taxa)) != N: fail('taxa', taxa, f"names {sorted(t for t, c in Counter(taxa).items() if c > 1)[:3]} appear more than once; give each taxon once")
-    if twice := sorted(t for t, c in Counter(names.values()).items() if c > 1): fail('s', s[:40] + '...', f"leaves {twice[:3]} appear more than once")
-    if sorted(names.values()) != sorted(taxa): fail('s', s[:40] + '...', f"the tree's leaves must be exactly the {N} taxa (missing: {sorted(set(taxa) - set(names.values()))[:3]}, unknown: {sorted(set(names.values()) - set(taxa))[:3]})")
+    _check_leaves(s, taxa, list(names.values()))
+    # node ids: leaves by taxon index, internal nodes N + their id in the parse
     ren = {k: index[v] for k, v in names.items()}
     ren.update({k: N + k for k in {a for e in edges for a in e} if k not in names})
     edges = [(ren[a], ren[b]) for a, b in edges]
     deg = Counter(a for e in edges for a in e)
     root = ren[0]
-    if deg[root] == 2:                                        # rooted binary: merge the two root edges
-        (k1, e1), (k2, e2) = [(k, e) for k, e in enumerate(edges) if root in e]
-        a, b = [x for x in e1 if x != root][0], [x for x in e2 if x != root][0]
-        l = None if lens[k1] is None or lens[k2] is None else lens[k1] + lens[k2]
-        keep = [k for k in range(len(edges)) if k not in (k1, k2)]
-        edges, lens = [edges[k] for k in keep] + [(a, b)], [lens[k] for k in keep] + [l]
+    if deg[root] == 2: edges, lens = _merge_root_edges(edges, lens, root)   # rooted binary: unroot
     if any(d > 3 for d in Counter(a for e in edges for a in e).values()) or len(edges) != 2 * N - 3:
-        fail('s', s[:40] + '...', f"not a binary tree (a node with more than two children): resolve multifurcations, e.g. with zero-length branches")
+        _bad_newick(s, "not a binary tree (a node with more than two children): resolve multifurcations, "
+                       "e.g. with zero-length branches")
     has_len = all(l is not None for l in lens)
     return encode_edges(edges, N, lens if has_len else None)
 
 # %% ../../nbs/22_phylo_trees.ipynb
-def node_clades(children: Tensor) -> list[int]: # [N-2, 2] -> clade bit mask per node id (taxon 0: its own bit)
+def node_clades(children: Tensor # [N-2, 2]
+               ) -> list[int]: # clade bit mask per node id (taxon 0: its own bit)
     "The set of taxa below every node of a tree rooted at taxon 0."
     N = children.shape[0] + 2
     cl = [1 << v for v in range(N)] + [0] * (N - 2)
@@ -91,6 +120,7 @@ def topology_key(children: Tensor) -> frozenset[int]:
     "The clades of a tree (its splits): equal exactly for equal unrooted topologies."
     return frozenset(node_clades(children)[children.shape[0] + 2:])
 
+# %% ../../nbs/22_phylo_trees.ipynb
 def ordered(c1: int, c2: int) -> tuple[int, int]:
     "A subsplit in canonical order: the half holding the lowest taxon first."
     return (c1, c2) if (c1 & -c1) < (c2 & -c2) else (c2, c1)
@@ -100,7 +130,9 @@ def to_newick(children: Tensor, taxa: list[str], t: Tensor|None=None, digits: in
     "Newick string of an encoded tree (three subtrees at the top: taxon 0 and u's two children)."
     N = len(taxa)
     ln = (lambda v: '') if t is None else (lambda v: f':{float(t[v - 1]):.{digits}g}')
-    def sub(v): return taxa[v] + ln(v) if v < N else '(' + ','.join(sub(int(c)) for c in children[v - N]) + ')' + ln(v)
+    def sub(v):
+        if v < N: return taxa[v] + ln(v)
+        return '(' + ','.join(sub(int(c)) for c in children[v - N]) + ')' + ln(v)
     a, b = children[0].tolist()
     return f"({taxa[0]}{ln(N) if t is not None else ''},{sub(a)},{sub(b)});"
 
@@ -117,15 +149,24 @@ def tree_subsplits(children: Tensor) -> list[tuple[tuple[int, int], tuple[int, i
     return out
 
 # %% ../../nbs/22_phylo_trees.ipynb
+def _check_support_args(trees: list, N: int, weights: list[float]|None, taxa: list[str]|None):
+    """Refuse an empty list of trees, weights other than one positive finite number per tree, and taxa other
+    than N distinct names."""
+    if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
+    if weights is not None and (len(weights) != len(trees)
+                                or not all(math.isfinite(w) and w > 0 for w in map(float, weights))):
+        fail('weights', weights, f"give one positive finite weight per tree ({len(trees)} trees), "
+                                 "e.g. bootstrap counts, or None for equal weights")
+    if taxa is not None and (len(taxa) != N or len(set(taxa)) != N):
+        fail('taxa', taxa, f"give the N = {N} distinct taxon names the trees were encoded over "
+                           "(tree_from_newick's taxa), in that order")
+
+# %% ../../nbs/22_phylo_trees.ipynb
 class SBNSupport:
     "Clades, contexts and allowed subsplits of an SBN, from support trees."
     def __init__(self, trees: list[Tensor], N: int, weights: list[float]|None=None, taxa: list[str]|None=None):
-        if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
-        if weights is not None and (len(weights) != len(trees) or not all(math.isfinite(w) and w > 0 for w in map(float, weights))):
-            fail('weights', weights, f"give one positive finite weight per tree ({len(trees)} trees), e.g. bootstrap counts, or None for equal weights")
-        if taxa is not None and (len(taxa) != N or len(set(taxa)) != N):
-            fail('taxa', taxa, f"give the N = {N} distinct taxon names the trees were encoded over (tree_from_newick's taxa), in that order")
-        self.taxa = None if taxa is None else list(taxa)               # checked against the alignment's, where given
+        _check_support_args(trees, N, weights, taxa)
+        self.taxa = None if taxa is None else list(taxa)            # checked against the alignment's, where given
         R = sum(1 << v for v in range(1, N))
         self.N, self.root = N, R
         self.clades = [1 << v for v in range(1, N)] + [R]           # ids: singletons 0..N-2, then R
@@ -133,20 +174,25 @@ class SBNSupport:
         self.ctx_id, self.param_id, self.params, counts = {(R, 1): 0}, {}, [], []
         for tree, w in zip(trees, weights or [1.] * len(trees)):
             if not torch.is_tensor(tree) or tree.shape != (N - 2, 2):
-                fail('trees', tree, f"every tree needs children of shape [{N-2}, 2]: tree_from_newick(s, taxa)[0] for a Newick string s")
+                fail('trees', tree, f"every tree needs children of shape [{N-2}, 2]: "
+                                    "tree_from_newick(s, taxa)[0] for a Newick string s")
             for ctx, ss in tree_subsplits(tree): self._add(ctx, ss, w, counts)
         self.counts = torch.tensor(counts, dtype=torch.float64)
         self._tables()
         self._sampler_tables = None   # numpy copies for sbn_sample, made on first use
-    def _add(self, ctx, ss, w, counts):
-        k = self.param_id.get((ctx, ss))
-        if k is None:
-            for c in ss:
-                if c not in self.clade_id: self.clade_id[c] = len(self.clades); self.clades.append(c)
-            for c, sib in (ss, ss[::-1]):
-                if c & (c - 1): self.ctx_id.setdefault((c, sib), len(self.ctx_id))
-            k = self.param_id[(ctx, ss)] = len(self.params); self.params.append((ctx, ss)); counts.append(0.)
-        counts[k] += w
+
+# %% ../../nbs/22_phylo_trees.ipynb
+@patch
+def _add(self: SBNSupport, ctx, ss, w, counts):
+    "Count subsplit `ss` in context `ctx` with weight `w`, adding its parameter, clades and contexts if new."
+    k = self.param_id.get((ctx, ss))
+    if k is None:
+        for c in ss:
+            if c not in self.clade_id: self.clade_id[c] = len(self.clades); self.clades.append(c)
+        for c, sib in (ss, ss[::-1]):
+            if c & (c - 1): self.ctx_id.setdefault((c, sib), len(self.ctx_id))
+        k = self.param_id[(ctx, ss)] = len(self.params); self.params.append((ctx, ss)); counts.append(0.)
+    counts[k] += w
 
 # %% ../../nbs/22_phylo_trees.ipynb
 @patch
@@ -162,8 +208,9 @@ def _tables(self: SBNSupport):
     self.child_ctx = torch.tensor([[self.ctx_id.get((c, sib), -1) if c & (c - 1) else -1
                                     for c, sib in (ss, ss[::-1])] for _, ss in self.params])  # [n_params, 2]
     self.clade_leaf = torch.tensor([c.bit_length() - 1 if not c & (c - 1) else -1 for c in self.clades])
-    self.child_leaf = self.clade_leaf[self.child_clade]                                      # [n_params, 2] taxon or -1
-    self.ctx_clade = torch.tensor([self.clade_id[c] for c, _ in sorted(self.ctx_id, key=self.ctx_id.get)])  # [n_ctx]
+    self.child_leaf = self.clade_leaf[self.child_clade]                     # [n_params, 2] taxon or -1
+    # [n_ctx] the clade each context splits
+    self.ctx_clade = torch.tensor([self.clade_id[c] for c, _ in sorted(self.ctx_id, key=self.ctx_id.get)])
 
 @patch(as_prop=True)
 def sizes(self: SBNSupport) -> dict:
@@ -180,13 +227,15 @@ def decompose(self: SBNSupport, children: Tensor) -> Tensor|None: # [N-2] parame
     ids = [self.param_id.get(x) for x in tree_subsplits(children)]
     return None if None in ids else torch.tensor(ids)
 
+# %% ../../nbs/22_phylo_trees.ipynb
 def sbn_log_probs(sup: SBNSupport, logits: Tensor # [..., n_params] unnormalised
                  ) -> Tensor:                      # [..., n_params] log q(subsplit | context)
     "Log-softmax of the logits within each context (a segmented logsumexp over `param_ctx`)."
     ctx = sup.param_ctx.to(logits.device)                                        # [n_params]
     lg = logits.reshape(-1, logits.shape[-1])                                    # [B, n_params]
-    mx = lg.detach().new_full((len(lg), len(sup.ctx_id)), -math.inf).scatter_reduce(1, ctx.expand_as(lg), lg.detach(), 'amax')
-    mx = mx.index_select(1, ctx)                                                  # [B, n_params] max of the context
+    mx = lg.detach().new_full((len(lg), len(sup.ctx_id)), -math.inf).scatter_reduce(
+        1, ctx.expand_as(lg), lg.detach(), 'amax')                               # [B, n_ctx] max per context
+    mx = mx.index_select(1, ctx)                                                 # [B, n_params] its context's
     se = torch.zeros_like(mx[:, :len(sup.ctx_id)]).index_add(1, ctx, (lg - mx).exp())   # [B, n_ctx]
     return (lg - mx - se.log().index_select(1, ctx)).view(logits.shape)
 
@@ -207,25 +256,26 @@ def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
     return sup._sampler_tables
 
 # %% ../../nbs/22_phylo_trees.ipynb
-def _walk_depths(sup: SBNSupport, flat: np.ndarray, gumbel: np.ndarray, n_particles: int) -> tuple[np.ndarray, ...]:
-    """Choose a subsplit for every open clade, one depth at a time. `flat`: every particle's logits and a -inf,
-    [n_particles*(n_params+1)]; `gumbel`: node j's noise at row j. Per node, by creation id: its particle's
-    offset into `flat`, its context, the chosen subsplit k, which of its two children are internal."""
+def _walk_depths(sup: SBNSupport, flat: np.ndarray, gumbel: np.ndarray, n_particles: int
+                ) -> tuple[np.ndarray, ...]:
+    """Choose a subsplit for every open clade, one depth at a time. `flat`: every particle's logits and a
+    -inf, [n_particles*(n_params+1)]; `gumbel`: node j's noise at row j. Per node, by creation id: its
+    particle's offset into `flat`, its context, the chosen subsplit k, which of its two children are internal."""
     cand_t, cx = _sample_tables(sup)[:2]
-    off = np.arange(n_particles) * (len(sup.params) + 1)                 # the frontier [f]: particles' offsets
-    ctx = np.zeros(n_particles, dtype=np.int64)                          # ... and contexts (the root's: 0)
-    made, steps = 0, []                                                  # nodes created before this depth
+    off = np.arange(n_particles) * (len(sup.params) + 1)             # the frontier [f]: particles' offsets
+    ctx = np.zeros(n_particles, dtype=np.int64)                      # ... and contexts (the root's: 0)
+    made, steps = 0, []                                              # nodes created before this depth
     while len(off):
-        cand = cand_t[ctx]                                               # [f, M] allowed subsplits
-        lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]    # Gumbel-max: a draw from softmax
-        k = cand[np.arange(len(cand)), lg.argmax(-1)]                    # [f] chosen
-        c2 = cx[k]                                                       # [f, 2] children's contexts, -1: leaf
+        cand = cand_t[ctx]                                           # [f, M] allowed subsplits
+        lg = flat[off[:, None] + cand] + gumbel[made:made + len(off)]   # Gumbel-max: a draw from softmax
+        k = cand[np.arange(len(cand)), lg.argmax(-1)]                # [f] chosen
+        c2 = cx[k]                                                   # [f, 2] children's contexts, -1: leaf
         inner = c2 >= 0
         steps.append((off, ctx, k, inner))
         made += len(off)
-        rows, side = inner.nonzero()                                     # the internal children, in order
+        rows, side = inner.nonzero()                                 # the internal children, in order
         off, ctx = off[rows], c2[rows, side]
-    return tuple(np.concatenate(x) for x in zip(*steps))                 # [n_particles*(N-2)] each
+    return tuple(np.concatenate(x) for x in zip(*steps))             # [n_particles*(N-2)] each
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def _encode_walk(sup: SBNSupport, off, ctx, k, inner, n_particles: int, device) -> TreeSample:
@@ -254,8 +304,8 @@ def sbn_sample(sup: SBNSupport, logits: Tensor, # [n_particles, n_params] one ro
     n_cand = _sample_tables(sup)[0].shape[1]
     u = torch.rand(n_particles * (N - 2), n_cand, generator=generator, device=dev)   # node j's noise: row j
     gumbel = (-(-u.log()).log()).cpu().numpy()                                        # Gumbel(0, 1)
-    minus_inf = logits.new_full((n_particles, 1), -math.inf)                           # missing candidates' logit
-    flat = torch.cat([logits.detach(), minus_inf], 1).cpu().numpy().reshape(-1)        # [n_particles*(n_params+1)]
+    minus_inf = logits.new_full((n_particles, 1), -math.inf)                          # missing candidates' logit
+    flat = torch.cat([logits.detach(), minus_inf], 1).cpu().numpy().reshape(-1)      # [n_particles*(n_params+1)]
     return _encode_walk(sup, *_walk_depths(sup, flat, gumbel, n_particles), n_particles, dev)
 
 # %% ../../nbs/22_phylo_trees.ipynb
@@ -265,7 +315,8 @@ def sbn_init_logits(sup: SBNSupport) -> Tensor: # [n_params]
 
 # %% ../../nbs/22_phylo_trees.ipynb
 IQTREE_HINT = ("IQ-TREE 2 is needed to make bootstrap trees: install it with `apt-get install iqtree` "
-               "(Debian/Ubuntu; `bash scripts/setup.sh` tries this when run as root), `conda install -c bioconda iqtree`, "
+               "(Debian/Ubuntu; `bash scripts/setup.sh` tries this when run as root), "
+               "`conda install -c bioconda iqtree`, "
                "or from http://www.iqtree.org; or use the support trees shipped for DS1-DS8 (`load_support`)")
 
 def find_iqtree(binary: str|None=None) -> str:
@@ -280,10 +331,12 @@ def ufboot_trees(fasta: str|Path, n_boot: int=1000, seed: int=1, model: str='JC6
     "The `n_boot` ultrafast-bootstrap trees (Newick) of one IQ-TREE run on an aligned FASTA file."
     exe = find_iqtree(binary)
     with tempfile.TemporaryDirectory() as d:
-        cmd = [exe, '-s', str(fasta), '-m', model, '-B', str(n_boot), '--wbt', '-T', str(threads), '-seed', str(seed), '--prefix', f'{d}/run', '-quiet', '-redo']
+        cmd = [exe, '-s', str(fasta), '-m', model, '-B', str(n_boot), '--wbt', '-T', str(threads),
+               '-seed', str(seed), '--prefix', f'{d}/run', '-quiet', '-redo']
         r = subprocess.run(cmd, capture_output=True, text=True)
         out = Path(f'{d}/run.ufboot')
-        if r.returncode or not out.is_file(): raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {(r.stderr or r.stdout)[-500:]}")
+        if r.returncode or not out.is_file():
+            raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {(r.stderr or r.stdout)[-500:]}")
         return out.read_text().split()
 
 # %% ../../nbs/22_phylo_trees.ipynb
@@ -309,41 +362,52 @@ def union_of_sets(sets: list[list[tuple[Tensor, int]]]) -> list[tuple[Tensor, in
 def save_support(path: str|Path, trees: list[tuple[Tensor, int]], header: str=''):
     "Write (tree, count) pairs as gzipped `count<TAB>newick` lines, taxa as indices."
     N = trees[0][0].shape[0] + 2
-    lines = [f'# {l}' for l in header.splitlines()] + [f'{n}\t{to_newick(t, [str(i) for i in range(N)])}' for t, n in trees]
-    Path(path).write_bytes(gzip.compress(('\n'.join(lines) + '\n').encode(), mtime=0))   # no time stamp: the same trees, the same bytes
+    names = [str(i) for i in range(N)]
+    lines = [f'# {l}' for l in header.splitlines()] + [f'{n}\t{to_newick(t, names)}' for t, n in trees]
+    # no time stamp: the same trees, the same bytes
+    Path(path).write_bytes(gzip.compress(('\n'.join(lines) + '\n').encode(), mtime=0))
 
 def read_support(path: str|Path) -> tuple[list[Tensor], list[float]]:
     "Trees and counts from a file written by `save_support`."
     try:
-        with gzip.open(path, 'rt') as f: rows = [l.rstrip('\n').split('\t') for l in f if l.strip() and not l.startswith('#')]
+        with gzip.open(path, 'rt') as f:
+            rows = [l.rstrip('\n').split('\t') for l in f if l.strip() and not l.startswith('#')]
     except (OSError, EOFError) as e: rows, why = None, f"not gzipped ({type(e).__name__})"
     else: why = "its lines are not count<TAB>newick"
     if not rows or any(len(r) != 2 for r in rows):
-        fail('path', str(path), f"not a support file save_support wrote ({why}): gzipped count<TAB>newick lines over taxon indices; "
-                                "for your own Newick trees use tree_from_newick(s, aln.taxa) and SBNSupport(trees, N, taxa=aln.taxa)")
+        fail('path', str(path), f"not a support file save_support wrote ({why}): gzipped count<TAB>newick lines "
+                                "over taxon indices; for your own Newick trees use tree_from_newick(s, aln.taxa) "
+                                "and SBNSupport(trees, N, taxa=aln.taxa)")
     N = rows[0][1].count(',') + 1
     names = [str(i) for i in range(N)]
     return [tree_from_newick(s, names)[0] for _, s in rows], [float(n) for n, _ in rows]
 
-def load_support(name: str) -> SBNSupport:
-    "The SBN support shipped for data set `name` (DS1-DS8), weighted by bootstrap counts."
-    if name not in DATASETS: fail('name', name, f"use one of {', '.join(DATASETS)}, the shipped data sets; for your own data build SBNSupport(trees, N, taxa=aln.taxa) (README: Mixture VBPI)")
-    trees, counts = read_support(dataset_path(name, 'ufboot'))
-    taxa = list(read_fasta(dataset_path(name)))                         # the trees' taxon indices are the alignment's order
-    return SBNSupport(trees, len(taxa), counts, taxa)
-
 # %% ../../nbs/22_phylo_trees.ipynb
 def make_support(name: str, path: str|Path|None=None, replicates: int=10, n_boot: int=1000, mass: float=0.95,
                  threads: int=1, binary: str|None=None) -> list[tuple[Tensor, int]]:
-    "Union of the credible sets of `replicates` UFBoot runs (seeds 1..replicates) on a shipped data set; saved to `path` if given."
+    """Union of the credible sets of `replicates` UFBoot runs (seeds 1..replicates) on a shipped data set; saved
+    to `path` if given."""
     fasta, taxa = dataset_path(name), list(read_fasta(dataset_path(name)))
-    sets = [credible_set([tree_from_newick(s, taxa)[0] for s in ufboot_trees(fasta, n_boot, seed, threads=threads, binary=binary)], mass)
+    sets = [credible_set([tree_from_newick(s, taxa)[0]
+                          for s in ufboot_trees(fasta, n_boot, seed, threads=threads, binary=binary)], mass)
             for seed in range(1, replicates + 1)]
     trees = union_of_sets(sets)
-    hdr = (f"{name}: union of the {mass:.0%} credible sets of {replicates} IQ-TREE UFBoot replicates ({len(trees)} topologies)\n"
-           f"iqtree2 -s {name}.fasta -m JC69 -B {n_boot} --wbt -T {threads} -seed S  (S = 1..{replicates}); taxa = alignment indices")
+    hdr = (f"{name}: union of the {mass:.0%} credible sets of {replicates} IQ-TREE UFBoot replicates "
+           f"({len(trees)} topologies)\n"
+           f"iqtree2 -s {name}.fasta -m JC69 -B {n_boot} --wbt -T {threads} -seed S  (S = 1..{replicates}); "
+           "taxa = alignment indices")
     if path is not None: save_support(path, trees, hdr)
     return trees
+
+# %% ../../nbs/22_phylo_trees.ipynb
+def load_support(name: str) -> SBNSupport:
+    "The SBN support shipped for data set `name` (DS1-DS8), weighted by bootstrap counts."
+    if name not in DATASETS:
+        fail('name', name, f"use one of {', '.join(DATASETS)}, the shipped data sets; for your own data build "
+                           "SBNSupport(trees, N, taxa=aln.taxa) (README: Mixture VBPI)")
+    trees, counts = read_support(dataset_path(name, 'ufboot'))
+    taxa = list(read_fasta(dataset_path(name)))             # the trees' taxon indices are the alignment's order
+    return SBNSupport(trees, len(taxa), counts, taxa)
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def read_trprobs(path: str|Path, taxa: list[str]) -> tuple[list[Tensor], Tensor]:
@@ -352,7 +416,11 @@ def read_trprobs(path: str|Path, taxa: list[str]) -> tuple[list[Tensor], Tensor]
     tr = re.search(r'translate\s+(.*?);', text, re.S | re.I)
     translate = dict(re.findall(r'(\S+)\s+([^,\s]+)\s*,?', tr.group(1))) if tr else {}
     trees, probs = [], []
-    for m in re.finditer(r'tree\s+\S+\s*\[p\s*=\s*([0-9.eE+-]+)[^\]]*\]\s*=\s*(?:\[&W\s*([0-9.eE+-]+)\]\s*)?(.*?;)', text):
-        probs.append(float(m.group(2) or m.group(1))); trees.append(tree_from_newick(m.group(3), taxa, translate)[0])
-    if not trees: fail('path', str(path), "no 'tree ... [p = ...] = ...;' lines found; give a MrBayes .trprobs file")
+    # tree NAME [p = ..., P = ...] = [&W weight] newick;
+    tree_line = r'tree\s+\S+\s*\[p\s*=\s*([0-9.eE+-]+)[^\]]*\]\s*=\s*(?:\[&W\s*([0-9.eE+-]+)\]\s*)?(.*?;)'
+    for m in re.finditer(tree_line, text):
+        probs.append(float(m.group(2) or m.group(1)))                 # the 6-digit &W weight, else the rounded p
+        trees.append(tree_from_newick(m.group(3), taxa, translate)[0])
+    if not trees:
+        fail('path', str(path), "no 'tree ... [p = ...] = ...;' lines found; give a MrBayes .trprobs file")
     return trees, torch.tensor(probs, dtype=torch.float64)

@@ -132,7 +132,7 @@ def compress_patterns(x: Tensor # [N, M, 4] leaf partials
                      ) -> tuple[Tensor, Tensor]: # ([N, n_pat, 4] unique columns, [n_pat] counts)
     "Unique alignment columns (site patterns) and how often each occurs."
     if x.dim() != 3 or x.shape[-1] != 4:
-        fail('x', f"<tensor of shape {tuple(x.shape)}>",
+        fail('x', x,
              "give leaf partials of shape [N, M, 4] (from encode_sequences)")
     if ((x == 0) | (x == 1)).all():
         key = (x.long() * torch.tensor([1, 2, 4, 8])).sum(-1).T         # [M, N], one of 16 codes per cell

@@ -246,10 +246,10 @@ def log_likelihood(aln: Alignment,     # N taxa, n_pat patterns
     "JC69 log-likelihood of an alignment for a batch of trees, by Felsenstein pruning."
     N, batch = aln.n_taxa, children.shape[:-2]
     if children.shape[-2:] != (N - 2, 2):
-        fail('children', f"<tensor of shape {tuple(children.shape)}>",
+        fail('children', children,
              f"give [..., N-2, 2] = [..., {N-2}, 2] for N={N} taxa")
     if t.shape != (*batch, 2 * N - 3):
-        fail('t', f"<tensor of shape {tuple(t.shape)}>",
+        fail('t', t,
              f"give one branch length per edge: {(*batch, 2 * N - 3)}")
     if validate: check_lengths('t', t)                                # a host sync (validate=False skips it)
     ch, tt = children.reshape(-1, N - 2, 2), t.reshape(-1, 2 * N - 3) # [B, N-2, 2], [B, 2N-3]

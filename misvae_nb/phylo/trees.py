@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .alignments import DATASETS, dataset_path, read_fasta
+from .alignments import DATASETS, dataset_path, read_fasta, _shipped
 from ..mixtures import fail
 from .likelihood import encode_edges, random_tree, simulate_jc69
 
@@ -149,12 +149,17 @@ def tree_subsplits(children: Tensor) -> list[tuple[tuple[int, int], tuple[int, i
     return out
 
 # %% ../../nbs/22_phylo_trees.ipynb
+def _positive_number(w) -> bool:
+    "Whether `w` is a positive finite real number (a Python, numpy or 0-d torch one; not a string or a bool)."
+    if isinstance(w, (str, bytes, bool)): return False
+    try: return math.isfinite(float(w)) and float(w) > 0
+    except (TypeError, ValueError): return False
+
 def _check_support_args(trees: list, N: int, weights: list[float]|None, taxa: list[str]|None):
     """Refuse an empty list of trees, weights other than one positive finite number per tree, and taxa other
     than N distinct names."""
     if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
-    if weights is not None and (len(weights) != len(trees)
-                                or not all(math.isfinite(w) and w > 0 for w in map(float, weights))):
+    if weights is not None and (len(weights) != len(trees) or not all(map(_positive_number, weights))):
         fail('weights', weights, f"give one positive finite weight per tree ({len(trees)} trees), "
                                  "e.g. bootstrap counts, or None for equal weights")
     if taxa is not None and (len(taxa) != N or len(set(taxa)) != N):
@@ -402,9 +407,10 @@ def make_support(name: str, path: str|Path|None=None, replicates: int=10, n_boot
 # %% ../../nbs/22_phylo_trees.ipynb
 def load_support(name: str) -> SBNSupport:
     "The SBN support shipped for data set `name` (DS1-DS8), weighted by bootstrap counts."
-    if name not in DATASETS:
+    if _shipped(name) is None:                                           # any case, as dataset_path
         fail('name', name, f"use one of {', '.join(DATASETS)}, the shipped data sets; for your own data build "
                            "SBNSupport(trees, N, taxa=aln.taxa) (README: Mixture VBPI)")
+    name = _shipped(name)
     trees, counts = read_support(dataset_path(name, 'ufboot'))
     taxa = list(read_fasta(dataset_path(name)))             # the trees' taxon indices are the alignment's order
     return SBNSupport(trees, len(taxa), counts, taxa)

@@ -117,6 +117,7 @@ def load_authors_checkpoint(path: str|Path, bn: str='component', calibration_ima
     except KeyError as e:
         raise _authors_error(path, f"the state dict lacks {e}; "
                                    "expected the authors' MNIST MISVAECNN") from None
+    except BadInput as e: raise _authors_error(path, str(e)) from None    # e.g. a mask that is not PixelCNN's
     model = MISVAE(A, bn=bn)
     try: model.load_state_dict(ours)
     except RuntimeError as e:

@@ -5,7 +5,7 @@
 # %% ../nbs/04_config.ipynb 2
 from __future__ import annotations
 import argparse, json, sys
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 import torch
 import math, time
 from pathlib import Path

@@ -4,14 +4,14 @@
 
 # %% ../nbs/07_evaluation.ipynb 2
 from __future__ import annotations
-import argparse, contextlib, json, math, re, sys, time
+import argparse, contextlib, json, re, sys, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import Tensor
 from fastcore.basics import patch
 from .estimators import iw_bounds, check_graphable
-from .mixtures import fail, check_count, SEED_MAX, BadInput
+from .mixtures import fail, check_count, SEED_MAX
 from .networks import MixtureVAE, BN_MODES, PRECISIONS, channels_last, calibrate_batchnorm
 from .networks import decoder_precision, compiles, compile_networks
 from .data import binarized_splits, binarize, check_binary_images, N_TRAIN, N_TEST, Progress

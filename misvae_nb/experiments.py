@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb 2
 from __future__ import annotations
-import contextlib, dataclasses, json, math, shutil, sys, time
+import contextlib, dataclasses, json, shutil, sys, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
 import matplotlib.pyplot as plt
@@ -18,7 +18,7 @@ from .evaluation import eval_weights, EVAL_PRECISIONS
 from .networks import PRECISIONS
 from .data import N_TEST
 from .authors import authors_checkpoint_path
-from .provenance import code_version, load_state, check_same_settings, read_yaml
+from .provenance import code_version, check_same_settings, read_yaml
 
 # %% auto 0
 __all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'campaign_configs', 'check_campaign', 'load_campaign',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, shutil, signal, subprocess, sys, tempfile, threading, time, zipfile
+import json, os, platform, shutil, signal, subprocess, tempfile, threading, time, zipfile
 from contextlib import contextmanager
 from pathlib import Path
 import torch

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb 2
 from __future__ import annotations
-import argparse, contextlib, dataclasses, json, math, os, resource, sys, time
+import argparse, contextlib, json, math, resource, sys, time
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -14,7 +14,7 @@ from fastcore.docments import docments
 from fastcore.basics import patch
 from .estimators import ESTIMATORS, miselbo, on_side_stream, components_per_step
 from .mixtures import fail
-from .networks import MixtureVAE, MlpMISVAE, BN_MODES, channels_last, decoder_precision
+from .networks import MixtureVAE, BN_MODES, channels_last, decoder_precision
 from .networks import compiles, compile_networks
 from .config import TrainConfig, RESUMABLE_CHANGES, unused_settings, STEP_MODES, MODELS, check_config
 from .config import build_model, pick_device, CliParser, run_cli, deadline, make_folder

@@ -352,7 +352,7 @@ def save_evaluation(folder: str|Path, nll: NLL, device, note: str='', **about) -
 
 # %% ../nbs/07_evaluation.ipynb
 def _check_run_args(n_test, calibration, data):
-    "evaluate_run's counts and data, checked (the counts against the images `data` holds, if given)."
+    "evaluate_run's counts and data, checked."
     if n_test is not None:
         check_count('n_test', n_test, 1, N_TEST, "test images to evaluate, the first n_test")
     check_count('calibration', calibration, 0, N_TRAIN,
@@ -360,8 +360,11 @@ def _check_run_args(n_test, calibration, data):
     if data is not None and not isinstance(data, BinarizedSplits):
         fail('data', data,
              "give a misvae_nb.data.BinarizedSplits (its test images are scored), or None for the run's data set")
+
+def _check_data_sizes(data, n_test, calibration: int):
+    "The counts against the images `data` holds, if given (slicing would use fewer, without a word)."
     if data is None: return
-    if n_test is not None and n_test > len(data.test):                 # it would score fewer, without a word
+    if n_test is not None and n_test > len(data.test):
         fail('n_test', n_test, f"data.test holds {len(data.test)} images: give n_test <= {len(data.test)}, "
                                "or None to score them all")
     if calibration > len(data.train):
@@ -406,6 +409,7 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     # load the run, and refuse it where the arguments do not fit it
     dev = pick_device(device)
     model, cfg, ck, record = _load_checked_run(run_dir, dev, calibration, data)
+    _check_data_sizes(data, n_test, calibration)
     # the test images (the data set's, binarised as every run's, unless `data` is given) and their tag
     given = data is not None
     data = data or binarized_splits(cfg.dataset, seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1,

@@ -55,7 +55,8 @@ def as_mixture(mixture, validate: bool=True):
     "A mixture family from a family object or a `(mu, std)` pair of tensors."
     if hasattr(mixture, 'select') and hasattr(mixture, 'A'): return mixture
     if isinstance(mixture, (tuple, list)) and len(mixture) == 2: return GaussianMixture(*mixture, validate=validate)
-    fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), e.g. GaussianMixture(params=fn, A=A)")
+    fail('mixture', mixture, "pass (mu, std) tensors of shape [B, A, D], or a family with .A and .select(idx), "
+                             "e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
 def check_estimator(estimator: str, S, A: int) -> int|None:
@@ -92,7 +93,8 @@ def _check_call(log_likelihood, log_prior, mixture, estimator, S, L, beta, weigh
                                      "or None for torch's global one")
     if weights is not None and estimator != 'a2a' and weights.requires_grad:
         fail('weights', weights, f"{estimator.upper()} draws components from the weights and treats them as fixed: "
-                                 "it estimates no gradient for them; pass weights.detach(), or learn the weights with 'a2a'")
+                                 "it estimates no gradient for them; pass weights.detach(), "
+                                 "or learn the weights with 'a2a'")
     if per_datapoint and batch_size is None:
         fail('per_datapoint', True, "this mixture does not say its batch_size; use one subset per call")
     return fam, S, L, beta, (batch_size if per_datapoint else None)
@@ -109,7 +111,8 @@ def select_components(fam, idx: Tensor):
 def _check_log_density(name, fn, out, shape, validate) -> Tensor:
     "The output of a user's log-density `fn` must be a [L, B, S] tensor, without nan or +inf when validating."
     if not torch.is_tensor(out) or out.shape != shape:
-        fail(name, fn, f"it returned {shown(out)}; return one value per sample, a tensor of shape [L, B, S] = {tuple(shape)}")
+        fail(name, fn, f"it returned {shown(out)}; return one value per sample, "
+                       f"a tensor of shape [L, B, S] = {tuple(shape)}")
     if validate and (torch.isnan(out).any() or (out == math.inf).any()):
         fail(name, fn, "it returned nan or +inf for some samples; check it at those z (result.z), "
                        "or pass validate=False to skip this check")
@@ -148,7 +151,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     A, device = fam.A, getattr(fam, 'device', None)
     # the components: the sampled ones (subset, Φ) and the denominator's (den)
     every = torch.arange(A, device=device)                             # [A]
-    subset = every if estimator == 'a2a' else draw_subset(A, S, B=B, weights=weights, generator=generator, device=device)
+    subset = (every if estimator == 'a2a'
+              else draw_subset(A, S, B=B, weights=weights, generator=generator, device=device))
     if estimator == 's2s': den = sampled = select_components(fam, subset)   # only the S sampled components exist
     else:
         den = select_components(fam, every)                            # all A: [B, A, ...]
@@ -161,7 +165,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     # the log weights, and their mean: the estimate
     log_lik = _check_log_density('log_likelihood', log_likelihood, call_log_likelihood(log_likelihood, z, subset),
                                  log_q_mix.shape, validate)
-    log_p_z = 0. if log_prior is None else _check_log_density('log_prior', log_prior, log_prior(z), log_q_mix.shape, validate)
+    log_p_z = (0. if log_prior is None
+               else _check_log_density('log_prior', log_prior, log_prior(z), log_q_mix.shape, validate))
     log_w = log_lik + beta * (log_p_z - log_q_mix)                     # [L, B, S]
     if estimator != 'a2a' or weights is None: return MiselboResult(log_w.mean((0, 2)), log_w, subset, log_q, z)
     pi_w = torch.where(weights > 0, weights * log_w.mean(0), 0.)       # [B, A] pi_a * mean_l log w_al; 0 where pi_a = 0
@@ -201,8 +206,10 @@ def example_mixture_2d() -> tuple[Tensor, Tensor]: # mu, std: [6, 2]
 
 # %% ../nbs/01_estimators.ipynb
 class FixedComponents:
-    "A mixture family whose components are already computed (a component set of all A); `select(idx)` takes those at idx."
-    def __init__(self, components, device=None): self.components, self.A, self.device = components, len(components), device
+    """A mixture family whose components are already computed (a component set of all A); `select(idx)` takes
+    those at idx."""
+    def __init__(self, components, device=None):
+        self.components, self.A, self.device = components, len(components), device
     def select(self, idx: Tensor): return self.components.take(idx)   # idx: [K] or [B, K], any order, repeats allowed
 
 
@@ -219,7 +226,8 @@ class IWBounds:
 def check_graphable(device, validate: bool):
     "A ValueError unless draws on `device` can be recorded as a CUDA graph: a GPU, and no value checks (they wait)."
     if device is None or torch.device(device).type != 'cuda':
-        fail('graph', True, f"CUDA graphs need the mixture on a GPU (it is on {device or 'the CPU'}); leave graph off there")
+        fail('graph', True, f"CUDA graphs need the mixture on a GPU (it is on {device or 'the CPU'}); "
+                            "leave graph off there")
     if validate:
         fail('validate', True, "graph=True records the draws without the host checking values: pass validate=False too")
 
@@ -263,7 +271,8 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     "Per-component and pooled importance-weighted bounds, L samples from every component in chunks; no gradient."
     fam = as_mixture(mixture, validate)
     L = check_count('L', L, 1, None, "L is the number of importance samples per component")
-    chunk_size = check_count('chunk_size', chunk_size, 1, None, "chunk_size is how many samples per component to draw at once")
+    chunk_size = check_count('chunk_size', chunk_size, 1, None,
+                             "chunk_size is how many samples per component to draw at once")
     if weights is not None: check_weights(weights, fam.A, validate, getattr(fam, 'batch_size', None))
     device = getattr(fam, 'device', None)
     if graph: check_graphable(device, validate)

@@ -33,7 +33,8 @@ N_TEST = 10_000   # test images of MNIST and of FashionMNIST
 # %% ../nbs/02_data.ipynb
 def check_dataset_name(name: str) -> str:
     "Return `name` if it is one of `DATASETS`, else raise a `ValueError` that lists them."
-    if not isinstance(name, str) or name not in DATASETS: fail('name', name, f"not a data set here; use one of {', '.join(map(repr, DATASETS))}")
+    if not isinstance(name, str) or name not in DATASETS:
+        fail('name', name, f"not a data set here; use one of {', '.join(map(repr, DATASETS))}")
     return name
 
 # %% ../nbs/02_data.ipynb
@@ -215,9 +216,11 @@ def binarize(p: Tensor,                       # grey levels in [0, 1], any shape
             ) -> Tensor:                      # {0, 1} of p's shape and dtype, on p's device
     "A draw x ~ Bernoulli(p), elementwise."
     if not torch.is_tensor(p): fail('p', p, "give grey levels as a floating tensor in [0, 1]")
-    if not p.is_floating_point(): fail('p', p, "give grey levels in [0, 1], not bytes or integers: p.float() / 255 for uint8 images")
+    if not p.is_floating_point():
+        fail('p', p, "give grey levels in [0, 1], not bytes or integers: p.float() / 255 for uint8 images")
     if validate and p.numel() and not (torch.isfinite(p).all() and p.min() >= 0 and p.max() <= 1):
-        fail('p', p, f"has values in [{p.min().item():g}, {p.max().item():g}] or non-finite ones; grey levels are probabilities in [0, 1]")
+        fail('p', p, f"has values in [{p.min().item():g}, {p.max().item():g}] or non-finite ones; "
+                     "grey levels are probabilities in [0, 1]")
     u = torch.rand(p.shape, generator=generator, device=generator.device if generator is not None else p.device)
     # the host need not wait
     if u.device.type == 'cpu' and p.device.type == 'cuda': u = u.pin_memory().to(p.device, non_blocking=True)
@@ -225,7 +228,8 @@ def binarize(p: Tensor,                       # grey levels in [0, 1], any shape
 
 # %% ../nbs/02_data.ipynb
 def check_binary_images(x, name: str='x', validate: bool=True) -> Tensor:
-    "Return `x` if it is a floating tensor [B, 1, 28, 28] of zeros and ones (values checked if `validate`); else raise a `ValueError` naming `name`."
+    """Return `x` if it is a floating tensor [B, 1, 28, 28] of zeros and ones (values checked if `validate`);
+    else raise a `ValueError` naming `name`."""
     if not isinstance(x, Tensor): fail(name, x, "give a tensor of shape [B, 1, 28, 28]")
     if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
         fail(name, x, f"expected shape [B, 1, 28, 28]; add the channel axis with {name}[:, None]")
@@ -237,12 +241,15 @@ def check_binary_images(x, name: str='x', validate: bool=True) -> Tensor:
 
 # %% ../nbs/02_data.ipynb
 def check_grey_images(x, name: str='x') -> Tensor:
-    "Return `x` if it is a floating tensor [N, 1, 28, 28] with finite values in [0, 1]; else raise a `ValueError` naming `name`."
+    """Return `x` if it is a floating tensor [N, 1, 28, 28] with finite values in [0, 1]; else raise
+    a `ValueError` naming `name`."""
     if not isinstance(x, Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28) or not x.is_floating_point():
         fail(name, x, "expected a floating tensor [N, 1, 28, 28]; use uint8_images[:, None] / 255")
-    if len(x) and not torch.isfinite(x).all(): fail(name, x, "has nan or inf pixels; grey levels must be finite, in [0, 1]")
+    if len(x) and not torch.isfinite(x).all():
+        fail(name, x, "has nan or inf pixels; grey levels must be finite, in [0, 1]")
     if len(x) and (x.min() < 0 or x.max() > 1):
-        fail(name, x, f"expected grey levels in [0, 1], got [{x.min().item():g}, {x.max().item():g}]; divide bytes by 255")
+        fail(name, x, f"expected grey levels in [0, 1], got [{x.min().item():g}, {x.max().item():g}]; "
+                      "divide bytes by 255")
     return x
 
 # %% ../nbs/02_data.ipynb
@@ -268,9 +275,13 @@ def binarized_splits(name: str,                # 'mnist' or 'fashion_mnist'
                      download: bool=True,      # as in `load_images`
                     ) -> BinarizedSplits:
     "The paper's splits: train = first 50,000 training images (grey), valid = last 10,000 and test (binarised once)."
-    check_dataset_name(name); seed = check_count('seed', seed, 0, SEED_MAX, "seed of the binarisation of valid and test")
-    n_train, n_valid, n_test = (None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images (there are {most}; leave it unset for all)")
-                                for arg, n, most in (('n_train', n_train, N_TRAIN), ('n_valid', n_valid, N_VALID), ('n_test', n_test, N_TEST)))
+    check_dataset_name(name)
+    seed = check_count('seed', seed, 0, SEED_MAX, "seed of the binarisation of valid and test")
+    n_train, n_valid, n_test = (
+        None if n is None else check_count(arg, n, 0, most, f"keep the first {arg} images "
+                                                            f"(there are {most}; leave it unset for all)")
+        for arg, n, most in (('n_train', n_train, N_TRAIN), ('n_valid', n_valid, N_VALID),
+                             ('n_test', n_test, N_TEST)))
     train_u8, test_u8 = load_images(name, root, download)
     grey = lambda u8: u8[:, None].float() / 255  # [N, 1, 28, 28]
     g = torch.Generator().manual_seed(seed)

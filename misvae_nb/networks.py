@@ -86,7 +86,8 @@ class OneHotHeads(nn.Module):
     def __init__(self, h_dim, A, latent_dim=40, hidden=None):
         super().__init__()
         hidden = hidden or latent_dim
-        self.mean, self.logvar = ResidualTower(h_dim, A, latent_dim, hidden), ResidualTower(h_dim, A, latent_dim, hidden)
+        self.mean, self.logvar = (ResidualTower(h_dim, A, latent_dim, hidden),
+                                  ResidualTower(h_dim, A, latent_dim, hidden))
     def forward(self, h, idx):
         return self.mean(h, idx), torch.exp(0.5 * self.logvar(h, idx).clamp(-6.0, 2.0))
 
@@ -138,7 +139,8 @@ class ComponentBatchNorm2d(nn.Module):
 # %% ../nbs/03_networks.ipynb
 @patch
 def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,H,W], comp: [N]
-    "Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least float32, from shifted sums (compiled: one pass over y)."
+    """Per-group mean and biased variance [G, C], and values per channel n [G] (0 for absent groups), at least
+    float32, from shifted sums (compiled: one pass over y)."""
     N, C, H, W = y.shape
     # float32 also when y is bfloat16
     dt = torch.promote_types(y.dtype, torch.float32)
@@ -191,11 +193,13 @@ def forward(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor) -> Tensor: # y:
 BN_MODES = ('component', 'shared')
 
 class PixelCNNDecoder(nn.Module):
-    "p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BatchNorm + ReLU, 1x1 conv."
+    """p(x|z): GatedDense(z) as a 28x28 channel beside x, `n_layers` masked 3x3 convs (A, then B) + BatchNorm
+    + ReLU, 1x1 conv."""
     def __init__(self, latent_dim=40, channels=64, n_layers=8, A=1, bn='component'):
         super().__init__()
         if bn not in BN_MODES:
-            fail('bn', bn, "choose 'component' (the paper's: statistics per mixture component) or 'shared' (one set for all)")
+            fail('bn', bn, "choose 'component' (the paper's: statistics per mixture component) "
+                           "or 'shared' (one set for all)")
         self.bn, self.groups, self.dense = bn, (A if bn == 'component' else 1), GatedDense(latent_dim, 784)
         layers = []
         for i in range(n_layers):
@@ -226,7 +230,8 @@ class PixelCNNDecoder(nn.Module):
 # %% ../nbs/03_networks.ipynb
 @patch
 def first_layer(self: PixelCNNDecoder, x: Tensor, zimg: Tensor) -> Tensor: # x: [B,1,28,28], zimg: [L,B,K,28,28]
-    "The mask-A convolution of [x, GatedDense(z)] as one matrix product over its live taps -> [L*B*K, C, 28, 28] (channels-last)."
+    """The mask-A convolution of [x, GatedDense(z)] as one matrix product over its live taps
+    -> [L*B*K, C, 28, 28] (channels-last)."""
     conv, (L, B, K) = self.pixelcnn[0], zimg.shape[:3]
     taps, r = conv.live_taps, conv.kernel_size[0] // 2                                         # T taps, row-major
     # u: [..., 28, 28] -> [..., 28, 28, T]: the values each pixel sees (zero outside; rows below are never live)
@@ -257,7 +262,8 @@ def check_components(idx, A: int, B: int, device, validate: bool=True, K: int|No
         fail('idx', idx, f"pass [K] (shared) or [B, K] with B = {B} (per data point){per_z}")
     if validate and idx.numel():
         lo, hi = torch.stack([idx.min(), idx.max()]).tolist()   # one host sync
-        if lo < 0 or hi >= A: fail('idx', idx, f"has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A})")
+        if lo < 0 or hi >= A:
+            fail('idx', idx, f"has values in [{lo}, {hi}]; component indices must lie in [0, A) = [0, {A})")
     return idx.long()
 
 def check_idx(idx, h, A, h_dim, validate=True):
@@ -315,15 +321,18 @@ def mixture(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> GaussianMi
     "The A-component Gaussian mixture q(z|x) of the minibatch `x`."
     h = self.encode(x)                                                     # [B, H], once per data point
     return GaussianMixture(params=lambda idx: self.component_params(h, idx, validate=validate), A=self.A,
-                           validate=self.validate if validate is None else validate, device=x.device, batch_size=x.shape[0])
+                           validate=self.validate if validate is None else validate,
+                           device=x.device, batch_size=x.shape[0])
 
 def decoder_per_component(model: MixtureVAE) -> bool:
-    "Whether `model`'s decoder differs by component (per-component BatchNorm statistics): the model is then a mixture of A decoders."
+    """Whether `model`'s decoder differs by component (per-component BatchNorm statistics): the model is then
+    a mixture of A decoders."""
     return getattr(model.decoder, 'bn', None) == 'component'
 
 @patch
 def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None):
-    "log p(x|z) of the minibatch `x` for the estimators: z [L,B,S,D] -> [L,B,S]; a `ComponentLogLikelihood` of (z, components) where the decoder differs by component."
+    """log p(x|z) of the minibatch `x` for the estimators: z [L,B,S,D] -> [L,B,S]; a `ComponentLogLikelihood`
+    of (z, components) where the decoder differs by component."""
     if decoder_per_component(self):
         return ComponentLogLikelihood(lambda z, idx: self.log_likelihood(x, z, idx, validate=validate))
     return lambda z: self.log_likelihood(x, z, None, validate=validate)
@@ -338,16 +347,19 @@ class MISVAE(MixtureVAE):
 
 # %% ../nbs/03_networks.ipynb
 def host_tensors(model: nn.Module, fn, *inputs) -> list[str]:
-    "Tensors that `fn(*inputs)` reads besides its inputs and `model`'s parameters and buffers (made from Python values as it runs)."
+    """Tensors that `fn(*inputs)` reads besides its inputs and `model`'s parameters and buffers (made from
+    Python values as it runs)."""
     from torch.fx.experimental.proxy_tensor import make_fx
     graph, own = make_fx(fn)(*inputs), {t.data_ptr() for t in [*model.parameters(), *model.buffers()]}
-    return [n.target for n in graph.graph.nodes if n.op == 'get_attr' and getattr(graph, n.target).data_ptr() not in own]
+    return [n.target for n in graph.graph.nodes
+            if n.op == 'get_attr' and getattr(graph, n.target).data_ptr() not in own]
 
 # %% ../nbs/03_networks.ipynb
 PRECISIONS = ('float32', 'bfloat16')
 
 def decoder_precision(log_likelihood, precision: str, device):
-    "The log-likelihood (of z, or a `ComponentLogLikelihood`) with its decoder under bfloat16 autocast (`precision='bfloat16'`), its values in float32."
+    """The log-likelihood (of z, or a `ComponentLogLikelihood`) with its decoder under bfloat16 autocast
+    (`precision='bfloat16'`), its values in float32."""
     if precision == 'float32': return log_likelihood
     def bf16(*z_and_components):
         with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(*z_and_components).float()
@@ -355,7 +367,8 @@ def decoder_precision(log_likelihood, precision: str, device):
 
 # %% ../nbs/03_networks.ipynb
 def channels_last(model: nn.Module) -> nn.Module:
-    "Store the weight of every 2-D convolution of `model` channels-last (NHWC), in place; other parameters stay as they are."
+    """Store the weight of every 2-D convolution of `model` channels-last (NHWC), in place; other parameters
+    stay as they are."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d): m.to(memory_format=torch.channels_last)
     return model
@@ -374,7 +387,8 @@ def compile_unavailable(device) -> str|None:
 
 def compiles(compile: bool|None, device) -> bool:
     "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
-    return compile if compile is not None else torch.device(device).type == 'cuda' and compile_unavailable(device) is None
+    return (compile if compile is not None
+            else torch.device(device).type == 'cuda' and compile_unavailable(device) is None)
 
 TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
 
@@ -386,12 +400,15 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
     and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
     from torch._inductor import list_mode_options
-    options = (list_mode_options(mode) if mode else {}) | (dict(force_layout_optimization=True) if force_channels_last else {})
+    options = ((list_mode_options(mode) if mode else {})
+               | (dict(force_layout_optimization=True) if force_channels_last else {}))
     # a CPU has no Triton convolutions: Inductor's own there
     triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}
-    # templates autotuned (not coordinate descent: one change at a time); epilogues fuse with rows 'whole' or 'uncropped'
+    # templates autotuned (not coordinate descent: one change at a time);
+    # epilogues fuse with rows 'whole' or 'uncropped'
     triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}
-    for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)): net.compile(options=options | extra)
+    for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)):
+        net.compile(options=options | extra)
     return model
 
 # %% ../nbs/03_networks.ipynb
@@ -399,7 +416,8 @@ def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_conv
 MASKED_ROWS = ('live', 'whole', 'uncropped')
 
 def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
-    "Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute the same decoder."
+    """Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute
+    the same decoder."""
     if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
     for m in model.modules():
         if isinstance(m, MaskedConv2d): m.rows = rows
@@ -455,7 +473,8 @@ def _uniform(*shape, fan_in):
     return nn.Parameter(torch.empty(*shape).uniform_(-b, b))
 
 class GroupedGatedConv2d(nn.Module):
-    "A separate `GatedConv2d` for each of A components (stacked weights); runs the K requested ones as one grouped conv."
+    """A separate `GatedConv2d` for each of A components (stacked weights); runs the K requested ones as one
+    grouped conv."""
     def __init__(self, A, cin, cout, k, stride=1, padding=0):
         super().__init__()
         self.cout, self.stride, self.padding = cout, stride, padding
@@ -504,7 +523,8 @@ class SeparateEncoders(nn.Module):
 
 # %% ../nbs/03_networks.ipynb
 class SeparateEncoderVAE(MixtureVAE):
-    "Baseline (Kviman et al. 2023): a full encoder per component (228,604 parameters each), one shared PixelCNN decoder."
+    """Baseline (Kviman et al. 2023): a full encoder per component (228,604 parameters each), one shared
+    PixelCNN decoder."""
     def __init__(self, A, latent_dim=40, channels=64, n_layers=8, bn='component', validate=True):
         super().__init__(A, latent_dim, 784, validate)
         self.f_d2h, self.f_phi = nn.Flatten(), SeparateEncoders(A, latent_dim)

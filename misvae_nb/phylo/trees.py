@@ -150,8 +150,8 @@ def tree_subsplits(children: Tensor) -> list[tuple[tuple[int, int], tuple[int, i
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def _positive_number(w) -> bool:
-    "Whether `w` is a positive finite real number (a Python, numpy or 0-d torch one; not a string or a bool)."
-    if isinstance(w, (str, bytes, bool)): return False
+    "Whether `w` is a positive finite number as float() reads it (Python, numpy, 0-d torch; not a string)."
+    if isinstance(w, (str, bytes)): return False
     try: return math.isfinite(float(w)) and float(w) > 0
     except (TypeError, ValueError): return False
 

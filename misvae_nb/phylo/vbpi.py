@@ -310,9 +310,9 @@ def train_vbpi(
     "Fit the mixture with VIMCO + reparameterisation through the chosen MISELBO estimator; resumable from `checkpoint`."
     # checks: every argument, before anything is built
     _check_mix_aln(mix, aln)
-    check_estimator(estimator, S, mix.A)                              # as the first step would, but before any folder
     iterations, K, decay_every, anneal, log_every, checkpoint_every = _check_train_args(
         iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every, seconds)
+    check_estimator(estimator, S, mix.A)                              # as the first step would, but before any folder
     path = _checkpoint_path(checkpoint)
     # the run: afresh, or continued from a checkpoint written with the same settings
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,

@@ -145,7 +145,8 @@ def load_optimizer_state(opt: torch.optim.Adam, state: dict):
 
 # %% ../nbs/04_config.ipynb
 def run_metrics(out_dir: str|Path) -> dict:
-    "A run folder's metrics.json (config, code, device, one entry per finished epoch), or {} before its first epoch."
+    """A run folder's metrics.json (config, code, device, one entry per finished epoch, the epoch under way), or {}
+    before its first epoch."""
     p = Path(out_dir) / 'metrics.json'
     try: m = json.loads(p.read_text()) if p.is_file() else {}
     except ValueError: m = None

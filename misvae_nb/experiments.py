@@ -257,16 +257,13 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
                 f"(max_minutes={max_minutes:g}); give more minutes, or none, to advance the campaign"); break
         # code: epochs trained by other code are refused, retrained or accepted
         s = _state_for_this_code(cfg, c, on_code_change, say)
-        # train: an unfinished run goes on, unless it is fresh and its first epoch would overrun
+        # train: an unfinished run goes on, unless it is fresh and less than an epoch is left
         if not s['finished']:
             if s['epochs_done'] == 0 and left() is not None and advanced and left() * 60 < epoch_seconds:
                 say(f"{c.name}: time budget spent before {s['run']} could start "
                     f"(an epoch took {epoch_seconds:.0f} s); run the same command to continue"); break
             s, seconds = _train_run(cfg, c, s, data, left(), say)
-            if seconds is not None: advanced, epoch_seconds = True, seconds
-            elif not s['finished'] and not advanced:          # a call that cannot advance the campaign at all
-                fail('max_minutes', max_minutes,
-                     f"spent before {c.name}/{s['run']}'s next epoch could end: give more minutes, or none")
+            advanced, epoch_seconds = True, seconds or epoch_seconds   # train takes a step at least
             if not s['finished']: say(spent); break           # a next, fresh run would overrun it
         # evaluate: a finished run, once per evaluation setting
         if s['finished'] and s['evaluation'] is None and (left() is None or left() > 0):
@@ -347,8 +344,8 @@ def _campaign_parser() -> CliParser:
     p.add_argument('params', help="the campaign's YAML params file, e.g. params/campaigns/grid.yaml")
     p.add_argument('--shard', default='1/1', help="advance only shard i of n (runs i, i+n, ...), e.g. 2/4")
     p.add_argument('--max_minutes', type=float, default=None,
-                   help="stop cleanly after the last epoch that fits, judged by the epoch before "
-                        "(a fresh run's first epoch is not known before it runs); run again to continue")
+                   help="stop cleanly, inside an epoch if need be, before a step, validation or evaluation "
+                        "batch that would end past this many minutes; run again to continue")
     p.add_argument('--out_root', default=None, help="where the run folders go (default: the params file's "
                    "out_root, relative to the working directory)")
     p.add_argument('--device', default=None, help="override the params file's device ('auto', 'cpu', 'cuda')")

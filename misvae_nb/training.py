@@ -22,7 +22,7 @@ from .config import load_optimizer_state, run_metrics
 from .data import binarized_splits, DynamicBatches, DATASETS, Progress, BinarizedSplits
 from .data import check_grey_images, check_binary_images
 from .provenance import save_atomic, load_state, check_same_settings, code_version, device_name
-from .provenance import tensor_digest
+from .provenance import tensor_digest, hold_interrupt
 
 # %% auto 0
 __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
@@ -264,18 +264,43 @@ class _Run:
     log: Callable[[dict], None]      # log(metrics) after every epoch
     say: Callable[[str], None]       # say(line) for news
     progress: bool                   # a progress bar per epoch
+    # this call's own: the epoch's first minibatch state, work done, the last step's seconds
+    epoch_data_gen: Tensor|None = None  # data_gen's state when the epoch under way began
+    worked: int = 0                  # steps and validations this call has done
+    step_seconds: float = 0.         # how long this call's last step took
 
 # %% ../nbs/05_training.ipynb
-def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> tuple[Tensor, int, bool]:
-    """Epoch `epoch` (from 0): one pass over the data with KL factor `beta(global step)`; returns
-    (summed loss on the device, steps taken, whether stopped early)."""
-    total, n, first = torch.zeros((), device=run.device), 0, run.state['step']   # first: the global step
+def _out_of_time(run: _Run, seconds: float) -> bool:
+    "Whether work lasting `seconds` would end past the time budget; a call's first work always runs."
+    return run.stop_at is not None and run.worked > 0 and time.time() + seconds > run.stop_at
+
+def _position(epochs: int, done: int, steps: int=0, steps_per_epoch: int=0) -> str:
+    "Where a run stands, in words: `done` of `epochs` epochs finished, and `steps` of the next taken."
+    if steps == 0: return f"after epoch {done} of {epochs}"
+    return f"in epoch {done + 1} of {epochs}, after {steps} of {steps_per_epoch} steps"
+
+# %% ../nbs/05_training.ipynb
+def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
+    """The steps of epoch `epoch` (from 0) not taken yet, with KL factor `beta(global step)`, counted in
+    run.state['partial']; whether all are taken (False: stopped between two by the budget or stop_after_steps)."""
+    part, first = run.state['partial'], run.state['step']              # first: the epoch's first global step
+    total, t0 = torch.tensor(part['loss'], device=run.device), time.time()   # the loss, summed on the device
     bar = lambda batches: Progress(batches, f"epoch {epoch + 1} of {run.cfg.epochs}, batch")
-    for x in (bar(run.batches) if run.progress else run.batches):     # x: [B, 1, 28, 28]
-        if run.stop_after_steps is not None and first + n >= run.stop_after_steps: return total, n, True
-        # values checked on the run's first step only
-        total, n = total + run.step(x, beta(first + n), validate=(first + n == 0)), n + 1
-    return total, n, False
+    try:
+        for i, x in enumerate(bar(run.batches) if run.progress else run.batches):     # x: [B, 1, 28, 28]
+            if i < part['steps']: continue                      # taken before the run stopped: drawn, skipped
+            if run.stop_after_steps is not None and first + i >= run.stop_after_steps: return False
+            if _out_of_time(run, run.step_seconds):
+                where = _position(run.cfg.epochs, epoch, i, len(run.batches))
+                run.say(f"stopping {where}: the time budget is spent; run again to continue")
+                return False
+            t = time.time()
+            with hold_interrupt():                  # a Ctrl-C: raised once the step is taken and counted
+                # values checked on the run's first step only
+                total, part['steps'] = total + run.step(x, beta(first + i), validate=(first + i == 0)), i + 1
+            run.step_seconds, run.worked = time.time() - t, run.worked + 1
+        return True
+    finally: part.update(loss=total.item(), seconds=part['seconds'] + time.time() - t0)
 
 # %% ../nbs/05_training.ipynb
 def _save_best(run: _Run, code: dict):
@@ -285,21 +310,18 @@ def _save_best(run: _Run, code: dict):
                      config=asdict(run.cfg), code=code), run.out / 'best.pt')
 
 def _save_last(run: _Run, code: dict):
-    "last.pt (model, Adam, both generators, the state) and metrics.json."
-    cfg, state, step = run.cfg, run.state, run.step
-    save_atomic(dict(model=step.model.state_dict(), opt=step.opt.state_dict(),
-                     data_gen=run.data_gen.get_state(), est_gen=step.generator.get_state(),
-                     state=state, config=asdict(cfg), code=code), run.out / 'last.pt')
-    save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code,
-                                device=device_name(run.device), metrics=state['metrics']), indent=1),
+    "last.pt (model, Adam, both generators, the state) and metrics.json (with the epoch under way)."
+    cfg, state, step, part = run.cfg, run.state, run.step, run.state.get('partial')
+    data_gen = run.epoch_data_gen if part else run.data_gen.get_state()    # inside an epoch: its start
+    save_atomic(dict(model=step.model.state_dict(), opt=step.opt.state_dict(), data_gen=data_gen,
+                     est_gen=step.generator.get_state(), state=state, config=asdict(cfg), code=code),
+                run.out / 'last.pt')
+    under_way = part and dict(epoch=state['epoch'] + 1, steps=part['steps'], steps_per_epoch=len(run.batches))
+    save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code, device=device_name(run.device),
+                                metrics=state['metrics'], partial=under_way or None), indent=1),
                 run.out / 'metrics.json')
 
 # %% ../nbs/05_training.ipynb
-def _out_of_time(run: _Run, now: float) -> bool:
-    "Whether an epoch starting `now`, as long as the last one, would end past the run's time budget."
-    last_seconds = run.state['metrics'][-1]['seconds'] if run.state['metrics'] else 0.   # as far as known
-    return run.stop_at is not None and now + last_seconds > run.stop_at
-
 def _check_finite(valid_loss: float, cfg: TrainConfig, epoch: int):
     "A BadInput naming lr if the validation loss after epoch `epoch` (from 0) is not finite."
     if not math.isfinite(valid_loss):
@@ -307,40 +329,49 @@ def _check_finite(valid_loss: float, cfg: TrainConfig, epoch: int):
                            "(not saved); start afresh with a smaller --lr "
                            "(delete the folder or give another out_dir)")
 
+def _end_epoch(run: _Run, epoch: int, beta: Callable[[int], float], valid_loss: float, valid_seconds: float,
+               code: dict):
+    "Epoch `epoch` (from 0) done and validated: its metrics into the state, best.pt if best so far, last.pt."
+    state, part = run.state, run.state['partial']
+    state['step'] += part['steps']
+    state['metrics'].append(dict(epoch=epoch + 1, train_loss=(torch.tensor(part['loss']) / part['steps']).item(),
+                                 valid_loss=valid_loss, beta=beta(state['step'] - 1),     # its last step's
+                                 seconds=part['seconds'] + valid_seconds, valid_seconds=valid_seconds,
+                                 peak_memory_mb=peak_memory_mb(run.device),
+                                 code_hash=code['code_hash']))         # what trained this epoch
+    state['epoch'], state['partial'] = epoch + 1, None
+    if valid_loss < state['best_valid']:
+        state['best_valid'] = valid_loss
+        _save_best(run, code)
+    _save_last(run, code)
+
 # %% ../nbs/05_training.ipynb
 def _fit(run: _Run) -> list[dict]:
-    "Train `run` from the epoch its state has reached to cfg.epochs, saving each epoch; returns the metrics."
+    "Train `run` from where its state has reached to cfg.epochs, saving each epoch; returns the metrics."
     cfg, state, code = run.cfg, run.state, code_version()
     # KL warm-up: beta rises by global step over the first warmup_epochs epochs
     beta = lambda step: warmup_beta(step, len(run.batches), cfg.warmup_epochs)
     for epoch in range(state['epoch'], cfg.epochs):
-        t0 = time.time()
-        # budget: stop cleanly, everything saved, before an epoch that would end past it
-        if _out_of_time(run, t0):
-            run.say(f"stopping after epoch {state['epoch']} of {cfg.epochs}: the time budget is spent; "
-                    "run again to continue")
-            break
-        # train epoch (an interruption leaves the partial epoch unsaved)
+        # the epoch under way: its minibatches are drawn from here, and what it has done is counted
+        run.epoch_data_gen = run.data_gen.get_state()
+        state['partial'] = state.get('partial') or dict(steps=0, loss=0., seconds=0.)
         if run.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(run.device)
-        total, n, stopped = _train_epoch(run, epoch, beta)
-        if stopped: break
-        # validation
-        t_valid = time.time()
-        valid_loss = validation_loss(run.step.model, run.valid, cfg, validation_batch(cfg))
+        try:
+            # train epoch: the steps not taken yet (the budget or stop_after_steps stops it, saved)
+            if not _train_epoch(run, epoch, beta): _save_last(run, code); break
+            # validation, unless the budget is spent (judged by the last one)
+            if _out_of_time(run, state['metrics'][-1]['valid_seconds'] if state['metrics'] else 0.):
+                where = _position(cfg.epochs, epoch, len(run.batches), len(run.batches))
+                run.say(f"stopping {where}, before its validation: the time budget is spent; run again to continue")
+                _save_last(run, code); break
+            t_valid = time.time()
+            valid_loss = validation_loss(run.step.model, run.valid, cfg, validation_batch(cfg))
+            valid_seconds, run.worked = time.time() - t_valid, run.worked + 1
+        except KeyboardInterrupt:                              # Ctrl-C: keep what the epoch has done
+            _save_last(run, code); raise
         _check_finite(valid_loss, cfg, epoch)
-        # timing and metrics
-        state['step'] += n
-        state['metrics'].append(dict(epoch=epoch + 1, train_loss=(total / n).item(), valid_loss=valid_loss,
-                                     beta=beta(state['step'] - 1),     # its last step's
-                                     seconds=time.time() - t0, valid_seconds=time.time() - t_valid,
-                                     peak_memory_mb=peak_memory_mb(run.device),
-                                     code_hash=code['code_hash']))     # what trained this epoch
-        state['epoch'] = epoch + 1
-        # checkpoint and best.pt
-        if valid_loss < state['best_valid']:
-            state['best_valid'] = valid_loss
-            _save_best(run, code)
-        _save_last(run, code)
+        # metrics, checkpoint and best.pt: all of them or none
+        with hold_interrupt(): _end_epoch(run, epoch, beta, valid_loss, valid_seconds, code)
         # logging
         run.log(state['metrics'][-1])
     return state['metrics']
@@ -350,7 +381,8 @@ GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)
 
 def _restore_estimator_generator(run: _Run, saved: Tensor):
     "Restore the estimator's generator to `saved`; reseed it if `saved` came from the other kind of device."
-    gen, step, out = run.step.generator, run.state['step'], run.out
+    gen, out = run.step.generator, run.out
+    step = run.state['step'] + (run.state.get('partial') or {}).get('steps', 0)      # the global step
     if saved.numel() == gen.get_state().numel(): gen.set_state(saved)
     elif saved.numel() in GENERATOR_STATE_BYTES.values():              # the other kind of device's state
         gen.manual_seed(stream_seed(run.cfg.seed, f"estimator after step {step}"))
@@ -371,8 +403,9 @@ def _resume(run: _Run, ck: dict):
     run.step.model.load_state_dict(ck['model']); load_optimizer_state(run.step.opt, ck['opt'])
     run.data_gen.set_state(ck['data_gen']); run.state = dict(ck['state'], data=images)
     _restore_estimator_generator(run, ck['est_gen'])
-    done = run.state['epoch']
+    done, part = run.state['epoch'], run.state.get('partial')
     run.say(f"resuming {out}: {done} of {cfg.epochs} epochs done"
+            + (f", and {part['steps']} of {len(run.batches)} steps of epoch {done + 1}" if part else "")
             + (" (nothing left to do; a larger epochs trains it further)" if done >= cfg.epochs else ""))
     if done < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
         run.say(f"note: {out} was trained so far by other code ({ck.get('code')}); "
@@ -444,6 +477,11 @@ def _last_epoch(out_dir) -> dict:
 
 def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
 
+def _where(out_dir, epochs: int) -> str:
+    "How far the run in `out_dir` got, in words."
+    part = run_metrics(out_dir).get('partial') or {}
+    return _position(epochs, _epochs_done(out_dir), part.get('steps', 0), part.get('steps_per_epoch', 0))
+
 # %% ../nbs/05_training.ipynb
 def _warn_long_warmup(cfg: TrainConfig):
     "A warning on stderr if the KL warm-up lasts the whole run: no epoch would optimise the bound itself."
@@ -453,27 +491,20 @@ def _warn_long_warmup(cfg: TrainConfig):
               "last step, so no epoch optimises the bound itself; use --warmup_epochs below --epochs",
               file=sys.stderr)
 
-def _check_advanced(p: CliParser, max_minutes: float|None, cfg: TrainConfig, done: int, t0: float):
-    "A parser error if a call with a time budget, which started with `done` epochs, finished no epoch."
-    if max_minutes is not None and _epochs_done(cfg.out_dir) == done < cfg.epochs:
-        p.error(f"--max_minutes {max_minutes:g}: spent before this call's first epoch could end (set-up took "
-                f"{time.time() - t0:.0f} s"
-                + (f", an epoch about {_last_epoch(cfg.out_dir)['seconds']:.0f} s" if done else "")
-                + "); give more minutes, or none")
-
 # %% ../nbs/05_training.ipynb
 def train_cli(argv=None):
     "Console script `misvae-train`: train or resume a run; one JSON line of metrics per epoch on stdout."
     p = config_parser(TrainConfig, "Train MISVAE with the A2A, S2A or S2S estimator (resumes a run found in "
                                    "--out_dir).", 'misvae-train')
     p.add_argument('--max_minutes', type=float, default=None,
-                   help="stop cleanly before an epoch that would end past this many minutes, judged by "
-                        "the epoch before (a fresh run's first epoch always runs); run again to continue")
+                   help="stop cleanly, inside an epoch if need be, before a step or validation that would end "
+                        "past this many minutes, judged by the last one (a call's first step always runs); "
+                        "run again to continue")
     args = vars(p.parse_args(argv)); max_minutes = args.pop('max_minutes')
-    cfg, t0 = TrainConfig(**args), time.time()
+    cfg = TrainConfig(**args)
     # the options: a mistake is one line on stderr
     run_cli(p, check_config, cfg); run_cli(p, step_mode, cfg, run_cli(p, pick_device, cfg.device))
-    done = run_cli(p, _epochs_done, cfg.out_dir)
+    run_cli(p, run_metrics, cfg.out_dir)                               # a folder it can read
     _warn_long_warmup(cfg)
     # the run: stdout holds the metrics only, one JSON line per epoch
     stdout = sys.stdout
@@ -483,7 +514,6 @@ def train_cli(argv=None):
         with contextlib.redirect_stdout(sys.stderr):
             run_cli(p, train, cfg, log=emit, say=say, max_minutes=max_minutes)
     except KeyboardInterrupt:                                           # Ctrl-C
-        print(f"misvae-train: interrupted after epoch {_epochs_done(cfg.out_dir)} of {cfg.epochs}; "
+        print(f"misvae-train: interrupted {_where(cfg.out_dir, cfg.epochs)}, saved; "
               "run the same command to resume", file=sys.stderr)
         raise SystemExit(130) from None
-    _check_advanced(p, max_minutes, cfg, done, t0)

@@ -21,6 +21,12 @@
       evaluate_nll with each batch's chunks replayed from a CUDA graph (graph=True) against the same evaluation eagerly,
       the same seed, so the same samples: the paper's network (A = 50, untrained), 20 random images, L = 40 in chunks of 2,
       float32 eager and bfloat16 compiled; passes when both bounds agree to 1e-3 nats.
+  python benchmarks/gpu_checks.py resume OUT.json [--device cpu]
+      The trainer as misvae-train runs it by default on a GPU (graphed, compiled where Triton is), the paper's network
+      (S2S A = 4, S = 2), 600 MNIST training images in batches of 100, 3 epochs: two whole runs, and a run stopped
+      inside its second epoch (after 8 steps, as a Ctrl-C or the time budget stops it, saved) and resumed; passes
+      when the resumed run's last validation loss is within 0.1 % of the first whole run's, or 3 x the second's
+      distance from it.
 """
 from __future__ import annotations
 import argparse, json, sys, time
@@ -114,6 +120,30 @@ def eval_graph(out: str):
     write(out, dict(name='eval_graph', tolerance='both bounds within 1e-3 nats', results=results))
 
 
+def resume(out: str, device: str='cuda'):
+    "A run stopped inside an epoch and resumed against two whole runs, as the trainer runs by default."
+    import tempfile
+    from misvae_nb.training import train
+    from misvae_nb.data import binarized_splits
+    data = binarized_splits('mnist', n_train=600, n_valid=200, n_test=0)
+    tmp = Path(tempfile.mkdtemp())
+    cfg = lambda name: TrainConfig(estimator='s2s', A=4, S=2, n_train=600, n_valid=200, epochs=3, warmup_epochs=1,
+                                   device=device, out_dir=str(tmp / name))
+    try:
+        t0 = time.time(); whole_a = train(cfg('a'), data, progress=False)
+        whole_b = train(cfg('b'), data, progress=False)
+        train(cfg('cut'), data, stop_after_steps=8, progress=False); resumed = train(cfg('cut'), data, progress=False)
+        last = lambda ms: ms[-1]['valid_loss']
+        rel = lambda x, y: abs(last(x) - last(y)) / abs(last(y))
+        r = dict(passed=rel(resumed, whole_a) <= max(1e-3, 3 * rel(whole_b, whole_a)),
+                 valid_loss=dict(whole=last(whole_a), again=last(whole_b), resumed=last(resumed)),
+                 seconds=time.time() - t0)
+    except Exception as e: r = dict(passed=False, error=f"{type(e).__name__}: {e}"[:2000])
+    print('resume', r, flush=True)
+    write(out, dict(name='resume_inside_epoch', device=device, tolerance="last validation loss within 0.1 % of a whole "
+                    "run's, or 3 x a second whole run's distance", results=r))
+
+
 def released(out: str, L: int, deadline: float|None, device: str='cuda', calibration: int=500):
     minutes = None if deadline is None else max(0., (deadline - time.time()) / 60)
     c = load_campaign(CAMPAIGN, eval_L=L, eval_n_test=None, calibration=calibration)   # its eval_precision: auto
@@ -125,15 +155,16 @@ def released(out: str, L: int, deadline: float|None, device: str='cuda', calibra
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('check', choices=('graph', 'released', 'eval_graph'))
+    p.add_argument('check', choices=('graph', 'released', 'eval_graph', 'resume'))
     p.add_argument('out')
     p.add_argument('--compile', action='store_true', help="graph: the graphed run with the networks compiled (misvae-train's default on a GPU with Triton)")
     p.add_argument('--L', type=int, default=13)
     p.add_argument('--deadline', type=float, default=None, help='unix time to stop the full evaluation by (resumable)')
-    p.add_argument('--device', default='cuda', help="released: where to evaluate ('cpu' for a smoke test of this script)")
+    p.add_argument('--device', default='cuda', help="released, resume: where to run ('cpu' for a smoke test of this script)")
     p.add_argument('--calibration', type=int, default=500, help='released: training images for the BatchNorm statistics')
     a = p.parse_args()
     if a.device == 'cuda' and not torch.cuda.is_available(): sys.exit("gpu_checks.py: no CUDA GPU here (torch.cuda.is_available() is False)")
     if a.check == 'graph': graph_check(a.out, a.compile)
     elif a.check == 'eval_graph': eval_graph(a.out)
+    elif a.check == 'resume': resume(a.out, a.device)
     else: released(a.out, a.L, a.deadline, a.device, a.calibration)

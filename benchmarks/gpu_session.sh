@@ -26,6 +26,7 @@
 #                        from a CUDA graph (evaluate_nll's graph=True): whether passes small enough for a layer's activations to
 #                        stay in the L2 cache (50 MB: about 500 decodes) pay once the host's launches are out of the way
 #   eval_graph           the graphed evaluation against the eager one on the same samples (float32 eager, bfloat16 compiled)
+#   resume               the trainer's default GPU run stopped inside an epoch and resumed, against two whole runs
 #   training_steps_s2a   the S2A / S2S ratio at A = 800, S = 1 alone (its two cells), with today's code: the baseline of the next part
 #   training_steps_density  that ratio with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
 #   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
@@ -93,6 +94,7 @@ for p in $PARTS; do case $p in
   probe_graphed) part probe_graphed 170 python3 benchmarks/gpu_probe.py "$OUT/probe_graphed.json" --parts eval \
                    --eval-variants bfloat16_compiled,bfloat16_compiled_graphed --pass-sizes 20000,500 ;;
   eval_graph) part eval_graph 70 python3 benchmarks/gpu_checks.py eval_graph "$OUT/eval_graph.json" ;;
+  resume) part resume 120 python3 benchmarks/gpu_checks.py resume "$OUT/resume.json" ;;
   profile) part profile 100 python3 benchmarks/gpu_probe.py "$OUT/probe_profile.json" --parts profile ;;
   step_modes_prev) [ -d .gpu/prev ] && part step_modes_prev 130 $PREV python3 .gpu/prev/benchmarks/training_steps.py --device cuda --step-modes \
                      --step-configs s2s:4:2 --repeats 5 --min-time 0.1 --json "$OUT/step_modes_prev.json" ;;

@@ -5,7 +5,7 @@
 #   bash scripts/time_commands.sh        (about 8 minutes on a 2-core CPU; pip's cache as it is found)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -z "$(git status --porcelain)" ] || { echo "time_commands.sh: commit first; the clone is of HEAD"; exit 1; }
+[ -z "$(git status --porcelain -- . ':!results')" ] || { echo "time_commands.sh: commit first; the clone is of HEAD"; exit 1; }
 here=$PWD; clone=$(mktemp -d)/misvae-nb; git clone -q "$here" "$clone"; cd "$clone"
 clean() { [ -z "$(git status --porcelain)" ] && echo true || echo false; }
 t=$SECONDS; bash scripts/setup.sh; setup=$((SECONDS - t))

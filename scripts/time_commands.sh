@@ -6,15 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -z "$(git status --porcelain -- . ':!results')" ] || { echo "time_commands.sh: commit first; the clone is of HEAD"; exit 1; }
-here=$PWD; clone=$(mktemp -d)/misvae-nb; git clone -q "$here" "$clone"; cd "$clone"
+here=$PWD; tmp=$(mktemp -d); clone=$tmp/misvae-nb; git clone -q "$here" "$clone"; cd "$clone"
 clean() { [ -z "$(git status --porcelain)" ] && echo true || echo false; }
 t=$SECONDS; bash scripts/setup.sh; setup=$((SECONDS - t))
-t=$SECONDS; bash .ci/run 2>&1 | tee ci.log; ci=$((SECONDS - t)); ci_clean=$(clean)
-tests=$(grep -E 'passed in [0-9.]+s' ci.log | tail -n 1 | sed -E 's/.*passed in ([0-9.]+)s.*/\1/')
-closing=$(grep -E '(passed|failed)' ci.log | grep -v '^E ' | tail -n 1 | tr -d '=' | xargs); rm ci.log
+t=$SECONDS; bash .ci/run 2>&1 | tee "$tmp/ci.log"; ci=$((SECONDS - t)); ci_clean=$(clean)   # the log outside the clone
+tests=$(grep -E 'passed in [0-9.]+s' "$tmp/ci.log" | tail -n 1 | sed -E 's/.*passed in ([0-9.]+)s.*/\1/')
+closing=$(grep -E '(passed|failed)' "$tmp/ci.log" | grep -v '^E ' | tail -n 1 | tr -d '=' | xargs)
 t=$SECONDS; bash scripts/main.sh; main=$((SECONDS - t)); main_clean=$(clean)
-cd "$here"
-"$clone/.venv/bin/python" scripts/record_run.py results/commands_cpu.json commands setup_seconds=$setup \
+# recorded from the clone, so that the commit is the one measured
+.venv/bin/python scripts/record_run.py "$here/results/commands_cpu.json" commands setup_seconds=$setup \
   ci_seconds=$ci pytest_seconds=${tests:-null} "closing_line=$closing" ci_left_git_clean=$ci_clean \
   main_seconds=$main main_left_git_clean=$main_clean
-rm -rf "$(dirname "$clone")"
+cd "$here"; rm -rf "$tmp"

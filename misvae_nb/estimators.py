@@ -12,6 +12,7 @@ from torch import Tensor
 from torch.distributions import Independent, Normal
 from fastcore.meta import delegates
 from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
+from .mixtures import log_pi
 
 # %% auto 0
 __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_estimator', 'components_per_step',
@@ -160,8 +161,8 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
     # draw from the sampled components, score under the denominator's mixture
     z = sampled.rsample(L, generator=generator)                        # [L, B, S, D]
     log_q = den.log_prob(z)                                            # [L, B, S, K]
-    log_pi = None if (weights is None or estimator == 's2s') else weights.log()
-    log_q_mix = log_q_mixture(log_q, log_pi)                           # [L, B, S]
+    log_pi_k = None if (weights is None or estimator == 's2s') else log_pi(weights)
+    log_q_mix = log_q_mixture(log_q, log_pi_k)                         # [L, B, S]
     # the log weights, and their mean: the estimate
     log_lik = _check_log_density('log_likelihood', log_likelihood, call_log_likelihood(log_likelihood, z, subset),
                                  log_q_mix.shape, validate)
@@ -262,7 +263,7 @@ def bounds_from_sums(lse: Tensor, L: int, weights: Tensor|None=None) -> tuple[Te
     if weights is None: return log_mean.mean(-1), torch.logsumexp(log_mean, -1) - math.log(lse.shape[-1])
     keep = weights > 0
     return (torch.where(keep, weights * log_mean, 0.).sum(-1),
-            torch.logsumexp(torch.where(keep, weights.log() + log_mean, -math.inf), -1))
+            torch.logsumexp(torch.where(keep, log_pi(weights) + log_mean, -math.inf), -1))
 
 # %% ../nbs/01_estimators.ipynb
 @torch.no_grad()
@@ -285,7 +286,7 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
                                 generator=generator, validate=validate)
         log_w = {'q_mix': r.log_w}                                      # [n, B, A] p(x, z_al) / q_mix(z_al)
         if per_decoder:                                                 # p_a(x, z_al) / q_a(z_al)
-            log_q_mix = log_q_mixture(r.log_q, None if weights is None else weights.log())
+            log_q_mix = log_q_mixture(r.log_q, None if weights is None else log_pi(weights))
             log_w['own'] = r.log_w + log_q_mix - r.log_q.diagonal(0, -2, -1)
         return {k: torch.logsumexp(v, 0) for k, v in log_w.items()}
     sizes = [min(chunk_size, L - start) for start in range(0, L, chunk_size)]   # weighted A2A: every component, L times

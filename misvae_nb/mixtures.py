@@ -10,7 +10,7 @@ from torch import Tensor
 from fastcore.basics import patch
 
 # %% auto 0
-__all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'shown', 'BadInput', 'fail', 'check_count', 'check_real',
+__all__ = ['SEED_MAX', 'log_q_components', 'log_q_mixture', 'log_pi', 'shown', 'BadInput', 'fail', 'check_count', 'check_real',
            'check_members', 'check_counts', 'check_same_place', 'check_gaussian_params', 'check_weights',
            'take_components', 'GaussianComponents', 'GaussianMixture']
 
@@ -32,6 +32,12 @@ def log_q_mixture(log_q: Tensor,                # [L, B, S, K] from `log_q_compo
     if log_weights is None: return torch.logsumexp(log_q, -1) - math.log(log_q.shape[-1])
     if log_weights.dim() == 2: log_weights = log_weights[:, None, :]  # [B, 1, K] against [L, B, S, K]
     return torch.logsumexp(log_q + log_weights, -1)
+
+# %% ../nbs/00_mixtures.ipynb
+def log_pi(weights: Tensor) -> Tensor:  # [K] or [B, K] pi_k >= 0 -> log pi_k
+    "log pi_k, with log 0 = -inf and a zero gradient there (a plain log's gradient 1/0 makes logsumexp's NaN)."
+    positive = weights > 0
+    return torch.where(positive, torch.where(positive, weights, 1.).log(), -math.inf)
 
 # %% ../nbs/00_mixtures.ipynb
 def shown(value) -> str:
@@ -233,4 +239,4 @@ def log_prob(self: GaussianMixture, z: Tensor, weights: Tensor|None=None) -> Ten
     if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:
         fail('z', z, f"give draws of shape [n, B, D] = [n, {comps.mu.shape[0]}, {comps.mu.shape[2]}]")
     if weights is not None: check_weights(weights, self.A, True, comps.mu.shape[0])
-    return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else weights.log())[..., 0]
+    return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else log_pi(weights))[..., 0]

@@ -176,7 +176,8 @@ def _trained_by(m: dict) -> list[str]:
 
 # %% ../nbs/08_experiments.ipynb
 def run_state(cfg: TrainConfig, c: Campaign) -> dict:
-    "What run `cfg`'s folder holds: epochs done of planned, finished, device, hours, code, trained_by, evaluation."
+    """What run `cfg`'s folder holds: epochs done of planned, the epoch under way, finished, device, hours, code,
+    trained_by, evaluation."""
     out, m = Path(cfg.out_dir), run_metrics(cfg.out_dir)
     done = m['metrics'][-1]['epoch'] if m.get('metrics') else 0
     # trained with the params file's settings, and no more epochs than it plans?
@@ -190,6 +191,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     # the epoch best.pt holds
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done,
+                under_way=m.get('partial'),                       # epoch, steps, steps_per_epoch; or None
                 epochs=cfg.epochs, finished=done >= cfg.epochs and (out / 'best.pt').exists(),
                 device=m.get('device'), code=m.get('code'), trained_by=_trained_by(m),
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600,
@@ -323,7 +325,10 @@ def _table_line(r: dict, paper: float|None) -> str:
     "The table's line of row `r`, with the paper's NLL."
     e = r['evaluation'] or {}
     bn = e.get('bn', '') + (f", recomputed on {e['bn_calibration']}" if e.get('bn_calibration') else '')
-    cells = (r['run'], f"{r['epochs_done']} of {r['epochs']}", (r['device'] or '–').split(',')[0],
+    part = r.get('under_way') or {}
+    epochs = f"{r['epochs_done']} of {r['epochs']}" + (f" (+{part['steps']} of {part['steps_per_epoch']} steps)"
+                                                       if part.get('steps') else '')
+    cells = (r['run'], epochs, (r['device'] or '–').split(',')[0],
              e.get('n_images', '–'), e.get('L', '–'), bn or '–', e.get('precision', 'float32') if e else '–',
              _nll(e, 'per_component'), _nll(e, 'pooled'),
              f"{_nll(e, 'q_mix_per_component')} / {_nll(e, 'q_mix_pooled')}", f"{r['hours']:.2f}",

@@ -191,7 +191,7 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
     # the epoch best.pt holds
     best = min(m['metrics'], key=lambda e: e['valid_loss'])['epoch'] if m.get('metrics') else None
     return dict(run=out.name, estimator=cfg.estimator, A=cfg.A, S=cfg.S, bn=bn, epochs_done=done,
-                under_way=m.get('partial'),                       # epoch, steps, steps_per_epoch; or None
+                under_way=m.get('partial') if done < cfg.epochs else None,   # epoch, steps, steps_per_epoch
                 epochs=cfg.epochs, finished=done >= cfg.epochs and (out / 'best.pt').exists(),
                 device=m.get('device'), code=m.get('code'), trained_by=_trained_by(m),
                 hours=sum(e['seconds'] for e in m.get('metrics', [])) / 3600,
@@ -375,7 +375,8 @@ def campaign_cli(argv=None):
             with contextlib.redirect_stdout(sys.stderr):
                 run_cli(p, advance_campaign, c, a.shard, a.max_minutes, None, a.on_code_change, say)
         except KeyboardInterrupt:
-            say("interrupted; finished epochs and evaluated batches are kept: run the same command to continue")
+            say("interrupted; finished epochs, the steps of an epoch under way and evaluated batches are kept: "
+                "run the same command to continue")
             raise SystemExit(130) from None
     # the table on stdout; a run folder at odds with the params file: one line, no traceback
     say(f"the table of the run folders in {(Path(c.out_root) / c.name).resolve()}:")

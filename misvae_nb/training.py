@@ -282,9 +282,9 @@ def _position(epochs: int, done: int, steps: int=0, steps_per_epoch: int=0) -> s
 # %% ../nbs/05_training.ipynb
 def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
     """The steps of epoch `epoch` (from 0) not taken yet, with KL factor `beta(global step)`, counted in
-    run.state['partial']; whether all are taken (False: stopped between two by the budget or stop_after_steps)."""
-    part, first = run.state['partial'], run.state['step']              # first: the epoch's first global step
-    total, t0 = torch.tensor(part['loss'], device=run.device), time.time()   # the loss, summed on the device
+    run.state['partial'] (the loss summed on the device); whether all are taken (False: stopped between two by the
+    budget or stop_after_steps)."""
+    part, first, t0 = run.state['partial'], run.state['step'], time.time()   # first: the epoch's first global step
     bar = lambda batches: Progress(batches, f"epoch {epoch + 1} of {run.cfg.epochs}, batch")
     try:
         for i, x in enumerate(bar(run.batches) if run.progress else run.batches):     # x: [B, 1, 28, 28]
@@ -297,10 +297,11 @@ def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
             t = time.time()
             with hold_interrupt():                  # a Ctrl-C: raised once the step is taken and counted
                 # values checked on the run's first step only
-                total, part['steps'] = total + run.step(x, beta(first + i), validate=(first + i == 0)), i + 1
+                loss = run.step(x, beta(first + i), validate=(first + i == 0))
+                part['loss'], part['steps'] = part['loss'] + loss, i + 1    # a float + a device scalar: on the device
             run.step_seconds, run.worked = time.time() - t, run.worked + 1
         return True
-    finally: part.update(loss=total.item(), seconds=part['seconds'] + time.time() - t0)
+    finally: part['seconds'] += time.time() - t0
 
 # %% ../nbs/05_training.ipynb
 def _save_best(run: _Run, code: dict):
@@ -313,10 +314,12 @@ def _save_last(run: _Run, code: dict):
     "last.pt (model, Adam, both generators, the state) and metrics.json (with the epoch under way)."
     cfg, state, step, part = run.cfg, run.state, run.step, run.state.get('partial')
     data_gen = run.epoch_data_gen if part else run.data_gen.get_state()    # inside an epoch: its start
+    kept = dict(state, partial=part and dict(part, loss=float(part['loss'])))   # the epoch's loss: read here
     save_atomic(dict(model=step.model.state_dict(), opt=step.opt.state_dict(), data_gen=data_gen,
-                     est_gen=step.generator.get_state(), state=state, config=asdict(cfg), code=code),
+                     est_gen=step.generator.get_state(), state=kept, config=asdict(cfg), code=code),
                 run.out / 'last.pt')
-    under_way = part and dict(epoch=state['epoch'] + 1, steps=part['steps'], steps_per_epoch=len(run.batches))
+    under_way = part and part['steps'] and dict(epoch=state['epoch'] + 1, steps=part['steps'],
+                                                steps_per_epoch=len(run.batches))
     save_atomic(json.dumps(dict(config=asdict(cfg), data=state['data'], code=code, device=device_name(run.device),
                                 metrics=state['metrics'], partial=under_way or None), indent=1),
                 run.out / 'metrics.json')
@@ -334,7 +337,7 @@ def _end_epoch(run: _Run, epoch: int, beta: Callable[[int], float], valid_loss: 
     "Epoch `epoch` (from 0) done and validated: its metrics into the state, best.pt if best so far, last.pt."
     state, part = run.state, run.state['partial']
     state['step'] += part['steps']
-    state['metrics'].append(dict(epoch=epoch + 1, train_loss=(torch.tensor(part['loss']) / part['steps']).item(),
+    state['metrics'].append(dict(epoch=epoch + 1, train_loss=(torch.as_tensor(part['loss']) / part['steps']).item(),
                                  valid_loss=valid_loss, beta=beta(state['step'] - 1),     # its last step's
                                  seconds=part['seconds'] + valid_seconds, valid_seconds=valid_seconds,
                                  peak_memory_mb=peak_memory_mb(run.device),
@@ -370,10 +373,10 @@ def _fit(run: _Run) -> list[dict]:
         except KeyboardInterrupt:                              # Ctrl-C: keep what the epoch has done
             _save_last(run, code); raise
         _check_finite(valid_loss, cfg, epoch)
-        # metrics, checkpoint and best.pt: all of them or none
-        with hold_interrupt(): _end_epoch(run, epoch, beta, valid_loss, valid_seconds, code)
-        # logging
-        run.log(state['metrics'][-1])
+        # metrics, checkpoint, best.pt and the epoch's log line: all of them or none
+        with hold_interrupt():
+            _end_epoch(run, epoch, beta, valid_loss, valid_seconds, code)
+            run.log(state['metrics'][-1])
     return state['metrics']
 
 # %% ../nbs/05_training.ipynb
@@ -405,7 +408,8 @@ def _resume(run: _Run, ck: dict):
     _restore_estimator_generator(run, ck['est_gen'])
     done, part = run.state['epoch'], run.state.get('partial')
     run.say(f"resuming {out}: {done} of {cfg.epochs} epochs done"
-            + (f", and {part['steps']} of {len(run.batches)} steps of epoch {done + 1}" if part else "")
+            + (f", and {part['steps']} of {len(run.batches)} steps of epoch {done + 1}"
+               if part and part['steps'] and done < cfg.epochs else "")
             + (" (nothing left to do; a larger epochs trains it further)" if done >= cfg.epochs else ""))
     if done < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
         run.say(f"note: {out} was trained so far by other code ({ck.get('code')}); "
@@ -448,7 +452,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     # resume from last.pt (a trained folder without one is refused)
     if resume and (out / 'last.pt').exists(): _resume(run, load_checkpoint(out / 'last.pt', cfg, device))
     elif resume and (out / 'metrics.json').exists():
-        fail('out_dir', str(out), "holds a trained run (metrics.json, best.pt) but no last.pt to continue it "
+        holds = ', '.join(f for f in ('metrics.json', 'best.pt') if (out / f).exists())
+        fail('out_dir', str(out), f"holds a trained run ({holds}) but no last.pt to continue it "
              "from (a finished campaign run keeps only best.pt): delete the folder to train afresh, "
              "or give another out_dir")
     if run.state['epoch'] < cfg.epochs: say(_step_news(step, cfg, device))
@@ -514,6 +519,8 @@ def train_cli(argv=None):
         with contextlib.redirect_stdout(sys.stderr):
             run_cli(p, train, cfg, log=emit, say=say, max_minutes=max_minutes)
     except KeyboardInterrupt:                                           # Ctrl-C
-        print(f"misvae-train: interrupted {_where(cfg.out_dir, cfg.epochs)}, saved; "
-              "run the same command to resume", file=sys.stderr)
+        saved = (Path(cfg.out_dir) / 'last.pt').exists()
+        print(f"misvae-train: interrupted {_where(cfg.out_dir, cfg.epochs)}, saved; run the same command to resume"
+              if saved else "misvae-train: interrupted before the run saved anything; run the same command to "
+              "start it", file=sys.stderr)
         raise SystemExit(130) from None

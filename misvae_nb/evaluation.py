@@ -272,7 +272,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
         sums += _bound_sums(model, batches[k].to(device), L, chunk, g, precision, device, graph)
         if resume_path is not None: save(k + 1)
         last = time.time() - t_batch
-    if resume_path is not None: Path(resume_path).unlink(missing_ok=True)
+    # a finished state stays: the caller deletes it once the numbers are saved (a call again returns them)
     # the means and their standard errors over the images (NLL: minus the bounds)
     (per_component, pooled, *q_mix), (pc_se, pooled_se, *_) = mean_and_se(-sums[0], sums[1], len(images))
     return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), settings['calibration'],
@@ -437,9 +437,11 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     trained = len(record.get('metrics', [])) or ck['epoch']               # epochs the run has trained so far
     note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (
         f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
-    return save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'],
-                           epochs_trained=trained, test_seed=data.seed, valid_loss=ck['valid_loss'],
-                           config=asdict(cfg))
+    saved = save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'],
+                            epochs_trained=trained, test_seed=data.seed, valid_loss=ck['valid_loss'],
+                            config=asdict(cfg))
+    partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
+    return saved
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:
@@ -476,7 +478,9 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
                        resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
     if nll is None: return stopped_evaluation(partial)
     released = f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})"
-    return save_evaluation(out, nll, dev, model=released, test_seed=TEST_SEED)
+    saved = save_evaluation(out, nll, dev, model=released, test_seed=TEST_SEED)
+    partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
+    return saved
 
 # %% ../nbs/07_evaluation.ipynb
 def _eval_parser() -> CliParser:

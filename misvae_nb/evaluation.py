@@ -23,10 +23,11 @@ from .provenance import load_state, run_info, save_atomic, check_same_settings, 
 from .provenance import EVAL_MODULES, tensor_digest, model_digest
 
 # %% auto 0
-__all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'TEST_SEED', 'eval_plan', 'NLL', 'mean_and_se',
-           'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'evaluate_nll', 'load_run', 'eval_stem',
-           'eval_name', 'standard_test_digest', 'stopped_evaluation', 'save_evaluation', 'evaluate_run',
-           'authors_calibration', 'evaluate_authors', 'eval_cli']
+__all__ = ['MAX_IMAGES', 'EVAL_PRECISIONS', 'BF16_TOLERANCE_NATS', 'CHECK_IMAGES', 'STATE_KEYS', 'TEST_SEED', 'eval_plan', 'NLL',
+           'mean_and_se', 'compare_precisions', 'choose_precision', 'bn_mode', 'eval_weights', 'fingerprints',
+           'load_partial', 'evaluate_nll', 'load_run', 'eval_stem', 'eval_name', 'standard_test_digest',
+           'stopped_evaluation', 'save_evaluation', 'evaluate_run', 'authors_calibration', 'evaluate_authors',
+           'eval_cli']
 
 # %% ../nbs/07_evaluation.ipynb
 MAX_IMAGES = 20_000   # images per decoder pass by default (memory); also the batching, so which samples are drawn
@@ -69,6 +70,7 @@ class NLL:
     pooled_se: float|None = None
     images_digest: str|None = None     # tensor_digest of the images scored
     model_digest: str|None = None      # model_digest of the model's parameters (its BatchNorm statistics aside)
+    calibration_digest: str|None = None   # tensor_digest of the images the statistics were recomputed from
     # '' for the run's data set's test images; else a name for the images given, in the file name
     test_set: str = ''
 
@@ -181,6 +183,11 @@ def _check_eval_args(images, L, max_images, seed, precision, max_minutes, resume
         fail('max_minutes', max_minutes,
              "a time budget stops the evaluation to be continued later: give resume_path too")
 
+def fingerprints(images: Tensor, model: MixtureVAE, calibration_images: Tensor|None) -> dict:
+    "Digests of what an evaluation scores with: the test images, the model's parameters, the calibration images."
+    return dict(images_digest=tensor_digest(images), model_digest=model_digest(model),
+                calibration_digest=None if calibration_images is None else tensor_digest(calibration_images))
+
 def _eval_settings(model, images, L, max_images, seed, precision, calibration_images) -> dict:
     "What an evaluation's numbers depend on, so that a saved state continues only under the same."
     bn = bn_mode(model)
@@ -188,16 +195,27 @@ def _eval_settings(model, images, L, max_images, seed, precision, calibration_im
              else len(calibration_images))
     # weights: what iw_bounds does with the model's likelihood; the digests: what is scored, and by what
     return dict(L=L, max_images=max_images, seed=seed, n_images=len(images), A=model.A, bn=bn, calibration=n_cal,
-                precision=precision, weights=eval_weights(bn),
-                images_digest=tensor_digest(images), model_digest=model_digest(model))
+                precision=precision, weights=eval_weights(bn), **fingerprints(images, model, calibration_images))
 
 # %% ../nbs/07_evaluation.ipynb
 def _bn_buffers(model) -> dict:
     return {k: v.cpu() for k, v in model.state_dict().items() if 'running_' in k or 'num_batches' in k}
 
+STATE_KEYS = ('settings', 'done', 'batches', 'sums', 'generator', 'bn_buffers', 'seconds')
+
+def load_partial(path: str|Path) -> dict:
+    "An evaluation state `evaluate_nll` saved at `path`; a ValueError naming the file where it is not one."
+    st = load_state(path, 'evaluation state', keys=STATE_KEYS,
+                    fix="delete it to start the evaluation afresh")
+    if not isinstance(st['settings'], dict):
+        fail('evaluation state', str(path), "its settings are not a dict: not what evaluate_nll writes; delete it")
+    return st
+
 def _resume(model, resume_path, settings: dict, shape) -> dict:
     "The state saved at `resume_path`, refused unless started with `settings`; its statistics go into `model`."
-    st = load_state(resume_path, 'evaluation state')
+    st = load_partial(resume_path)
+    # before calibration_digest was kept, the calibration images were recorded by their count only
+    st['settings'].setdefault('calibration_digest', settings['calibration_digest'])
     if 'images_digest' not in st['settings']:
         fail('resume_path', str(resume_path), "was started by an older version of the evaluation, which did not "
              "record the model and images it scored: delete it to start afresh")
@@ -220,6 +238,8 @@ def _start(model, settings: dict, device, resume_path, calibration_images, progr
             calibrate_batchnorm(model, calibration_images, seed=settings['seed'], progress=progress)
         return g, sums, 0, 0., settings['precision'], None
     st = _resume(model, resume_path, settings, sums.shape)
+    if progress: print(f"continuing {resume_path}: {st['done']} of {st['batches']} batches of test images "
+                       f"scored earlier, in {st['seconds'] / 60:.1f} min")
     g.set_state(st['generator'])
     precision = st.get('precision', settings['precision'])               # as chosen when the evaluation started
     return g, st['sums'].to(device, sums.dtype), st['done'], st['seconds'], precision, st.get('precision_check')
@@ -238,7 +258,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     device = torch.device(device) if device is not None else next(model.parameters()).device
     if graph: check_graphable(device, validate=False)
     settings = _eval_settings(model, images, L, max_images, seed, precision, calibration_images)
-    t0 = time.time()
+    t0, stop_at = time.time(), deadline(max_minutes)      # the budget counts calibration and the precision check
     # the networks: convolutions run faster in NHWC; compiling fuses the BatchNorm and ReLU passes
     # (by default on CUDA)
     channels_last(model)
@@ -257,7 +277,7 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     if progress: print(f"scoring {len(images)} test images in {len(batches)} batches of up to {B} "
                        f"({B * model.A * L:,} decodes each, in passes of {B * model.A * chunk:,}); "
                        "a time budget or an interruption stops between batches")
-    stop_at, last = deadline(max_minutes), (seconds / done if done else 0.)   # a batch's time, as far as known
+    last = seconds / done if done else 0.                                     # a batch's time, as far as known
     todo = range(done, len(batches))
     def save(done):                                # the state after `done` batches; sums.cpu() waits for them
         save_atomic(dict(settings=settings, done=done, batches=len(batches), sums=sums.cpu(),
@@ -278,7 +298,8 @@ def evaluate_nll(model: MixtureVAE, images: Tensor, L: int=1000, max_images: int
     return NLL(per_component, pooled, len(images), model.A, L, bn_mode(model), settings['calibration'],
                seconds + time.time() - t0, precision, check, seed, settings['weights'], *q_mix,
                max_images=max_images, per_component_se=pc_se, pooled_se=pooled_se,
-               images_digest=settings['images_digest'], model_digest=settings['model_digest'])
+               images_digest=settings['images_digest'], model_digest=settings['model_digest'],
+               calibration_digest=settings['calibration_digest'])
 
 # %% ../nbs/07_evaluation.ipynb
 def _check_run_dir(run_dir: str|Path):
@@ -336,9 +357,9 @@ def _test_set_tag(images: str, n: int, dataset: str, name: str|None) -> str:
 # %% ../nbs/07_evaluation.ipynb
 def stopped_evaluation(partial: Path) -> dict:
     "What an evaluation stopped by its time budget reports: how far it got, and how to continue."
-    st = load_state(partial, 'evaluation state') if partial.exists() else dict(done=0, settings={})
+    st = load_partial(partial) if partial.exists() else dict(done=0, batches='?', settings={})
     return dict(stopped=True, partial=str(partial), batches_done=st['done'], settings=st['settings'],
-                summary=f"stopped by the time budget after {st['done']} of {st.get('batches', '?')} batches "
+                summary=f"stopped by the time budget after {st['done']} of {st['batches']} batches "
                         "of test images; the same command continues it")
 
 # %% ../nbs/07_evaluation.ipynb
@@ -385,19 +406,51 @@ def _load_checked_run(run_dir, device, calibration: int, data) -> tuple[MixtureV
     return model, cfg, ck, record
 
 # %% ../nbs/07_evaluation.ipynb
-def _finished(paths: list[Path], images: str, model_fp: str) -> tuple[Path, dict]|None:
-    "The first of the evaluation JSONs `paths` that scored the same images and model, with what it holds."
+def _finished(paths: list[Path], fps: dict) -> tuple[Path, dict]|None:
+    "The first of the evaluation JSONs `paths` with the `fingerprints` `fps`, with what it holds."
     for path in paths:
         r = json.loads(path.read_text()) if path.is_file() else {}
-        if r.get('images_digest') == images and r.get('model_digest') == model_fp: return path, r
+        if all(r.get(k) == v for k, v in fps.items()): return path, r
     return None
 
 def _drop_stale_partial(partial: Path, model_fp: str, progress: bool):
     "Delete the evaluation state `partial` where it was started for another model (an earlier best.pt)."
     if not partial.is_file(): return
-    if load_state(partial, 'evaluation state')['settings'].get('model_digest', model_fp) != model_fp:
+    if load_partial(partial)['settings'].get('model_digest', model_fp) != model_fp:
         partial.unlink()                                                  # it can never be continued
         if progress: print(f"note: {partial} was started for an earlier best.pt of the run; starting afresh")
+
+def _note_other_partials(partial: Path, progress: bool):
+    "Say which unfinished evaluations with other settings lie beside `partial`, when starting it afresh."
+    others = sorted(p.name for p in partial.parent.glob('eval_*.partial.pt') if p != partial)
+    if progress and others and not partial.exists():
+        print(f"note: unfinished evaluations with other settings are in {partial.parent}: {', '.join(others)} "
+              "(the command that started one continues it; or delete it)")
+
+
+# %% ../nbs/07_evaluation.ipynb
+def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed, device, progress, precision,
+                   max_minutes, compile, about: dict, test_set: str='', note: str='') -> dict:
+    "`evaluate_nll` into `folder` as `save_evaluation` writes it; a finished one of the same fingerprints as it is."
+    # stem(precision): the file stem; `about` (what was scored) and `note`: what save_evaluation adds
+    fps, folder = fingerprints(test, model, cal), Path(folder)
+    precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
+    if found := _finished([folder / f"{stem(p)}.json" for p in precisions], fps):
+        if progress: print(f"already evaluated, the same model and images: {found[0]}")
+        return found[1]
+    # a partial state from an earlier best.pt is dropped; the others are named
+    partial = folder / f"{stem(precision)}.partial.pt"
+    _drop_stale_partial(partial, fps['model_digest'], progress)
+    _note_other_partials(partial, progress)
+    # evaluate, continuing the partial state, and save
+    nll = evaluate_nll(model, test, L, max_images, seed, device, progress, calibration_images=cal,
+                       resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
+    if nll is None: return stopped_evaluation(partial)
+    nll.test_set = test_set
+    saved = save_evaluation(folder, nll, device, note, **about)
+    partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
+    return saved
+
 
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES,
@@ -417,31 +470,17 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
     cal = (None if calibration == 0
            else binarize(data.train[:calibration].float(), torch.Generator().manual_seed(seed)))
     test = check_binary_images(data.test[:n_test], 'data.test').float()   # also when `data` was given
-    images, model_fp = tensor_digest(test), model_digest(model)
-    test_set = _test_set_tag(images, len(test), cfg.dataset, data.name) if given else ''
+    test_set = _test_set_tag(tensor_digest(test), len(test), cfg.dataset, data.name) if given else ''
     stem = lambda p: eval_stem(L, len(test), bn_mode(model), calibration, p, seed, max_images, test_set)
-    # a finished evaluation of the same model and images is returned as it is
-    precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
-    if found := _finished([Path(run_dir) / f"{stem(p)}.json" for p in precisions], images, model_fp):
-        if progress: print(f"already evaluated, the same model and images: {found[0]}")
-        return found[1]
-    # a partial state from an earlier best.pt is dropped
-    partial = Path(run_dir) / f"{stem(precision)}.partial.pt"
-    _drop_stale_partial(partial, model_fp, progress)
-    # evaluate, continuing the partial state
-    nll = evaluate_nll(model, test, L, max_images, seed, dev, progress, calibration_images=cal,
-                       resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
-    if nll is None: return stopped_evaluation(partial)
-    nll.test_set = test_set
-    # save, with the run's best epoch and how far it has trained
+    # evaluate (or return the finished evaluation), and save with the run's best epoch and how far it has trained
     trained = len(record.get('metrics', [])) or ck['epoch']               # epochs the run has trained so far
     note = f"the run's best epoch, {ck['epoch']} of {trained} trained" + (
         f" ({cfg.epochs} planned: its training is unfinished)" if trained < cfg.epochs else "")
-    saved = save_evaluation(run_dir, nll, dev, note, run=str(run_dir), epoch=ck['epoch'],
-                            epochs_trained=trained, test_seed=data.seed, valid_loss=ck['valid_loss'],
-                            config=asdict(cfg))
-    partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
-    return saved
+    about = dict(run=str(run_dir), epoch=ck['epoch'], epochs_trained=trained, test_seed=data.seed,
+                 valid_loss=ck['valid_loss'], config=asdict(cfg))
+    return _evaluate_into(run_dir, stem, model, test, cal, L, max_images, seed, dev, progress, precision,
+                          max_minutes, compile, about, test_set, note)
+
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:
@@ -470,17 +509,13 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
     cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
-    # evaluate, continuing a stopped evaluation, and save
+    # evaluate (or return the finished evaluation), and save
     out = make_folder(out_dir, 'out_dir')
-    stem = eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), precision, seed, max_images)
-    partial = out / f"{stem}.partial.pt"
-    nll = evaluate_nll(model, data.test, L, max_images, seed, dev, progress, calibration_images=cal,
-                       resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)
-    if nll is None: return stopped_evaluation(partial)
+    stem = lambda p: eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), p, seed, max_images)
     released = f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})"
-    saved = save_evaluation(out, nll, dev, model=released, test_seed=TEST_SEED)
-    partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
-    return saved
+    return _evaluate_into(out, stem, model, data.test, cal, L, max_images, seed, dev, progress, precision,
+                          max_minutes, compile, dict(model=released, test_seed=TEST_SEED))
+
 
 # %% ../nbs/07_evaluation.ipynb
 def _eval_parser() -> CliParser:
@@ -505,9 +540,9 @@ def _eval_parser() -> CliParser:
         help=f"the decoder's arithmetic (auto: bfloat16 on a GPU if it moves the bounds by under "
              f"{BF16_TOLERANCE_NATS} nats on the first {CHECK_IMAGES} test images, else float32)")
     arg('--max_minutes', type=float, default=None,
-        help="stop cleanly before a batch of test images that would end past this many minutes, judged by the "
-             "last batch (the first always runs; a batch is up to 100 images x A x L decodes: a smaller "
-             "--max_images makes smaller ones); run again to continue")
+        help="stop cleanly before a batch of test images that would end past this many minutes from the start "
+             "(calibration included), judged by the last batch (the first always runs; a batch is up to 100 "
+             "images x A x L decodes: a smaller --max_images makes smaller ones); run again to continue")
     arg('--compile', action=argparse.BooleanOptionalAction, default=None,
         help="torch.compile the networks (default: on a GPU where Triton is installed)")
     arg('--device', default='auto', help="'auto' (GPU if any), 'cpu', 'cuda', 'cuda:N'")
@@ -552,4 +587,4 @@ def eval_cli(argv=None):
     path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
     print(r['summary'])
-    print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__}))}.json")
+    print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__ if k in r}))}.json")

@@ -45,7 +45,7 @@ def _fasta_text(path: str|Path) -> str:
     if not Path(path).is_file(): fail('path', str(path), "no such file: give the path of an aligned FASTA file")
     raw = Path(path).read_bytes()
     if raw[:2] == b'\x1f\x8b': raw = gzip.decompress(raw)
-    try: return raw.decode('utf-8')
+    try: return raw.decode('utf-8-sig')                # a byte-order mark (Windows editors) dropped
     except UnicodeDecodeError as e:
         fail('path', str(path), f"byte {e.start} is not text (UTF-8): give a plain or gzipped FASTA file")
 
@@ -83,7 +83,7 @@ def read_fasta(path: str|Path) -> dict[str, str]:
             if name in seqs: fail('path', str(path), f"taxon {name!r} occurs twice; names must be unique")
             seqs[name] = []
         elif name is None: _no_header(path, line)
-        else: seqs[name].append(line.replace(' ', '').upper())
+        else: seqs[name].append(''.join(line.split()).upper())    # spaces and tabs between blocks dropped
     seqs = {k: ''.join(v) for k, v in seqs.items()}
     _check_aligned(path, seqs)
     return seqs

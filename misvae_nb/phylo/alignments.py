@@ -59,16 +59,17 @@ def _no_header(path: str|Path, line: str):
     fail('path', str(path), why)
 
 # %% ../../nbs/20_phylo_alignments.ipynb
-def _check_aligned(path: str|Path, seqs: dict[str, str]):
-    "Refuse the records read from `path` unless they form an alignment: none empty, 3 or more, equal lengths."
+def _check_aligned(path: str|Path, seqs: dict[str, str], arg: str='path'):
+    """Refuse the records read from `path` unless they form an alignment: none empty, 3 or more, equal lengths;
+    the error names the argument `arg`."""
     if (empty := [k for k, v in seqs.items() if not v]):
-        fail('path', str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): "
-                                "every record needs its aligned sequence")
+        fail(arg, str(path), f"taxon {empty[0]!r} has an empty sequence ({len(empty)} such): "
+                             "every record needs its aligned sequence")
     if len(seqs) < 3:
-        fail('path', str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
+        fail(arg, str(path), f"found {len(seqs)} sequences; a phylogeny needs at least 3 taxa")
     lens = {len(s) for s in seqs.values()}
     if len(lens) != 1:
-        fail('path', str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
+        fail(arg, str(path), f"sequences have lengths {sorted(lens)}; give an aligned FASTA (equal lengths)")
 
 # %% ../../nbs/20_phylo_alignments.ipynb
 def read_fasta(path: str|Path) -> dict[str, str]:
@@ -162,6 +163,10 @@ class Alignment:
         return f"Alignment({self.n_taxa} taxa, {self.n_sites} sites, {self.n_patterns} patterns)"
     @classmethod
     def from_sequences(cls, seqs: dict[str, str]) -> Alignment:
+        "An alignment of `seqs` (taxon name -> aligned sequence), checked as `read_fasta` checks a file's."
+        if not isinstance(seqs, dict) or not all(isinstance(v, str) for v in seqs.values()):
+            fail('seqs', seqs, "give a dict of taxon name -> aligned sequence (str), e.g. read_fasta(path)")
+        _check_aligned(f'<{len(seqs)} sequences>', seqs, 'seqs')
         return cls(list(seqs), *compress_patterns(encode_sequences(seqs)))
 
 # %% ../../nbs/20_phylo_alignments.ipynb

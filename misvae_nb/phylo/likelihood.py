@@ -8,7 +8,7 @@ import itertools, math
 import torch
 from torch import Tensor
 from .alignments import Alignment
-from ..mixtures import fail
+from ..mixtures import fail, check_count
 
 # %% auto 0
 __all__ = ['JC69_Q', 'workspace', 'check_lengths', 'encode_edges', 'random_tree', 'jc69_propagate', 'level_schedule', 'Workspace',
@@ -238,12 +238,23 @@ def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     return kept[key]
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
+def _check_types(aln, children, t):
+    "Refuse arguments of log_likelihood that are not an Alignment, integer children and floating-point lengths."
+    if not isinstance(aln, Alignment): fail('aln', aln, "give an Alignment, e.g. load_alignment(path)")
+    if not torch.is_tensor(children) or children.dtype not in (torch.int64, torch.int32):
+        fail('children', children, "give an integer tensor [..., N-2, 2], e.g. tree_from_newick(s, aln.taxa)[0]")
+    if not torch.is_tensor(t) or not t.is_floating_point():
+        fail('t', t, "give a floating-point tensor of branch lengths [..., 2N-3]; a Newick tree without lengths "
+                     "reads as t=None: set them, e.g. torch.full((2 * aln.n_taxa - 3,), 0.1, dtype=torch.float64)")
+
+# %% ../../nbs/21_phylo_likelihood.ipynb
 def log_likelihood(aln: Alignment,     # N taxa, n_pat patterns
                    children: Tensor,   # [..., N-2, 2] from `encode_edges` / SBN samples
                    t: Tensor,          # [..., 2N-3] branch lengths >= 0 (edge above node v at v-1)
                    validate: bool=True, # check the values of t (host sync); shapes are always checked
                   ) -> Tensor: # [...] log p(X | tau, t), differentiable in t; -inf where the data are impossible
     "JC69 log-likelihood of an alignment for a batch of trees, by Felsenstein pruning."
+    _check_types(aln, children, t)
     N, batch = aln.n_taxa, children.shape[:-2]
     if children.shape[-2:] != (N - 2, 2):
         fail('children', children,
@@ -271,6 +282,9 @@ def simulate_jc69(children: Tensor,   # [N-2, 2] one tree
     "Simulate an alignment along a tree under JC69."
     N = children.shape[0] + 2
     check_lengths('t', t)
+    n_sites = check_count('n_sites', n_sites, 1, what="sites to simulate")
+    if taxa is not None and (len(taxa) != N or len(set(taxa)) != N):
+        fail('taxa', taxa, f"give N = {N} distinct names, one per taxon of the tree, or None for t0, t1, ...")
     def evolve(x, tb):
         keep = torch.rand(n_sites, generator=generator) < math.exp(-4 * float(tb) / 3)
         return torch.where(keep, x, torch.randint(4, (n_sites,), generator=generator))

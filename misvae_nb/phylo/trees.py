@@ -39,7 +39,11 @@ def _branch_length(s: str, text: str, pos: int) -> float:
 # %% ../../nbs/22_phylo_trees.ipynb
 def parse_newick(s: str) -> tuple[list[tuple[int, int]], list[float|None], dict[int, str]]:
     "Parse a Newick tree: (edges (parent, child) between node ids, length per edge or None, leaf name by node id)."
-    s = re.sub(r'\s+', '', re.sub(r'\[[^\]]*\]', '', s)).rstrip(';')   # no [comments], no white space
+    if not isinstance(s, str): fail('s', s, "give one Newick string, e.g. '((A,B),C,D);'")
+    outside_quotes = lambda pattern, s: re.sub(rf"('[^']*')|{pattern}", lambda m: m.group(1) or '', s)
+    s = outside_quotes(r'\[[^\]]*\]', s)                               # no [comments]
+    s = re.sub(r'^\s*tree\s[^=]*=', '', s, flags=re.I)                  # a NEXUS line 'tree NAME = (...);'
+    s = outside_quotes(r'\s+', s).rstrip(';')                           # no white space, but in 'quoted names'
     edges, lens, names, pos, nid = [], [], {}, 0, 0
     def label():                                       # a name, support or length, unquoted
         nonlocal pos

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 from .alignments import DATASETS, dataset_path, read_fasta, _shipped
-from ..mixtures import fail
+from ..mixtures import fail, check_count
 from .likelihood import encode_edges, random_tree, simulate_jc69
 
 # %% auto 0
@@ -94,6 +94,7 @@ def _merge_root_edges(edges: list[tuple[int, int]], lens: list[float|None], root
 def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=None
                     ) -> tuple[Tensor, Tensor|None]:  # (children [N-2, 2], t [2N-3] or None)
     "Encode a Newick tree over `taxa` (leaf names, optionally through a translate table)."
+    if len(taxa) < 3: fail('taxa', taxa, "give 3 or more taxon names (e.g. aln.taxa): an unrooted tree needs 3 taxa")
     edges, lens, names = parse_newick(s)
     N, index = len(taxa), {t: i for i, t in enumerate(taxa)}
     names = {k: (translate or {}).get(v, v) for k, v in names.items()}
@@ -106,8 +107,8 @@ def tree_from_newick(s: str, taxa: list[str], translate: dict[str, str]|None=Non
     root = ren[0]
     if deg[root] == 2: edges, lens = _merge_root_edges(edges, lens, root)   # rooted binary: unroot
     if any(d > 3 for d in Counter(a for e in edges for a in e).values()) or len(edges) != 2 * N - 3:
-        _bad_newick(s, "not a binary tree (a node with more than two children): resolve multifurcations, "
-                       "e.g. with zero-length branches")
+        _bad_newick(s, "not a binary tree (a node with more than two children, or with one): resolve "
+                       "multifurcations, e.g. with zero-length branches, and remove nodes with one child")
     has_len = all(l is not None for l in lens)
     return encode_edges(edges, N, lens if has_len else None)
 
@@ -160,8 +161,9 @@ def _positive_number(w) -> bool:
     except (TypeError, ValueError): return False
 
 def _check_support_args(trees: list, N: int, weights: list[float]|None, taxa: list[str]|None):
-    """Refuse an empty list of trees, weights other than one positive finite number per tree, and taxa other
+    """Refuse N other than an int >= 3, an empty list of trees, weights other than one positive finite number per tree, and taxa other
     than N distinct names."""
+    check_count('N', N, 3, what="the number of taxa (aln.n_taxa)")
     if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
     if weights is not None and (len(weights) != len(trees) or not all(map(_positive_number, weights))):
         fail('weights', weights, f"give one positive finite weight per tree ({len(trees)} trees), "

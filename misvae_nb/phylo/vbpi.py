@@ -4,7 +4,7 @@
 
 # %% ../../nbs/23_phylo_vbpi.ipynb 2
 from __future__ import annotations
-import itertools, math, os, time, warnings
+import hashlib, itertools, math, os, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
@@ -12,7 +12,7 @@ from torch import Tensor, nn
 from fastcore.basics import patch
 from ..estimators import miselbo, iw_bounds, ESTIMATORS, check_estimator
 from ..provenance import save_atomic, hold_interrupt, load_state, check_same_settings
-from ..provenance import git_commit, device_name
+from ..provenance import git_commit, device_name, tensor_digest
 from ..config import load_optimizer_state
 from .alignments import Alignment, DATASETS, load_alignment
 from ..mixtures import fail, check_count, check_real, check_members
@@ -249,12 +249,19 @@ def _check_mix_aln(mix, aln):
                          "SBNSupport(..., taxa=aln.taxa)")
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def _data_digest(mix: PhyloMixture, aln: Alignment) -> str:
+    "A fingerprint of what a run fits: the alignment's taxa, patterns and counts, and the support's subsplits."
+    h = hashlib.sha256(repr((list(aln.taxa), mix.sup.params)).encode())   # clades: ints of up to N bits
+    h.update(tensor_digest(aln.partials.float(), aln.counts.float()).encode())
+    return h.hexdigest()[:16]
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,
                    seconds) -> dict:
     "What defines a run, as its checkpoints store it."
     return dict(A=mix.A, taxa=aln.n_taxa, patterns=aln.n_patterns, params=len(mix.sup.params), estimator=estimator,
                 S=S, iterations=iterations, K=K, lr=lr, lr_decay=lr_decay, decay_every=decay_every, anneal=anneal,
-                init_temp=init_temp, seconds=seconds)
+                init_temp=init_temp, seconds=seconds, data=_data_digest(mix, aln))
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _checkpoint_path(checkpoint) -> Path|None:
@@ -289,7 +296,8 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tu
     ck = load_state(path, 'checkpoint')                            # data only: the run layer's reader and check
     # a run by iterations may be extended: its schedule depends on the iteration only
     longer = ('iterations',) if settings['seconds'] is None else ()
-    check_same_settings(ck.get('settings', {}), settings, path, may_change=longer)
+    older = () if 'data' in ck.get('settings', {}) else ('data',)   # written before runs recorded their data
+    check_same_settings(ck.get('settings', {}), settings, path, may_change=longer + older)
     if ck['it'] > settings['iterations']:
         fail('iterations', settings['iterations'],
              f"{path} has done {ck['it']} iterations already: give iterations >= {ck['it']}")

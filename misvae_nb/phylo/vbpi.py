@@ -321,6 +321,8 @@ def train_vbpi(
     iterations, K, decay_every, anneal, log_every, checkpoint_every = _check_train_args(
         iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every, seconds)
     check_estimator(estimator, S, mix.A)                              # as the first step would, but before any folder
+    if generator is not None and not isinstance(generator, torch.Generator):  # miselbo's check, before get_state()
+        fail('generator', generator, "give a torch.Generator, e.g. torch.Generator().manual_seed(0), or None")
     path = _checkpoint_path(checkpoint)
     # the run: afresh, or continued from a checkpoint written with the same settings
     settings = _vbpi_settings(mix, aln, estimator, S, iterations, K, lr, lr_decay, decay_every, anneal, init_temp,

@@ -424,7 +424,7 @@ def compare_mrbayes(mix: PhyloMixture, trees: list[Tensor], probs: Tensor, top: 
     lq = tree_log_probs(mix, trees)
     inside = lq.isfinite()
     p = probs[inside] / probs[inside].sum()
-    kl = (p * (p.log() - lq[inside])).sum()
+    kl = (p * (p.log() - lq[inside])).sum() if inside.any() else torch.tensor(math.nan)   # nothing covered: undefined
     first = torch.argsort(probs, descending=True, stable=True)[:top].tolist()   # MrBayes' most probable topologies
     return dict(coverage=probs[inside].sum().item(), kl=kl.item(),
                 top=[(round(probs[i].item(), 4), round(lq[i].exp().item(), 4)) for i in first])

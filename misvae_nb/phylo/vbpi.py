@@ -409,6 +409,11 @@ def phylo_data(name: str, generator: torch.Generator|None=None) -> tuple[Alignme
 @torch.no_grad()
 def tree_log_probs(mix: PhyloMixture, trees: list[Tensor]) -> Tensor: # [T] log q_mix(tau); -inf outside the support
     "Log-probability of each topology under the mixture's topology marginal."
+    N = mix.sup.N
+    if (bad := [k for k, t in enumerate(trees) if not torch.is_tensor(t) or t.shape != (N - 2, 2)]):
+        k = bad[0]
+        fail('trees', trees[k], f"tree {k} is no encoded tree on the support's N = {N} taxa: give children "
+                                f"[{N - 2}, 2] per tree, e.g. tree_from_newick(s, aln.taxa)[0]")
     ids = [mix.sup.decompose(t) for t in trees]
     inside = torch.tensor([i is not None for i in ids])
     out = torch.full((len(trees),), -math.inf, dtype=torch.float64)
@@ -421,7 +426,7 @@ def tree_log_probs(mix: PhyloMixture, trees: list[Tensor]) -> Tensor: # [T] log 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def compare_mrbayes(mix: PhyloMixture, trees: list[Tensor], probs: Tensor, top: int=5) -> dict:
     "Coverage, KL(MrBayes restricted to the support || q_mix) and top-tree probabilities."
-    lq = tree_log_probs(mix, trees)
+    lq, probs = tree_log_probs(mix, trees), torch.as_tensor(probs, dtype=torch.float64)   # probs: a list too
     inside = lq.isfinite()
     p = probs[inside] / probs[inside].sum()
     kl = (p * (p.log() - lq[inside])).sum() if inside.any() else torch.tensor(math.nan)   # nothing covered: undefined

@@ -69,6 +69,17 @@ def parse_newick(s: str) -> tuple[list[tuple[int, int]], list[float|None], dict[
     return edges, lens, names
 
 # %% ../../nbs/22_phylo_trees.ipynb
+def _iqtree_name(name: str) -> str: return re.sub(r'[^A-Za-z0-9_.|/-]', '_', name)   # as IQ-TREE renames taxa
+
+def _iqtree_renamed(taxa: list[str], names: list[str]) -> str:
+    "A hint, for an error, where some leaf `names` are `taxa` as IQ-TREE renames them; '' where none is."
+    renamed = {n: t for t in set(taxa) - set(names) if (n := _iqtree_name(t)) in set(names) - set(taxa)}
+    if not renamed: return ''
+    (n, t), more = min(renamed.items()), ', ...' if len(renamed) > 3 else ''
+    return (f"; {n!r} is {t!r} as IQ-TREE writes it: rename such taxa in the FASTA file (letters, digits, _-.|/), "
+            f"or give tree_from_newick translate={{{str(dict(sorted(renamed.items())[:3]))[1:-1]}{more}}}")
+
+# %% ../../nbs/22_phylo_trees.ipynb
 def _check_leaves(s: str, taxa: list[str], names: list[str]):
     "Refuse the tree `s` unless its leaf `names` are the distinct `taxa`, each once."
     if len(set(taxa)) != len(taxa):
@@ -79,7 +90,7 @@ def _check_leaves(s: str, taxa: list[str], names: list[str]):
     if sorted(names) != sorted(taxa):
         missing, unknown = sorted(set(taxa) - set(names))[:3], sorted(set(names) - set(taxa))[:3]
         _bad_newick(s, f"the tree's leaves must be exactly the {len(taxa)} taxa "
-                       f"(missing: {missing}, unknown: {unknown})")
+                       f"(missing: {missing}, unknown: {unknown}){_iqtree_renamed(taxa, names)}")
 
 # %% ../../nbs/22_phylo_trees.ipynb
 def _merge_root_edges(edges: list[tuple[int, int]], lens: list[float|None], root: int):

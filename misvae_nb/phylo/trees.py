@@ -383,6 +383,7 @@ def union_of_sets(sets: list[list[tuple[Tensor, int]]]) -> list[tuple[Tensor, in
 # %% ../../nbs/22_phylo_trees.ipynb
 def save_support(path: str|Path, trees: list[tuple[Tensor, int]], header: str=''):
     "Write (tree, count) pairs as gzipped `count<TAB>newick` lines, taxa as indices."
+    if not trees: fail('trees', '[]', "give at least one (tree, count) pair, e.g. from credible_set or union_of_sets")
     N = trees[0][0].shape[0] + 2
     names = [str(i) for i in range(N)]
     lines = [f'# {l}' for l in header.splitlines()] + [f'{n}\t{to_newick(t, names)}' for t, n in trees]
@@ -435,6 +436,7 @@ def load_support(name: str) -> SBNSupport:
 # %% ../../nbs/22_phylo_trees.ipynb
 def read_trprobs(path: str|Path, taxa: list[str]) -> tuple[list[Tensor], Tensor]:
     "Topologies (encoded over `taxa`) and posterior probabilities [T] from a MrBayes .trprobs file."
+    if not Path(path).is_file(): fail('path', str(path), "no such file: give the path of a MrBayes .trprobs file")
     text = Path(path).read_text()
     tr = re.search(r'translate\s+(.*?);', text, re.S | re.I)
     translate = dict(re.findall(r'(\S+)\s+([^,\s]+)\s*,?', tr.group(1))) if tr else {}

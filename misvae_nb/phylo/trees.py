@@ -172,8 +172,8 @@ def _positive_number(w) -> bool:
     except (TypeError, ValueError): return False
 
 def _check_support_args(trees: list, N: int, weights: list[float]|None, taxa: list[str]|None):
-    """Refuse N other than an int >= 3, an empty list of trees, weights other than one positive finite number per tree, and taxa other
-    than N distinct names."""
+    """Refuse N other than an int >= 3, an empty list of trees, weights other than one positive finite number
+    per tree, and taxa other than N distinct names."""
     check_count('N', N, 3, what="the number of taxa (aln.n_taxa)")
     if not trees: fail('trees', '[]', "give at least one support tree (children [N-2, 2])")
     if weights is not None and (len(weights) != len(trees) or not all(map(_positive_number, weights))):

@@ -139,7 +139,7 @@ def vimco_surrogate(log_w: Tensor,      # [L, B, S] log weights of L particles p
     return (bound + (signal * (log_q_tree - log_q_tree.detach())).sum(0)).mean()
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: int|None=None, L: int=10,
+def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: int|None=1, L: int=10,
               generator: torch.Generator|None=None) -> tuple[Tensor, Tensor]:
     "Surrogate objective (to maximise) and the L-sample MISELBO estimate, for one step."
     r = miselbo(target.log_likelihood, mix, estimator, S=S, L=L, log_prior=target.log_prior,
@@ -307,7 +307,7 @@ def _load_vbpi_checkpoint(path: Path, settings: dict, mix, opt, generator) -> tu
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def train_vbpi(
-    mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=None, iterations: int=1000,
+    mix: PhyloMixture, aln: Alignment, estimator: str='s2a', S: int|None=1, iterations: int=1000,
     K: int=10, # VIMCO particles per sampled component (vbpi_step's L; K in parameter files and checkpoints)
     lr: float=1e-3, lr_decay: float=0.75, decay_every: int=20000, anneal: int=0,
     init_temp: float=1e-3, log_every: int=50, generator: torch.Generator|None=None,
@@ -320,7 +320,7 @@ def train_vbpi(
     _check_mix_aln(mix, aln)
     iterations, K, decay_every, anneal, log_every, checkpoint_every = _check_train_args(
         iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every, seconds)
-    check_estimator(estimator, S, mix.A)                              # as the first step would, but before any folder
+    S = check_estimator(estimator, S, mix.A)          # as the first step would, before any folder; None for A2A
     if generator is not None and not isinstance(generator, torch.Generator):  # miselbo's check, before get_state()
         fail('generator', generator, "give a torch.Generator, e.g. torch.Generator().manual_seed(0), or None")
     path = _checkpoint_path(checkpoint)

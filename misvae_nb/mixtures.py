@@ -190,12 +190,24 @@ def _tensor_params(mu, std, A, batch_size, validate):
     return params, mu.shape[1], mu.device, mu.shape[0]
 
 # %% ../nbs/00_mixtures.ipynb
+def _check_params_fn(params, mu, std):
+    "A ValueError unless `params` is a function and no tensors `mu`, `std` come with it."
+    if not callable(params):
+        fail('params', params, "give a function of component indices idx ([K] or [B, K]) returning (mu, std), "
+                               "each [B, K, D]; or give tensors mu, std instead")
+    for name, t in (('mu', mu), ('std', std)):
+        if t is not None: fail(name, t, "give either tensors mu and std or a params function, not both "
+                                        "(the function would be used and the tensors ignored)")
+
+
+# %% ../nbs/00_mixtures.ipynb
 class GaussianMixture:
     "A mixture of A diagonal Gaussians, from parameter tensors or from a function of component indices."
     def __init__(self, mu: Tensor|None=None, std: Tensor|None=None, *, params=None, A: int|None=None,
                  validate: bool=True, device=None, batch_size: int|None=None):
         if params is None: params, A, device, batch_size = _tensor_params(mu, std, A, batch_size, validate)
         else:
+            _check_params_fn(params, mu, std)
             A = check_count('A', A, 1, None, "A is the number of components the params function can produce")
             if batch_size is not None:
                 batch_size = check_count('batch_size', batch_size, 1, None, "the data points B the params function serves")

@@ -10,7 +10,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .estimators import miselbo
+from .estimators import miselbo, check_estimator
+from .mixtures import fail, check_count, check_real
 from .provenance import save_atomic, load_state, check_same_settings
 
 # %% auto 0
@@ -91,6 +92,31 @@ def _resume(path: Path, settings: dict, mu, log_std, opt, gen) -> tuple[float, i
     return state['time_s'], state['it'], state['trace']
 
 # %% ../nbs/10_toy_bbvi.ipynb
+def _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint):
+    "A ValueError naming the first argument of `train_toy` that cannot describe a run."
+    A = check_count('A', A, 1, None, "mixture components")
+    check_estimator(estimator, S, A)
+    check_count('n_iter', n_iter, 0, None, "training iterations")
+    check_count('L', L, 1, None, "samples per sampled component and step")
+    if not check_real('lr', lr, what="Adam's learning rate") > 0: fail('lr', lr, "Adam's learning rate must be > 0")
+    check_count('eval_every', eval_every, 1, None, "iterations between evaluations")
+    check_count('eval_samples', eval_samples, 1, None, "samples of an evaluation")
+    check_count('checkpoint_every', checkpoint_every, 1, None, "iterations between saves")
+    if checkpoint is not None and Path(checkpoint).is_dir():
+        fail('checkpoint', str(checkpoint), f"is a folder; give a file for the run's state, "
+                                            f"e.g. {Path(checkpoint) / 'run.pt'}")
+
+def _finite(value: float, it: int, lr: float, log_lik) -> float:
+    "`value`, the MISELBO evaluated after iteration `it`, if finite; else a ValueError saying what to do."
+    if not math.isfinite(value):
+        fail('log_lik', log_lik, f"the mixture's MISELBO is {value} after iteration {it}: the target "
+                                 "(log_lik + log_prior) is nan or infinite where the mixture puts samples"
+                                 + (f", or training diverged (try an lr below {lr:g})" if it else "")
+                                 + "; make it finite there")
+    return value
+
+
+# %% ../nbs/10_toy_bbvi.ipynb
 def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=10, lr: float=1e-3,
               eval_every: int=100, eval_samples: int=1000, seed: int=0, eval_seed: int=1,
               checkpoint: str|Path|None=None, # a file for the run's state (None: not saved)
@@ -98,13 +124,15 @@ def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=
               tag: dict|None=None,            # what else the run depends on (e.g. the data's seed), checked on resume
               log_prior=funnel_log_prior, say=print) -> list[dict]:
     "Fit a mixture of A Gaussians to the toy posterior with `estimator` ('s2a', 's2s'); its A2A MISELBO trace."
+    _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint)
     settings = dict(estimator=estimator, S=S, A=A, n_iter=n_iter, eval_every=eval_every, L=L, lr=lr,
                     eval_samples=eval_samples, **(tag or {}), seed=seed, eval_seed=eval_seed)
     path = None if checkpoint is None else Path(checkpoint)
-    score = lambda: a2a_score(log_lik, mu, log_std, eval_samples, eval_seed, log_prior)
+    score = lambda it: _finite(a2a_score(log_lik, mu, log_std, eval_samples, eval_seed, log_prior), it, lr,
+                                   log_lik)
     # the initial mixture and its evaluation, or the saved state of an earlier call
     mu, log_std, opt, gen = _start(A, lr, seed)
-    t, done, trace = 0.0, 0, [dict(it=0, time_s=0.0, miselbo=score())]
+    t, done, trace = 0.0, 0, [dict(it=0, time_s=0.0, miselbo=score(0))]
     if path is not None and path.exists(): t, done, trace = _resume(path, settings, mu, log_std, opt, gen)
     def save(it):
         if path is not None:
@@ -117,7 +145,7 @@ def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=
                         generator=gen, validate=(it == 1)).estimate.sum()
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         t += time.perf_counter() - t0
-        if it % eval_every == 0 or it == n_iter: trace.append(dict(it=it, time_s=t, miselbo=score()))
+        if it % eval_every == 0 or it == n_iter: trace.append(dict(it=it, time_s=t, miselbo=score(it)))
         if it % checkpoint_every == 0 or it == n_iter: save(it)
     earlier = '' if done < n_iter else ' (finished earlier; read from its state)'
     if say: say(f"{estimator.upper()} S={S} A={A:2d}: MISELBO {trace[0]['miselbo']:9.3f} -> "

@@ -451,7 +451,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
                progress=progress)
     # resume from last.pt (a trained folder without one is refused)
     if resume and (out / 'last.pt').exists(): _resume(run, load_checkpoint(out / 'last.pt', cfg, device))
-    elif resume and (out / 'metrics.json').exists():
+    elif resume and any((out / f).exists() for f in ('metrics.json', 'best.pt')):   # not overwritten
         holds = ', '.join(f for f in ('metrics.json', 'best.pt') if (out / f).exists())
         fail('out_dir', str(out), f"holds a trained run ({holds}) but no last.pt to continue it "
              "from (a finished campaign run keeps only best.pt): delete the folder to train afresh, "

@@ -106,12 +106,24 @@ def _check_evaluation(c: Campaign, where: str):
         fail('eval_precision', c.eval_precision, f"{where}: use one of {EVAL_PRECISIONS}")
 
 # %% ../nbs/08_experiments.ipynb
+def _check_run_list(c: Campaign, where: str):
+    "A ValueError if a training campaign lists no run, or one run twice."
+    if c.kind == 'train' and not c.runs:
+        fail('runs', c.runs, f"{where}: list the runs to train, e.g. runs: [[s2s, 4, 2], [s2a, 4, 1]]")
+    names = [run_name(*r) for r in c.runs]
+    if twice := next((r for r, n in zip(c.runs, names) if names.count(n) > 1), None):
+        fail('runs', twice, f"{where}: listed {names.count(run_name(*twice))} times, all trained in one folder "
+                            f"{run_name(*twice)}: list each run once")
+
+
+# %% ../nbs/08_experiments.ipynb
 def check_campaign(c: Campaign, where: str='') -> Campaign:
     "`c`, runs' A and S as ints, if every run can be trained and evaluated; else a ValueError naming the setting."
     where = where or f"in campaign {c.name!r}"
     _check_campaign_fields(c, where)
     c.runs = _checked_runs(c.runs, where)
     _check_evaluation(c, where)
+    _check_run_list(c, where)
     for (e, A, S), cfg in zip(c.runs, campaign_configs(c)):              # each run as misvae-train checks it
         try: check_config(cfg)
         except ValueError as err: fail('runs', [e, A, S], f"{where}, this entry: {err}")

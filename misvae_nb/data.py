@@ -240,11 +240,25 @@ def check_binary_images(x, name: str='x', validate: bool=True) -> Tensor:
     return x
 
 # %% ../nbs/02_data.ipynb
+def _grey_fixes(x: Tensor, name: str) -> list[str]:
+    "What makes tensor `x` a floating [N, 1, 28, 28] one: the axes and the dtype it needs, as code."
+    shape, fixes = tuple(x.shape[1:]), []
+    if shape == (28, 28): fixes.append(f"add the channel axis: {name}[:, None]")
+    elif shape == (28, 28, 1): fixes.append(f"put the channel axis second: {name}.permute(0, 3, 1, 2)")
+    elif shape != (1, 28, 28) or x.dim() != 4: fixes.append("give images of 28 x 28 pixels with one channel axis")
+    if x.dtype == torch.bool: fixes.append(f"make it floating: {name}.float()")
+    elif not x.is_floating_point(): fixes.append(f"turn bytes into grey levels: {name}.float() / 255")
+    return fixes
+
+
+# %% ../nbs/02_data.ipynb
 def check_grey_images(x, name: str='x') -> Tensor:
     """Return `x` if it is a floating tensor [N, 1, 28, 28] with finite values in [0, 1]; else raise
     a `ValueError` naming `name`."""
-    if not isinstance(x, Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28) or not x.is_floating_point():
-        fail(name, x, "expected a floating tensor [N, 1, 28, 28]; use uint8_images[:, None] / 255")
+    if not isinstance(x, Tensor):
+        fail(name, x, f"expected a floating tensor [N, 1, 28, 28]; torch.as_tensor({name}) for an array")
+    if fixes := _grey_fixes(x, name):
+        fail(name, x, f"expected a floating tensor [N, 1, 28, 28]; {', and '.join(fixes)}")
     if len(x) and not torch.isfinite(x).all():
         fail(name, x, "has nan or inf pixels; grey levels must be finite, in [0, 1]")
     if len(x) and (x.min() < 0 or x.max() > 1):

@@ -114,6 +114,8 @@ def _check_log_density(name, fn, out, shape, validate) -> Tensor:
     if not torch.is_tensor(out) or out.shape != shape:
         fail(name, fn, f"it returned {shown(out)}; return one value per sample, "
                        f"a tensor of shape [L, B, S] = {tuple(shape)}")
+    if not out.is_floating_point():                # an int or bool tensor: rounded, and without a gradient
+        fail(name, fn, f"it returned a tensor of {out.dtype}; return log-densities as floats (e.g. torch.float32)")
     if validate and (torch.isnan(out).any() or (out == math.inf).any()):
         fail(name, fn, "it returned nan or +inf for some samples; check it at those z (result.z), "
                        "or pass validate=False to skip this check")

@@ -250,7 +250,6 @@ def _grey_fixes(x: Tensor, name: str) -> list[str]:
     elif not x.is_floating_point(): fixes.append(f"turn bytes into grey levels: {name}.float() / 255")
     return fixes
 
-
 # %% ../nbs/02_data.ipynb
 def check_grey_images(x, name: str='x') -> Tensor:
     """Return `x` if it is a floating tensor [N, 1, 28, 28] with finite values in [0, 1]; else raise

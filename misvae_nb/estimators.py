@@ -215,7 +215,6 @@ class FixedComponents:
         self.components, self.A, self.device = components, len(components), device
     def select(self, idx: Tensor): return self.components.take(idx)   # idx: [K] or [B, K], any order, repeats allowed
 
-
 # %% ../nbs/01_estimators.ipynb
 @dataclass
 class IWBounds:

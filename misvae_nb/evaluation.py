@@ -427,7 +427,6 @@ def _note_other_partials(partial: Path, progress: bool):
         print(f"note: unfinished evaluations with other settings are in {partial.parent}: {', '.join(others)} "
               "(the command that started one continues it; or delete it)")
 
-
 # %% ../nbs/07_evaluation.ipynb
 def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed, device, progress, precision,
                    max_minutes, compile, about: dict, test_set: str='', note: str='') -> dict:
@@ -450,7 +449,6 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     saved = save_evaluation(folder, nll, device, note, **about)
     partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
     return saved
-
 
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES,
@@ -480,7 +478,6 @@ def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_imag
                  valid_loss=ck['valid_loss'], config=asdict(cfg))
     return _evaluate_into(run_dir, stem, model, test, cal, L, max_images, seed, dev, progress, precision,
                           max_minutes, compile, about, test_set, note)
-
 
 # %% ../nbs/07_evaluation.ipynb
 def authors_calibration(bn: str, calibration: int) -> int:
@@ -515,7 +512,6 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     released = f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})"
     return _evaluate_into(out, stem, model, data.test, cal, L, max_images, seed, dev, progress, precision,
                           max_minutes, compile, dict(model=released, test_seed=TEST_SEED))
-
 
 # %% ../nbs/07_evaluation.ipynb
 def _eval_parser() -> CliParser:

@@ -115,7 +115,6 @@ def _check_run_list(c: Campaign, where: str):
         fail('runs', twice, f"{where}: listed {names.count(run_name(*twice))} times, all trained in one folder "
                             f"{run_name(*twice)}: list each run once")
 
-
 # %% ../nbs/08_experiments.ipynb
 def check_campaign(c: Campaign, where: str='') -> Campaign:
     "`c`, runs' A and S as ints, if every run can be trained and evaluated; else a ValueError naming the setting."

@@ -62,7 +62,6 @@ def fail(arg: str, value, fix: str):
     "Raise BadInput `arg=<value shown>: fix` for a caller's mistake: name the argument, show the value, say what to do."
     raise BadInput(f"{arg}={shown(value)}: {fix}")
 
-
 # %% ../nbs/00_mixtures.ipynb
 def _is_bool(value) -> bool:
     "True for Python, numpy and torch booleans (numpy 1.x lets np.bool_ pass as an index)."
@@ -105,7 +104,6 @@ def check_counts(name: str, values, low: int=1, high: int|None=None, what: str='
         fail(name, values, f"{what + ': ' if what else ''}give a non-empty list of ints "
                            f"in [{low}, {high if high is not None else 'inf'}]")
     return [check_count(name, v, low, high, what) for v in values]
-
 
 # %% ../nbs/00_mixtures.ipynb
 def check_same_place(**tensors):
@@ -198,7 +196,6 @@ def _check_params_fn(params, mu, std):
     for name, t in (('mu', mu), ('std', std)):
         if t is not None: fail(name, t, "give either tensors mu and std or a params function, not both "
                                         "(the function would be used and the tensors ignored)")
-
 
 # %% ../nbs/00_mixtures.ipynb
 class GaussianMixture:

@@ -272,7 +272,6 @@ def check_idx(idx, h, A, h_dim, validate=True):
         fail('h', h, f"pass h = model.encode(x), of shape [B, {h_dim}]")
     return torch.arange(A, device=h.device) if idx is None else check_components(idx, A, h.shape[0], h.device, validate)
 
-
 # %% ../nbs/03_networks.ipynb
 def check_z(z, latent_dim, B=None):
     "Raise a ValueError unless z is [..., latent_dim], and [L, B, K, latent_dim] when the batch size B is given."

@@ -115,7 +115,6 @@ def _finite(value: float, it: int, lr: float, log_lik) -> float:
                                  + "; make it finite there")
     return value
 
-
 # %% ../nbs/10_toy_bbvi.ipynb
 def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=10, lr: float=1e-3,
               eval_every: int=100, eval_samples: int=1000, seed: int=0, eval_seed: int=1,

@@ -107,13 +107,15 @@ def _check_evaluation(c: Campaign, where: str):
 
 # %% ../nbs/08_experiments.ipynb
 def _check_run_list(c: Campaign, where: str):
-    "A ValueError if a training campaign lists no run, or one run twice."
+    "A ValueError if a training campaign lists no run, or one run twice (A2A's at two S: it reads no S)."
     if c.kind == 'train' and not c.runs:
         fail('runs', c.runs, f"{where}: list the runs to train, e.g. runs: [[s2s, 4, 2], [s2a, 4, 1]]")
-    names = [run_name(*r) for r in c.runs]
-    if twice := next((r for r, n in zip(c.runs, names) if names.count(n) > 1), None):
-        fail('runs', twice, f"{where}: listed {names.count(run_name(*twice))} times, all trained in one folder "
-                            f"{run_name(*twice)}: list each run once")
+    trained = [(e, A, None if e == 'a2a' else S) for e, A, S in c.runs]        # what each run trains
+    if twice := next((r for r, t in zip(c.runs, trained) if trained.count(t) > 1), None):
+        same = [run_name(*r) for r, t in zip(c.runs, trained) if t == trained[c.runs.index(twice)]]
+        fail('runs', twice, f"{where}: listed {len(same)} times ({', '.join(same)}), the same model trained "
+                            + ("twice in one folder" if len(set(same)) == 1 else "in each folder (A2A reads no S)")
+                            + ": list each run once")
 
 # %% ../nbs/08_experiments.ipynb
 def check_campaign(c: Campaign, where: str='') -> Campaign:

@@ -51,6 +51,9 @@ def shown(value) -> str:
         if len(value.shape) == 0 and str(dev) != 'meta': return f"{value.item()!r} ({kind}{where})"
         return f"<{kind.replace(' of ', f' of shape {tuple(value.shape)}, ')}{where}>"
     if callable(value) and hasattr(value, '__name__'): return f"<function {value.__name__}>"
+    if isinstance(value, (tuple, list)) and any(hasattr(v, 'shape') for v in value):   # tensors inside: each shown
+        inner = ', '.join(map(shown, value[:3])) + (', ...' if len(value) > 3 else '')
+        return f"{'(%s)' if isinstance(value, tuple) else '[%s]'} ({type(value).__name__})" % inner
     r = repr(value)
     return f"{r if len(r) <= 60 else r[:57] + '...'} ({type(value).__name__})"
 

@@ -106,7 +106,7 @@ class TrainStep:
         return loss.detach()
 
     def __call__(self, x: Tensor, beta: float, validate: bool=False) -> Tensor:
-        # eagerly: on the CPU, a validated step, a batch shaped unlike the graph's
+        # eagerly: in eager mode (always on the CPU), a validated step, a batch shaped unlike the graph's
         if self.mode == 'eager' or validate or (self.graph is not None and x.shape != self.x.shape):
             return self.eager(x, beta, validate)
         # warm-up on a side stream, as before a capture
@@ -141,6 +141,15 @@ def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generato
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True   # cuDNN times algorithms for our shapes
     mode = step_mode(cfg, device)
     return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode, compiled=compiled)
+
+# %% ../nbs/05_training.ipynb
+def _step_news(step: TrainStep, cfg: TrainConfig, device: torch.device) -> str:
+    "How the run's training steps run, in words: device, graph or eager, precision, compiled or not."
+    how = "one CUDA graph per step (forward, backward, fused Adam)" if step.mode == 'graph' else "eager"
+    float32 = ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")
+    precision = ", decoder in bfloat16" if step.amp else float32
+    return (f"training step on {device_name(device)}: {how}{precision}"
+            + (", networks compiled (torch.compile)" if step.compiled else ""))
 
 # %% ../nbs/05_training.ipynb
 def _snapshot(model: MixtureVAE) -> dict:
@@ -414,15 +423,6 @@ def _resume(run: _Run, ck: dict):
     if done < cfg.epochs and ck.get('code', {}).get('code_hash') != code_version()['code_hash']:
         run.say(f"note: {out} was trained so far by other code ({ck.get('code')}); "
                 f"continuing with {code_version()}")
-
-# %% ../nbs/05_training.ipynb
-def _step_news(step: TrainStep, cfg: TrainConfig, device: torch.device) -> str:
-    "How the run's training steps run, in words: device, graph or eager, precision, compiled or not."
-    how = "one CUDA graph per step (forward, backward, fused Adam)" if step.mode == 'graph' else "eager"
-    float32 = ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")
-    precision = ", decoder in bfloat16" if step.amp else float32
-    return (f"training step on {device_name(device)}: {how}{precision}"
-            + (", networks compiled (torch.compile)" if step.compiled else ""))
 
 # %% ../nbs/05_training.ipynb
 def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|None=None,

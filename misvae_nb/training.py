@@ -25,9 +25,9 @@ from .provenance import save_atomic, load_state, check_same_settings, code_versi
 from .provenance import tensor_digest, hold_interrupt
 
 # %% auto 0
-__all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'load_checkpoint', 'peak_memory_mb',
-           'step_mode', 'make_optimizer', 'TrainStep', 'build_step', 'compare_step_modes', 'stream_seed',
-           'validation_batch', 'validation_loss', 'check_train_data', 'train', 'config_parser', 'train_cli']
+__all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_beta', 'step_mode', 'make_optimizer', 'TrainStep',
+           'build_step', 'compare_step_modes', 'stream_seed', 'validation_batch', 'validation_loss', 'check_train_data',
+           'peak_memory_mb', 'load_checkpoint', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
 def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
@@ -44,25 +44,6 @@ def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None,
 def warmup_beta(step: int, steps_per_epoch: int, warmup_epochs: int) -> float:
     "The KL warm-up factor at global step `step`."
     return 1.0 if warmup_epochs == 0 else min(1.0, step / (warmup_epochs * steps_per_epoch))
-
-# %% ../nbs/05_training.ipynb
-def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
-    "A trainer checkpoint as data; one written by a different configuration (for a run on `device`) is refused."
-    ck = load_state(path, 'checkpoint', keys=('config', 'model', 'opt', 'data_gen', 'est_gen', 'state'))
-    saved, now, may = ck['config'], asdict(cfg), RESUMABLE_CHANGES + unused_settings(cfg, device)
-    theirs = ', '.join(f"{k}={saved.get(k)!r}" for k in sorted(set(saved) | set(now))
-                       if k not in may and saved.get(k) != now.get(k))
-    check_same_settings(saved, now, path.parent, may_change=may,
-                        fix=f"continue it with its own settings ({theirs}), or give another out_dir, "
-                            "or delete the folder to start afresh")
-    return ck
-
-# %% ../nbs/05_training.ipynb
-def peak_memory_mb(device: torch.device) -> float:
-    "Peak memory in MB: the CUDA allocator's on a GPU, the process's resident set on the CPU."
-    if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss              # KiB on Linux, bytes on macOS
-    return rss / (2**20 if sys.platform == 'darwin' else 1024)
 
 # %% ../nbs/05_training.ipynb
 def step_mode(cfg: TrainConfig, device: torch.device) -> str:
@@ -267,13 +248,13 @@ class _Run:
     data_gen: torch.Generator        # the minibatches' order and binarisation
     device: torch.device
     out: Path                        # the run folder: last.pt, best.pt, metrics.json
-    state: dict                      # kept in last.pt: epoch, step, metrics, best_valid, data
+    state: dict                      # kept in last.pt: epoch, step, metrics, best_valid, data, partial
     stop_after_steps: int|None       # an interruption, for tests: stop before this global step
     stop_at: float|None              # when the time budget is spent (time.time()); None: no budget
     log: Callable[[dict], None]      # log(metrics) after every epoch
     say: Callable[[str], None]       # say(line) for news
     progress: bool                   # a progress bar per epoch
-    # this call's own: the epoch's first minibatch state, work done, the last step's seconds
+    # this call's own
     epoch_data_gen: Tensor|None = None  # data_gen's state when the epoch under way began
     worked: int = 0                  # steps and validations this call has done
     step_seconds: float = 0.         # how long this call's last step took
@@ -283,6 +264,7 @@ def _out_of_time(run: _Run, seconds: float) -> bool:
     "Whether work lasting `seconds` would end past the time budget; a call's first work always runs."
     return run.stop_at is not None and run.worked > 0 and time.time() + seconds > run.stop_at
 
+# %% ../nbs/05_training.ipynb
 def _position(epochs: int, done: int, steps: int=0, steps_per_epoch: int=0) -> str:
     "Where a run stands, in words: `done` of `epochs` epochs finished, and `steps` of the next taken."
     if steps == 0: return f"after epoch {done} of {epochs}"
@@ -313,12 +295,6 @@ def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
     finally: part['seconds'] += time.time() - t0
 
 # %% ../nbs/05_training.ipynb
-def _save_best(run: _Run, code: dict):
-    "best.pt: the parameters after the run's last epoch, its best so far."
-    m = run.state['metrics'][-1]
-    save_atomic(dict(model=run.step.model.state_dict(), epoch=m['epoch'], valid_loss=m['valid_loss'],
-                     config=asdict(run.cfg), code=code), run.out / 'best.pt')
-
 def _save_last(run: _Run, code: dict):
     "last.pt (model, Adam, both generators, the state) and metrics.json (with the epoch under way)."
     cfg, state, step, part = run.cfg, run.state, run.step, run.state.get('partial')
@@ -334,6 +310,20 @@ def _save_last(run: _Run, code: dict):
                 run.out / 'metrics.json')
 
 # %% ../nbs/05_training.ipynb
+def _save_best(run: _Run, code: dict):
+    "best.pt: the parameters after the run's last epoch, its best so far."
+    m = run.state['metrics'][-1]
+    save_atomic(dict(model=run.step.model.state_dict(), epoch=m['epoch'], valid_loss=m['valid_loss'],
+                     config=asdict(run.cfg), code=code), run.out / 'best.pt')
+
+# %% ../nbs/05_training.ipynb
+def peak_memory_mb(device: torch.device) -> float:
+    "Peak memory in MB: the CUDA allocator's on a GPU, the process's resident set on the CPU."
+    if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss              # KiB on Linux, bytes on macOS
+    return rss / (2**20 if sys.platform == 'darwin' else 1024)
+
+# %% ../nbs/05_training.ipynb
 def _check_finite(valid_loss: float, cfg: TrainConfig, epoch: int):
     "A BadInput naming lr if the validation loss after epoch `epoch` (from 0) is not finite."
     if not math.isfinite(valid_loss):
@@ -341,6 +331,7 @@ def _check_finite(valid_loss: float, cfg: TrainConfig, epoch: int):
                            "(not saved); start afresh with a smaller --lr "
                            "(delete the folder or give another out_dir)")
 
+# %% ../nbs/05_training.ipynb
 def _end_epoch(run: _Run, epoch: int, beta: Callable[[int], float], valid_loss: float, valid_seconds: float,
                code: dict):
     "Epoch `epoch` (from 0) done and validated: its metrics into the state, best.pt if best so far, last.pt."
@@ -387,6 +378,18 @@ def _fit(run: _Run) -> list[dict]:
             _end_epoch(run, epoch, beta, valid_loss, valid_seconds, code)
             run.log(state['metrics'][-1])
     return state['metrics']
+
+# %% ../nbs/05_training.ipynb
+def load_checkpoint(path: Path, cfg: TrainConfig, device: torch.device|None=None) -> dict:
+    "A trainer checkpoint as data; one written by a different configuration (for a run on `device`) is refused."
+    ck = load_state(path, 'checkpoint', keys=('config', 'model', 'opt', 'data_gen', 'est_gen', 'state'))
+    saved, now, may = ck['config'], asdict(cfg), RESUMABLE_CHANGES + unused_settings(cfg, device)
+    theirs = ', '.join(f"{k}={saved.get(k)!r}" for k in sorted(set(saved) | set(now))
+                       if k not in may and saved.get(k) != now.get(k))
+    check_same_settings(saved, now, path.parent, may_change=may,
+                        fix=f"continue it with its own settings ({theirs}), or give another out_dir, "
+                            "or delete the folder to start afresh")
+    return ck
 
 # %% ../nbs/05_training.ipynb
 GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)   # CUDA's: seed and offset

@@ -124,13 +124,13 @@ def build_step(cfg: TrainConfig, device: torch.device, generator: torch.Generato
     return TrainStep(model, make_optimizer(model, cfg, device, mode), cfg, generator, mode, compiled=compiled)
 
 # %% ../nbs/05_training.ipynb
-def _step_news(step: TrainStep, cfg: TrainConfig, device: torch.device) -> str:
+def _step_news(train_step: TrainStep, cfg: TrainConfig, device: torch.device) -> str:
     "How the run's training steps run, in words: device, graph or eager, precision, compiled or not."
-    how = "one CUDA graph per step (forward, backward, fused Adam)" if step.mode == 'graph' else "eager"
+    how = "one CUDA graph per step (forward, backward, fused Adam)" if train_step.mode == 'graph' else "eager"
     float32 = ", float32" + (" (amp is for CUDA only)" if cfg.amp else "")
-    precision = ", decoder in bfloat16" if step.amp else float32
+    precision = ", decoder in bfloat16" if train_step.amp else float32
     return (f"training step on {device_name(device)}: {how}{precision}"
-            + (", networks compiled (torch.compile)" if step.compiled else ""))
+            + (", networks compiled (torch.compile)" if train_step.compiled else ""))
 
 # %% ../nbs/05_training.ipynb
 def _snapshot(model: MixtureVAE) -> dict:
@@ -242,7 +242,7 @@ def check_train_data(data, cfg: TrainConfig) -> BinarizedSplits:
 class _Run:
     "One run's state: what it trains with, where it saves, how far it got, how it stops and reports."
     cfg: TrainConfig
-    step: TrainStep                  # the network, its Adam, and the estimator's generator (step.generator)
+    train_step: TrainStep            # the network, its Adam, and the estimator's generator
     batches: DynamicBatches          # training minibatches [B, 1, 28, 28], binarised afresh each epoch
     valid: Tensor                    # validation images [M, 1, 28, 28], binary, on the device
     data_gen: torch.Generator        # the minibatches' order and binarisation
@@ -288,7 +288,7 @@ def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
             t = time.time()
             with hold_interrupt():                  # a Ctrl-C: raised once the step is taken and counted
                 # values checked on the run's first step only
-                loss = run.step(x, beta(first + i), validate=(first + i == 0))
+                loss = run.train_step(x, beta(first + i), validate=(first + i == 0))
                 part['loss'], part['steps'] = part['loss'] + loss, i + 1    # a float + a device scalar: on the device
             run.step_seconds, run.worked = time.time() - t, run.worked + 1
         return True
@@ -297,11 +297,11 @@ def _train_epoch(run: _Run, epoch: int, beta: Callable[[int], float]) -> bool:
 # %% ../nbs/05_training.ipynb
 def _save_last(run: _Run, code: dict):
     "last.pt (model, Adam, both generators, the state) and metrics.json (with the epoch under way)."
-    cfg, state, step, part = run.cfg, run.state, run.step, run.state.get('partial')
+    cfg, state, train_step, part = run.cfg, run.state, run.train_step, run.state.get('partial')
     data_gen = run.epoch_data_gen if part else run.data_gen.get_state()    # inside an epoch: its start
     kept = dict(state, partial=part and dict(part, loss=float(part['loss'])))   # the epoch's loss: read here
-    save_atomic(dict(model=step.model.state_dict(), opt=step.opt.state_dict(), data_gen=data_gen,
-                     est_gen=step.generator.get_state(), state=kept, config=asdict(cfg), code=code),
+    save_atomic(dict(model=train_step.model.state_dict(), opt=train_step.opt.state_dict(), data_gen=data_gen,
+                     est_gen=train_step.generator.get_state(), state=kept, config=asdict(cfg), code=code),
                 run.out / 'last.pt')
     under_way = part and part['steps'] and dict(epoch=state['epoch'] + 1, steps=part['steps'],
                                                 steps_per_epoch=len(run.batches))
@@ -313,7 +313,7 @@ def _save_last(run: _Run, code: dict):
 def _save_best(run: _Run, code: dict):
     "best.pt: the parameters after the run's last epoch, its best so far."
     m = run.state['metrics'][-1]
-    save_atomic(dict(model=run.step.model.state_dict(), epoch=m['epoch'], valid_loss=m['valid_loss'],
+    save_atomic(dict(model=run.train_step.model.state_dict(), epoch=m['epoch'], valid_loss=m['valid_loss'],
                      config=asdict(run.cfg), code=code), run.out / 'best.pt')
 
 # %% ../nbs/05_training.ipynb
@@ -368,7 +368,7 @@ def _fit(run: _Run) -> list[dict]:
                 run.say(f"stopping {where}, before its validation: the time budget is spent; run again to continue")
                 _save_last(run, code); break
             t_valid = time.time()
-            valid_loss = validation_loss(run.step.model, run.valid, cfg, validation_batch(cfg))
+            valid_loss = validation_loss(run.train_step.model, run.valid, cfg, validation_batch(cfg))
             valid_seconds, run.worked = time.time() - t_valid, run.worked + 1
         except KeyboardInterrupt:                              # Ctrl-C: keep what the epoch has done
             _save_last(run, code); raise
@@ -396,7 +396,7 @@ GENERATOR_STATE_BYTES = dict(cpu=torch.Generator().get_state().numel(), cuda=16)
 
 def _restore_estimator_generator(run: _Run, saved: Tensor):
     "Restore the estimator's generator to `saved`; reseed it if `saved` came from the other kind of device."
-    gen, out = run.step.generator, run.out
+    gen, out = run.train_step.generator, run.out
     step = run.state['step'] + (run.state.get('partial') or {}).get('steps', 0)      # the global step
     if saved.numel() == gen.get_state().numel(): gen.set_state(saved)
     elif saved.numel() in GENERATOR_STATE_BYTES.values():              # the other kind of device's state
@@ -415,7 +415,7 @@ def _resume(run: _Run, ck: dict):
     if trained_on['digest'] != images['digest']:
         fail('data', images, f"{out} was trained on other images ({trained_on}): "
                              "pass the data it was trained on (train(cfg, data)), or give another out_dir")
-    run.step.model.load_state_dict(ck['model']); load_optimizer_state(run.step.opt, ck['opt'])
+    run.train_step.model.load_state_dict(ck['model']); load_optimizer_state(run.train_step.opt, ck['opt'])
     run.data_gen.set_state(ck['data_gen']); run.state = dict(ck['state'], data=images)
     _restore_estimator_generator(run, ck['est_gen'])
     done, part = run.state['epoch'], run.state.get('partial')
@@ -439,7 +439,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     torch.manual_seed(stream_seed(cfg.seed, 'network'))                # the initial weights
     data_gen = torch.Generator().manual_seed(stream_seed(cfg.seed, 'minibatches'))
     est_gen = torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
-    step = build_step(cfg, device, est_gen)
+    train_step = build_step(cfg, device, est_gen)
     # the images: `data`, checked, or the data set's
     if data is not None: data = check_train_data(data, cfg)
     data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid,
@@ -448,7 +448,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
     images = dict(name=data.name or 'own', n_train=len(data.train), n_valid=len(data.valid),
                   digest=tensor_digest(data.train, data.valid))
-    run = _Run(cfg, step, batches, data.valid.to(device), data_gen, device, out,
+    run = _Run(cfg, train_step, batches, data.valid.to(device), data_gen, device, out,
                state=dict(epoch=0, step=0, metrics=[], best_valid=math.inf, data=images),
                stop_after_steps=stop_after_steps, stop_at=stop_at, log=log or (lambda m: None), say=say,
                progress=progress)
@@ -459,7 +459,7 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
         fail('out_dir', str(out), f"holds a trained run ({holds}) but no last.pt to continue it "
              "from (a finished campaign run keeps only best.pt): delete the folder to train afresh, "
              "or give another out_dir")
-    if run.state['epoch'] < cfg.epochs: say(_step_news(step, cfg, device))
+    if run.state['epoch'] < cfg.epochs: say(_step_news(train_step, cfg, device))
     return _fit(run)
 
 # %% ../nbs/05_training.ipynb

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb 2
 from __future__ import annotations
-import argparse, contextlib, json, math, resource, sys, time
+import argparse, contextlib, hashlib, json, math, resource, sys, time
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -194,7 +194,6 @@ def compare_step_modes(cfg: TrainConfig, steps: int=8, seed: int=0, device: str=
 def stream_seed(seed: int, stream: str) -> int:
     """The seed of a run's random `stream` ('network', 'minibatches', 'estimator', 'validation', ...):
     63 bits of SHA-256 of both."""
-    import hashlib
     return int.from_bytes(hashlib.sha256(f'{seed}/{stream}'.encode()).digest()[:8], 'little') >> 1
 
 # %% ../nbs/05_training.ipynb
@@ -441,9 +440,8 @@ def train(cfg: TrainConfig, data=None, resume: bool=True, stop_after_steps: int|
     est_gen = torch.Generator(device).manual_seed(stream_seed(cfg.seed, 'estimator'))
     train_step = build_step(cfg, device, est_gen)
     # the images: `data`, checked, or the data set's
-    if data is not None: data = check_train_data(data, cfg)
-    data = data or binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid,
-                                    n_test=0)
+    data = (check_train_data(data, cfg) if data is not None else
+            binarized_splits(cfg.dataset, seed=cfg.seed, n_train=cfg.n_train, n_valid=cfg.n_valid, n_test=0))
     make_folder(out, 'out_dir')                                    # the run is possible: no empty folder else
     batches = DynamicBatches(data.train, cfg.batch_size, generator=data_gen, device=device)
     images = dict(name=data.name or 'own', n_train=len(data.train), n_valid=len(data.valid),
@@ -478,12 +476,10 @@ def config_parser(cls, description: str, prog: str) -> CliParser:
     return p
 
 # %% ../nbs/05_training.ipynb
-def _last_epoch(out_dir) -> dict:
-    "The metrics of the last epoch finished in `out_dir` (before the first: epoch 0, 0 s)."
+def _epochs_done(out_dir) -> int:
+    "How many epochs the run in `out_dir` has finished (0 before the first)."
     metrics = run_metrics(out_dir).get('metrics') or []
-    return metrics[-1] if metrics else dict(epoch=0, seconds=0.)
-
-def _epochs_done(out_dir) -> int: return _last_epoch(out_dir)['epoch']
+    return metrics[-1]['epoch'] if metrics else 0
 
 def _where(out_dir, epochs: int) -> str:
     "How far the run in `out_dir` got, in words."

@@ -30,7 +30,7 @@ __all__ = ['VALID_DECODES', 'GENERATOR_STATE_BYTES', 'miselbo_loss', 'warmup_bet
            'peak_memory_mb', 'load_checkpoint', 'train', 'config_parser', 'train_cli']
 
 # %% ../nbs/05_training.ipynb
-def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float=1.0,
+def miselbo_loss(model: MixtureVAE, x: Tensor, estimator: str, S: int|None=None, L: int=1, beta: float|Tensor=1.0,
                  generator: torch.Generator|None=None, validate: bool=True,
                  precision: str='float32') -> Tensor:
     """Negative MISELBO estimate, averaged over the minibatch x: [B, 1, 28, 28]
@@ -209,13 +209,14 @@ def validation_batch(cfg: TrainConfig) -> int:
 @torch.no_grad()
 def validation_loss(model: MixtureVAE, images: Tensor, cfg: TrainConfig, batch_size: int) -> float:
     """Mean negative MISELBO estimate (beta = 1) over binarised `images`, in eval mode, with the same
-    draws every epoch."""
+    draws every epoch; the model is left in the mode it was in."""
+    was_training = model.training
     model.eval()
     # its own generator: training's draws do not depend on validation
     generator = torch.Generator(images.device).manual_seed(stream_seed(cfg.seed, 'validation'))
     total = sum(miselbo_loss(model, x, cfg.estimator, cfg.S, cfg.L, 1.0, generator, validate=False) * len(x)
                 for x in images.split(batch_size))                     # x: [batch_size, 1, 28, 28]
-    model.train()
+    model.train(was_training)
     return (total / len(images)).item()
 
 # %% ../nbs/05_training.ipynb

@@ -21,16 +21,10 @@ from .authors import authors_checkpoint_path
 from .provenance import code_version, check_same_settings, read_yaml
 
 # %% auto 0
-__all__ = ['PAPER_MNIST_NLL', 'ON_CODE_CHANGE', 'Campaign', 'run_name', 'campaign_configs', 'check_campaign', 'load_campaign',
-           'take_shard', 'campaign_evaluation', 'run_state', 'advance_campaign', 'advance_released',
-           'released_evaluation', 'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid',
+__all__ = ['ON_CODE_CHANGE', 'PAPER_MNIST_NLL', 'Campaign', 'run_name', 'campaign_configs', 'check_campaign', 'load_campaign',
+           'take_shard', 'campaign_evaluation', 'run_state', 'advance_campaign', 'released_evaluation',
+           'advance_released', 'campaign_table_rows', 'campaign_table', 'campaign_cli', 'plot_nll_grid',
            'validation_curves', 'plot_validation_curves']
-
-# %% ../nbs/08_experiments.ipynb
-PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
-                   ('s2s', 2, 1): 79.75, ('s2s', 2, 2): 79.07,
-                   ('s2s', 3, 1): 79.69, ('s2s', 3, 2): 78.81, ('s2s', 3, 3): 78.76,
-                   ('s2s', 4, 1): 79.72, ('s2s', 4, 2): 78.73, ('s2s', 4, 3): 78.57, ('s2s', 4, 4): 78.52}
 
 # %% ../nbs/08_experiments.ipynb
 @dataclass
@@ -211,6 +205,10 @@ def run_state(cfg: TrainConfig, c: Campaign) -> dict:
                 evaluation=campaign_evaluation(out, c, bn, c.calibration, best))
 
 # %% ../nbs/08_experiments.ipynb
+# what advance_campaign does with a run (finished or not) with epochs trained by other code
+ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')
+
+# %% ../nbs/08_experiments.ipynb
 def _state_for_this_code(cfg: TrainConfig, c: Campaign, on_code_change: str, say) -> dict:
     "Run `cfg`'s state once epochs of it by other code are refused, retrained (folder deleted) or accepted."
     s, here = run_state(cfg, c), code_version()['code_hash']
@@ -249,9 +247,6 @@ def _evaluate_finished(cfg: TrainConfig, c: Campaign, s: dict, data, minutes: fl
     return not r.get('stopped')
 
 # %% ../nbs/08_experiments.ipynb
-# what advance_campaign does with a run (finished or not) with epochs trained by other code
-ON_CODE_CHANGE = ('refuse', 'retrain', 'accept')
-
 def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None, data=None,
                      on_code_change: str='refuse', say=print) -> list[dict]:
     "Train (resuming) and evaluate the runs of `shard` of `c` in `max_minutes`; runs by other code: `on_code_change`."
@@ -289,6 +284,13 @@ def advance_campaign(c: Campaign, shard: str='1/1', max_minutes: float|None=None
     return campaign_table_rows(c)
 
 # %% ../nbs/08_experiments.ipynb
+def released_evaluation(c: Campaign) -> dict|None:
+    "The released model's evaluation with `c`'s settings, as `evaluate_authors` makes it; None if none."
+    bn = c.train.get('bn', 'component')
+    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn,
+                               authors_calibration(bn, c.calibration))
+
+# %% ../nbs/08_experiments.ipynb
 def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> dict:
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
@@ -311,13 +313,6 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
     return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
 
 # %% ../nbs/08_experiments.ipynb
-def released_evaluation(c: Campaign) -> dict|None:
-    "The released model's evaluation with `c`'s settings, as `evaluate_authors` makes it; None if none."
-    bn = c.train.get('bn', 'component')
-    return campaign_evaluation(Path(c.out_root) / c.name / 'authors_A400', c, bn,
-                               authors_calibration(bn, c.calibration))
-
-# %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:
     "One row per run of the campaign, read from its folder."
     if c.kind == 'released':
@@ -325,14 +320,15 @@ def campaign_table_rows(c: Campaign) -> list[dict]:
     return [run_state(cfg, c) for cfg in campaign_configs(c)]
 
 # %% ../nbs/08_experiments.ipynb
-_TABLE_HEAD = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL "
-               "| pooled NLL | weighed by q_mix as the authors do (no bound here) | hours | paper |\n"
-               + "|---" * 12 + "|")
-
 def _nll(e: dict, k: str) -> str:
     "The bound `k` of evaluation `e`, ± its standard error when known; '–' if none."
     if e.get(k) is None: return '–'
     return f"{e[k]:.2f}" + (f" ± {e[k + '_se']:.2f}" if e.get(k + '_se') is not None else '')
+
+# %% ../nbs/08_experiments.ipynb
+_TABLE_HEAD = ("| run | epochs | device | test images | L | BatchNorm | decoder | per-component NLL "
+               "| pooled NLL | weighed by q_mix as the authors do (no bound here) | hours | paper |\n"
+               + "|---" * 12 + "|")
 
 def _table_line(r: dict, paper: float|None) -> str:
     "The table's line of row `r`, with the paper's NLL."
@@ -353,6 +349,12 @@ def campaign_table(c: Campaign, rows: list[dict]|None=None) -> str:
     "A markdown table of the campaign's runs beside the paper's numbers."
     rows = campaign_table_rows(c) if rows is None else rows
     return '\n'.join([_TABLE_HEAD] + [_table_line(r, c.paper.get(r['run'])) for r in rows])
+
+# %% ../nbs/08_experiments.ipynb
+PAPER_MNIST_NLL = {('s2a', 800, 1): 74.07, ('s2s', 50, 20): 76.67, ('s2s', 1, 1): 79.81,
+                   ('s2s', 2, 1): 79.75, ('s2s', 2, 2): 79.07,
+                   ('s2s', 3, 1): 79.69, ('s2s', 3, 2): 78.81, ('s2s', 3, 3): 78.76,
+                   ('s2s', 4, 1): 79.72, ('s2s', 4, 2): 78.73, ('s2s', 4, 3): 78.57, ('s2s', 4, 4): 78.52}
 
 # %% ../nbs/08_experiments.ipynb
 def _campaign_parser() -> CliParser:

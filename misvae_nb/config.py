@@ -4,10 +4,9 @@
 
 # %% ../nbs/04_config.ipynb 2
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, math, sys, time
 from dataclasses import dataclass
 import torch
-import math, time
 from pathlib import Path
 from .estimators import ESTIMATORS, check_estimator
 from .mixtures import fail, check_count, check_real, SEED_MAX, BadInput
@@ -57,6 +56,7 @@ class TrainConfig:
 # %% ../nbs/04_config.ipynb
 RESUMABLE_CHANGES = ('epochs', 'device', 'out_dir', 'step', 'compile')
 
+# %% ../nbs/04_config.ipynb
 def unused_settings(cfg: TrainConfig, device: torch.device|str|None=None) -> tuple[str, ...]:
     "Settings run `cfg` (on `device`, if given) does not read: other models' widths, S for A2A, amp off CUDA."
     return ((('channels', 'bn') if cfg.model == 'mlp' else ('hidden',)) + (('S',) if cfg.estimator == 'a2a' else ())

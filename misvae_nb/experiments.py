@@ -91,11 +91,11 @@ def _checked_runs(runs, where: str) -> list:
 def _check_evaluation(c: Campaign, where: str):
     "The campaign's kind, and how its runs are evaluated."
     if c.kind not in ('train', 'released'): fail('kind', c.kind, f"{where}: use 'train' or 'released'")
-    check_count('eval_L', c.eval_L, 1, None, "importance samples per component")
+    check_count('eval_L', c.eval_L, 1, None, f"{where}: importance samples per component")
     if c.eval_n_test is not None:
-        check_count('eval_n_test', c.eval_n_test, 1, N_TEST, "test images to evaluate (null: all)")
+        check_count('eval_n_test', c.eval_n_test, 1, N_TEST, f"{where}: test images to evaluate (null: all)")
     check_count('calibration', c.calibration, 0, None,
-                "training images for BatchNorm statistics (0: keep them)")
+                f"{where}: training images for BatchNorm statistics (0: keep them)")
     if c.eval_precision not in EVAL_PRECISIONS:
         fail('eval_precision', c.eval_precision, f"{where}: use one of {EVAL_PRECISIONS}")
 

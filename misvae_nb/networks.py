@@ -18,10 +18,10 @@ from .estimators import ComponentLogLikelihood
 __all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS', 'MASKED_ROWS',
            'count_params', 'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
            'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_components',
-           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'host_tensors', 'decoder_precision',
-           'channels_last', 'compile_unavailable', 'compiles', 'compile_networks', 'set_masked_rows',
-           'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders',
-           'SeparateEncoderVAE']
+           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'calibrate_batchnorm', 'MlpDecoder',
+           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE', 'host_tensors',
+           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
+           'set_masked_rows']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -345,84 +345,6 @@ class MISVAE(MixtureVAE):
         self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)
 
 # %% ../nbs/03_networks.ipynb
-def host_tensors(model: nn.Module, fn, *inputs) -> list[str]:
-    """Tensors that `fn(*inputs)` reads besides its inputs and `model`'s parameters and buffers (made from
-    Python values as it runs)."""
-    from torch.fx.experimental.proxy_tensor import make_fx
-    graph, own = make_fx(fn)(*inputs), {t.data_ptr() for t in [*model.parameters(), *model.buffers()]}
-    return [n.target for n in graph.graph.nodes
-            if n.op == 'get_attr' and getattr(graph, n.target).data_ptr() not in own]
-
-# %% ../nbs/03_networks.ipynb
-PRECISIONS = ('float32', 'bfloat16')
-
-def decoder_precision(log_likelihood, precision: str, device):
-    """The log-likelihood (of z, or a `ComponentLogLikelihood`) with its decoder under bfloat16 autocast
-    (`precision='bfloat16'`), its values in float32."""
-    if precision == 'float32': return log_likelihood
-    def bf16(*z_and_components):
-        with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(*z_and_components).float()
-    return ComponentLogLikelihood(bf16) if isinstance(log_likelihood, ComponentLogLikelihood) else bf16
-
-# %% ../nbs/03_networks.ipynb
-def channels_last(model: nn.Module) -> nn.Module:
-    """Store the weight of every 2-D convolution of `model` channels-last (NHWC), in place; other parameters
-    stay as they are."""
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d): m.to(memory_format=torch.channels_last)
-    return model
-
-# %% ../nbs/03_networks.ipynb
-CXX_COMPILERS = ('g++', 'c++', 'clang++')
-
-def compile_unavailable(device) -> str|None:
-    "Why torch.compile cannot run on `device` on this machine, or None if it can."
-    kind = torch.device(device).type
-    if kind == 'cuda' and importlib.util.find_spec('triton') is None:
-        return "torch.compile on a GPU needs Triton (pip install triton, or a torch build that ships it)"
-    if kind == 'cpu' and not any(shutil.which(c) for c in CXX_COMPILERS):
-        return f"torch.compile on the CPU needs a C++ compiler on the PATH (one of {', '.join(CXX_COMPILERS)})"
-    return None
-
-def compiles(compile: bool|None, device) -> bool:
-    "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
-    return (compile if compile is not None
-            else torch.device(device).type == 'cuda' and compile_unavailable(device) is None)
-
-TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
-
-def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
-                     force_channels_last: bool=False) -> MixtureVAE:
-    """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys
-    unchanged); a ValueError naming the fix if `device` cannot. Two candidates for a GPU, off by default until
-    measured there (below): `triton_convolutions` (the decoder's convolutions as Triton templates with the BatchNorm
-    and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
-    if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    from torch._inductor import list_mode_options
-    options = ((list_mode_options(mode) if mode else {})
-               | (dict(force_layout_optimization=True) if force_channels_last else {}))
-    # a CPU has no Triton convolutions: Inductor's own there
-    triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}
-    # templates autotuned (not coordinate descent: one change at a time);
-    # epilogues fuse with rows 'whole' or 'uncropped'
-    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}
-    for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)):
-        net.compile(options=options | extra)
-    return model
-
-# %% ../nbs/03_networks.ipynb
-# kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
-MASKED_ROWS = ('live', 'whole', 'uncropped')
-
-def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
-    """Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute
-    the same decoder."""
-    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
-    for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.rows = rows
-    return model
-
-# %% ../nbs/03_networks.ipynb
 @torch.no_grad()
 def calibrate_batchnorm(model: MixtureVAE, images: Tensor, batch_size: int=100, max_images: int=5_000,
                         seed: int=0, progress: bool=True) -> MixtureVAE:
@@ -528,3 +450,81 @@ class SeparateEncoderVAE(MixtureVAE):
         super().__init__(A, latent_dim, 784, validate)
         self.f_d2h, self.f_phi = nn.Flatten(), SeparateEncoders(A, latent_dim)
         self.decoder = PixelCNNDecoder(latent_dim, channels, n_layers, A, bn)
+
+# %% ../nbs/03_networks.ipynb
+def host_tensors(model: nn.Module, fn, *inputs) -> list[str]:
+    """Tensors that `fn(*inputs)` reads besides its inputs and `model`'s parameters and buffers (made from
+    Python values as it runs)."""
+    from torch.fx.experimental.proxy_tensor import make_fx
+    graph, own = make_fx(fn)(*inputs), {t.data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    return [n.target for n in graph.graph.nodes
+            if n.op == 'get_attr' and getattr(graph, n.target).data_ptr() not in own]
+
+# %% ../nbs/03_networks.ipynb
+PRECISIONS = ('float32', 'bfloat16')
+
+def decoder_precision(log_likelihood, precision: str, device):
+    """The log-likelihood (of z, or a `ComponentLogLikelihood`) with its decoder under bfloat16 autocast
+    (`precision='bfloat16'`), its values in float32."""
+    if precision == 'float32': return log_likelihood
+    def bf16(*z_and_components):
+        with torch.autocast(torch.device(device).type, torch.bfloat16): return log_likelihood(*z_and_components).float()
+    return ComponentLogLikelihood(bf16) if isinstance(log_likelihood, ComponentLogLikelihood) else bf16
+
+# %% ../nbs/03_networks.ipynb
+def channels_last(model: nn.Module) -> nn.Module:
+    """Store the weight of every 2-D convolution of `model` channels-last (NHWC), in place; other parameters
+    stay as they are."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d): m.to(memory_format=torch.channels_last)
+    return model
+
+# %% ../nbs/03_networks.ipynb
+CXX_COMPILERS = ('g++', 'c++', 'clang++')
+
+def compile_unavailable(device) -> str|None:
+    "Why torch.compile cannot run on `device` on this machine, or None if it can."
+    kind = torch.device(device).type
+    if kind == 'cuda' and importlib.util.find_spec('triton') is None:
+        return "torch.compile on a GPU needs Triton (pip install triton, or a torch build that ships it)"
+    if kind == 'cpu' and not any(shutil.which(c) for c in CXX_COMPILERS):
+        return f"torch.compile on the CPU needs a C++ compiler on the PATH (one of {', '.join(CXX_COMPILERS)})"
+    return None
+
+def compiles(compile: bool|None, device) -> bool:
+    "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
+    return (compile if compile is not None
+            else torch.device(device).type == 'cuda' and compile_unavailable(device) is None)
+
+TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
+
+def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
+                     force_channels_last: bool=False) -> MixtureVAE:
+    """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys
+    unchanged); a ValueError naming the fix if `device` cannot. Two candidates for a GPU, off by default until
+    measured there (below): `triton_convolutions` (the decoder's convolutions as Triton templates with the BatchNorm
+    and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
+    if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
+    from torch._inductor import list_mode_options
+    options = ((list_mode_options(mode) if mode else {})
+               | (dict(force_layout_optimization=True) if force_channels_last else {}))
+    # a CPU has no Triton convolutions: Inductor's own there
+    triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}
+    # templates autotuned (not coordinate descent: one change at a time);
+    # epilogues fuse with rows 'whole' or 'uncropped'
+    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}
+    for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)):
+        net.compile(options=options | extra)
+    return model
+
+# %% ../nbs/03_networks.ipynb
+# kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
+MASKED_ROWS = ('live', 'whole', 'uncropped')
+
+def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
+    """Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute
+    the same decoder."""
+    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
+    for m in model.modules():
+        if isinstance(m, MaskedConv2d): m.rows = rows
+    return model

@@ -323,11 +323,13 @@ def mixture(self: MixtureVAE, x: Tensor, validate: bool|None=None) -> GaussianMi
                            validate=self.validate if validate is None else validate,
                            device=x.device, batch_size=x.shape[0])
 
+# %% ../nbs/03_networks.ipynb
 def decoder_per_component(model: MixtureVAE) -> bool:
     """Whether `model`'s decoder differs by component (per-component BatchNorm statistics): the model is then
     a mixture of A decoders."""
     return getattr(model.decoder, 'bn', None) == 'component'
 
+# %% ../nbs/03_networks.ipynb
 @patch
 def likelihood(self: MixtureVAE, x: Tensor, validate: bool|None=None):
     """log p(x|z) of the minibatch `x` for the estimators: z [L,B,S,D] -> [L,B,S]; a `ComponentLogLikelihood`
@@ -393,6 +395,7 @@ def _uniform(*shape, fan_in):
     b = 1 / math.sqrt(fan_in)
     return nn.Parameter(torch.empty(*shape).uniform_(-b, b))
 
+# %% ../nbs/03_networks.ipynb
 class GroupedGatedConv2d(nn.Module):
     """A separate `GatedConv2d` for each of A components (stacked weights); runs the K requested ones as one
     grouped conv."""
@@ -491,11 +494,13 @@ def compile_unavailable(device) -> str|None:
         return f"torch.compile on the CPU needs a C++ compiler on the PATH (one of {', '.join(CXX_COMPILERS)})"
     return None
 
+# %% ../nbs/03_networks.ipynb
 def compiles(compile: bool|None, device) -> bool:
     "Whether a run compiles its networks: `compile` if set, else (None) on CUDA where Triton is installed."
     return (compile if compile is not None
             else torch.device(device).type == 'cuda' and compile_unavailable(device) is None)
 
+# %% ../nbs/03_networks.ipynb
 TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
 
 def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,

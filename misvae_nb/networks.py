@@ -107,9 +107,8 @@ class MaskedConv2d(nn.Conv2d):
             fail('mask_type', mask_type, "use 'A' (first layer, hides the centre) or 'B'")
         super().__init__(cin, cout, k, 1, k // 2, bias=bias)
         r = k // 2                                                   # the centre: (r, r)
-        # raster order
+        # (i, j) in raster order: the rows above the centre, then the centre row before the centre (A) or up to it (B)
         self.live_taps = [(i, j) for i in range(r + 1) for j in range(k) if i < r or j < r + (mask_type == 'B')]
-        # rows above the centre; before the centre (A) or up to it (B)
         mask = torch.zeros(k, k)
         for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
@@ -117,7 +116,7 @@ class MaskedConv2d(nn.Conv2d):
 
     def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W] ([N, cout, H + r, W] for rows='uncropped' in eval mode)
         if self.rows == 'whole': return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
-        r = self.kernel_size[0] // 2                                 # the kernel's rows above and at the centre only
+        r = self.kernel_size[0] // 2                                 # kernel rows 0..r only: the rest is masked
         y = F.conv2d(x, self.weight[:, :, :r + 1] * self.mask[:r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
         if self.rows == 'uncropped' and not self.training: return y  # the next layer reads the first H rows
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
@@ -144,17 +143,17 @@ def batch_stats(self: ComponentBatchNorm2d, y: Tensor, comp: Tensor): # y: [N,C,
     N, C, H, W = y.shape
     # float32 also when y is bfloat16
     dt = torch.promote_types(y.dtype, torch.float32)
-    f32, hw = dict(dtype=dt, device=y.device), H * W
+    as_stats, hw = dict(dtype=dt, device=y.device), H * W
     # [N,C] kappa_n: one of each image's own values
     anchor = y[:, :, -1, -1].detach().to(dt)
-    d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] float32
+    d = y.to(dt) - anchor[:, :, None, None]                                                 # [N,C,H,W] in dt
     # [N,C], one pass when compiled
     s1, s2 = d.sum((2, 3)), (d * d).sum((2, 3))
     # [N,C] m_n, and the sum of squares about it
     image_mean, image_sq = anchor + s1 / hw, s2 - s1 * s1 / hw
-    images = torch.zeros(self.groups, **f32).index_add(0, comp, torch.ones(N, **f32))       # [G] |I_a|
+    images = torch.zeros(self.groups, **as_stats).index_add(0, comp, torch.ones(N, **as_stats))  # [G] |I_a|
     # [N,C] -> [G,C]
-    group_mean = lambda v: torch.zeros(self.groups, C, **f32).index_add(0, comp, v) / images.clamp(min=1)[:, None]
+    group_mean = lambda v: torch.zeros(self.groups, C, **as_stats).index_add(0, comp, v) / images.clamp(min=1)[:, None]
     mean = group_mean(image_mean)
     var = group_mean(image_sq / hw + (image_mean - mean[comp]).square())
     return mean, var, images * hw
@@ -217,11 +216,11 @@ class PixelCNNDecoder(nn.Module):
     def forward(self, x, z, idx=None):
         "x: [B,1,28,28], z: [L,B,K,D] drawn from components idx [K] or [B,K] -> Bernoulli logits [L,B,K,784]."
         L, B, K, _ = z.shape
-        groups = self.image_groups(idx, L, B, K, z.device)                     # [L*B*K]
+        comp = self.image_groups(idx, L, B, K, z.device)                       # [L*B*K] statistics group of each image
         # [L*B*K, C, 28, 28] from the input channels [x, GatedDense(z)]
         y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))
         for layer in self.pixelcnn[1:]:
-            if isinstance(layer, ComponentBatchNorm2d): y = layer(y, groups)
+            if isinstance(layer, ComponentBatchNorm2d): y = layer(y, comp)
             # the image's rows (all of y but with 'uncropped')
             elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])
             else: y = layer(y)

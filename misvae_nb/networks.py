@@ -81,6 +81,11 @@ class ResidualTower(nn.Module):
         return self.l2(h, idx, F.relu(self.l1(h, idx, a0)))          # [B,K,out]
 
 # %% ../nbs/03_networks.ipynb
+def _std_from_logvar(logvar: Tensor) -> Tensor:
+    "σ = exp(logvar / 2), the log-variance clamped to [-6, 2] first (σ in [e^-3, e])."
+    return torch.exp(0.5 * logvar.clamp(-6.0, 2.0))
+
+# %% ../nbs/03_networks.ipynb
 class OneHotHeads(nn.Module):
     "f_φ: mean and log-variance `ResidualTower`s on [h, onehot_A(a)] -> (mu, std), each [B,K,D]."
     def __init__(self, h_dim, A, latent_dim=40, hidden=None):
@@ -89,7 +94,7 @@ class OneHotHeads(nn.Module):
         self.mean, self.logvar = (ResidualTower(h_dim, A, latent_dim, hidden),
                                   ResidualTower(h_dim, A, latent_dim, hidden))
     def forward(self, h, idx):
-        return self.mean(h, idx), torch.exp(0.5 * self.logvar(h, idx).clamp(-6.0, 2.0))
+        return self.mean(h, idx), _std_from_logvar(self.logvar(h, idx))
 
 # %% ../nbs/03_networks.ipynb
 class GatedDense(nn.Module):
@@ -433,7 +438,7 @@ class SeparateEncoders(nn.Module):
         y = x.expand(-1, K, -1, -1)                          # [B, K, 28, 28]: one input block per encoder
         for layer in self.trunk: y = layer(y, idx)           # [B, K*cout, ., .]
         hk = y.unflatten(1, (K, -1)).flatten(2)              # [B, K, 294]
-        return self.mean(hk, idx), torch.exp(0.5 * self.logvar(hk, idx).clamp(-6.0, 2.0))
+        return self.mean(hk, idx), _std_from_logvar(self.logvar(hk, idx))
 
     def forward(self, h, idx):
         "h: [B,784] (flattened x), idx: [K] or [B,K] -> (mu, std) each [B,K,D]."

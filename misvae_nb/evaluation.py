@@ -420,6 +420,17 @@ def _drop_stale_partial(partial: Path, model_fp: str, progress: bool):
         partial.unlink()                                                  # it can never be continued
         if progress: print(f"note: {partial} was started for an earlier best.pt of the run; starting afresh")
 
+def _drop_finished_partial(partial: Path, fps: dict, progress: bool):
+    "Delete the evaluation state `partial` where its evaluation, of the `fingerprints` `fps`, is finished and saved."
+    # left by a Ctrl-C between the JSON's writing and the state's deletion: every call returns that JSON, so the
+    # state would lie there for good, named as unfinished beside other evaluations
+    if not partial.is_file(): return
+    try: saved = load_partial(partial)['settings']
+    except ValueError: return                                # not an evaluation state: not this call's to judge
+    if all(saved.get(k, v) == v for k, v in fps.items()):     # (older states: no calibration_digest)
+        partial.unlink()
+        if progress: print(f"note: deleted {partial}, the state of this finished evaluation")
+
 def _note_other_partials(partial: Path, progress: bool):
     "Say which unfinished evaluations with other settings lie beside `partial`, when starting it afresh."
     others = sorted(p.name for p in partial.parent.glob('eval_*.partial.pt') if p != partial)
@@ -434,11 +445,12 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     # stem(precision): the file stem; `about` (what was scored) and `note`: what save_evaluation adds
     fps, folder = fingerprints(test, model, cal), Path(folder)
     precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
+    partial = folder / f"{stem(precision)}.partial.pt"
     if found := _finished([folder / f"{stem(p)}.json" for p in precisions], fps):
+        _drop_finished_partial(partial, fps, progress)                    # its state, if a Ctrl-C left it
         if progress: print(f"already evaluated, the same model and images: {found[0]}")
         return found[1]
     # a partial state from an earlier best.pt is dropped; the others are named
-    partial = folder / f"{stem(precision)}.partial.pt"
     _drop_stale_partial(partial, fps['model_digest'], progress)
     _note_other_partials(partial, progress)
     # evaluate, continuing the partial state, and save

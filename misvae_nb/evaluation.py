@@ -431,6 +431,19 @@ def _drop_finished_partial(partial: Path, fps: dict, progress: bool):
         partial.unlink()
         if progress: print(f"note: deleted {partial}, the state of this finished evaluation")
 
+_WHAT = dict(images_digest='test images', model_digest='model parameters', calibration_digest='calibration images')
+
+def _note_replaced(paths: list[Path], fps: dict, precision: str, progress: bool):
+    "Say which finished evaluations in `paths` (of other `fingerprints` than `fps`) this one's JSON will replace."
+    for path in (p for p in paths if progress and p.is_file()):
+        r = json.loads(path.read_text())
+        other = ' and '.join(w for k, w in _WHAT.items() if k in r and r[k] != fps[k])
+        unrecorded = ' and '.join(w for k, w in _WHAT.items() if k not in r and fps[k] is not None)
+        why = ' and '.join(([f"of other {other}"] if other else [])
+                           + ([f"with its {unrecorded} unrecorded (older code)"] if unrecorded else []))
+        print(f"note: {path} holds an evaluation {why}: this one replaces it when it finishes"
+              f"{' in its precision' if precision == 'auto' else ''} (copy it elsewhere to keep it)")
+
 def _note_other_partials(partial: Path, progress: bool):
     "Say which unfinished evaluations with other settings lie beside `partial`, when starting it afresh."
     others = sorted(p.name for p in partial.parent.glob('eval_*.partial.pt') if p != partial)
@@ -446,13 +459,15 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     fps, folder = fingerprints(test, model, cal), Path(folder)
     precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
     partial = folder / f"{stem(precision)}.partial.pt"
-    if found := _finished([folder / f"{stem(p)}.json" for p in precisions], fps):
+    jsons = [folder / f"{stem(p)}.json" for p in precisions]
+    if found := _finished(jsons, fps):
         _drop_finished_partial(partial, fps, progress)                    # its state, if a Ctrl-C left it
         if progress: print(f"already evaluated, the same model and images: {found[0]}")
         return found[1]
     # a partial state from an earlier best.pt is dropped; the others are named
     _drop_stale_partial(partial, fps['model_digest'], progress)
     _note_other_partials(partial, progress)
+    _note_replaced(jsons, fps, precision, progress)                     # the finished ones this one replaces
     # evaluate, continuing the partial state, and save
     nll = evaluate_nll(model, test, L, max_images, seed, device, progress, calibration_images=cal,
                        resume_path=partial, precision=precision, max_minutes=max_minutes, compile=compile)

@@ -119,8 +119,8 @@ def pick_device(device: str='auto') -> torch.device:
 def deadline(max_minutes: float|None) -> float|None:
     "time.time() at which a budget of `max_minutes` is spent (None: no budget)."
     if max_minutes is None: return None
-    return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf,
-                                         "minutes of work before stopping cleanly (0: at once)")
+    return time.time() + 60 * check_real('max_minutes', max_minutes, 0, math.inf, "minutes of work before "
+                                         "stopping cleanly (0: after the least a call does, one step or batch)")
 
 # %% ../nbs/04_config.ipynb
 def make_folder(path, arg: str='out_dir') -> Path:

@@ -234,6 +234,7 @@ def _tables(self: SBNSupport):
     # [n_ctx] the clade each context splits
     self.ctx_clade = torch.tensor([self.clade_id[c] for c, _ in sorted(self.ctx_id, key=self.ctx_id.get)])
 
+# %% ../../nbs/22_phylo_trees.ipynb
 @patch(as_prop=True)
 def sizes(self: SBNSupport) -> dict:
     "Numbers of taxa, clades, contexts and parameters."
@@ -269,6 +270,7 @@ class TreeSample:
     params: Tensor    # [n_particles, N-2] SBN parameter id chosen at every row
     clades: Tensor    # [n_particles, 2N-3] clade id (split feature) of the edge above node v, at v-1
 
+# %% ../../nbs/22_phylo_trees.ipynb
 def _sample_tables(sup: SBNSupport) -> tuple[np.ndarray, ...]:
     """The sampler's tables as numpy arrays (kept on `sup`): candidates per context (-1 -> the extra -inf
     column), children's contexts, leaves, clades."""

@@ -29,8 +29,10 @@ __all__ = ['SS_REFERENCE', 'SS_SOURCE', 'SS_ALTERNATIVE', 'VBPI_REFERENCE', 'log
            'marginal_likelihood']
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def log_prior(t: Tensor, rate: float=10., # t: [..., 2N-3] -> [...]
-              validate: bool=True) -> Tensor: # check that t >= 0 (host sync); the shape is always checked
+def log_prior(t: Tensor, # [..., 2N-3] branch lengths
+              rate: float=10., # of the Exponential prior (mean 1/rate)
+              validate: bool=True # check that t >= 0 (a host sync); the shape is always checked
+             ) -> Tensor: # [...] log p(tau) + log p(t)
     "Log-prior density of branch lengths (iid Exponential, mean 1/rate) and of a topology (uniform)."
     if t.dim() == 0 or t.shape[-1] < 3 or t.shape[-1] % 2 == 0:
         fail('t', t, "give the 2N-3 branch lengths of a tree on N >= 3 taxa (an odd number, 3 or more) "

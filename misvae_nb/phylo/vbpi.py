@@ -24,7 +24,7 @@ from .trees import load_support
 
 # %% auto 0
 __all__ = ['SS_REFERENCE', 'SS_SOURCE', 'SS_ALTERNATIVE', 'VBPI_REFERENCE', 'log_prior', 'PhyloMixture', 'PhyloParticles',
-           'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step', 'TrainLog', 'schedule', 'vbpi_optimizer',
+           'PhyloComponents', 'PhyloTarget', 'vimco_surrogate', 'vbpi_step', 'TrainLog', 'vbpi_optimizer', 'schedule',
            'train_vbpi', 'check_phylo_settings', 'simulated_data', 'phylo_data', 'tree_log_probs', 'compare_mrbayes',
            'marginal_likelihood']
 
@@ -177,29 +177,17 @@ class TrainLog:
                 f"{self.calls_per_iter:.0f} likelihood evaluations each{last}, {len(self.sessions)} session(s))")
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
+    "Adam over the mixture's parameters, fused (one kernel for all of them) where this torch has it for their device."
+    try: return torch.optim.Adam(mix.parameters(), lr=lr, fused=True)
+    except (RuntimeError, TypeError): return torch.optim.Adam(mix.parameters(), lr=lr)
+
+# %% ../../nbs/23_phylo_vbpi.ipynb
 def schedule(v: float, lr: float, lr_decay: float, decay_every: int, anneal: int,
              init_temp: float) -> tuple[float, float]:
     "(learning rate, inverse temperature) at iteration (or budget-scaled iteration) `v`."
     return (lr * lr_decay ** (v // decay_every),
             min(1., init_temp + (1 - init_temp) * v / anneal) if anneal else 1.)
-
-# %% ../../nbs/23_phylo_vbpi.ipynb
-def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path: Path):
-    "Continue the checkpoint's random stream in `generator`; warn once if it cannot be, as the run will then differ."
-    if generator is None and state is None: return                       # neither run had a stream of its own
-    if generator is None:
-        why = ("it holds the run's generator state, but generator=None draws from torch's global generator; "
-               "pass a torch.Generator (any seed: the checkpoint's state replaces it)")
-    elif state is None:
-        why = ("it was written by a run with generator=None, whose random stream was not saved; "
-               "for a reproducible run, start afresh with a generator")
-    else:
-        try: return generator.set_state(state)
-        except RuntimeError:
-            why = (f"its generator state ({state.numel()} bytes) does not fit generator (on {generator.device}); "
-                   "pass a generator of the device the run began on (torch.Generator(device))")
-    warnings.warn(f"checkpoint={str(path)!r}: the resumed run will not reproduce the uninterrupted one: {why}",
-                  stacklevel=4)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _check_train_args(iterations, K, lr, lr_decay, decay_every, anneal, init_temp, log_every, checkpoint_every,
@@ -280,10 +268,22 @@ def _checkpoint_path(checkpoint) -> Path|None:
     return path
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
-def vbpi_optimizer(mix: PhyloMixture, lr: float) -> torch.optim.Adam:
-    "Adam over the mixture's parameters, fused (one kernel for all of them) where this torch has it for their device."
-    try: return torch.optim.Adam(mix.parameters(), lr=lr, fused=True)
-    except (RuntimeError, TypeError): return torch.optim.Adam(mix.parameters(), lr=lr)
+def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path: Path):
+    "Continue the checkpoint's random stream in `generator`; warn once if it cannot be, as the run will then differ."
+    if generator is None and state is None: return                       # neither run had a stream of its own
+    if generator is None:
+        why = ("it holds the run's generator state, but generator=None draws from torch's global generator; "
+               "pass a torch.Generator (any seed: the checkpoint's state replaces it)")
+    elif state is None:
+        why = ("it was written by a run with generator=None, whose random stream was not saved; "
+               "for a reproducible run, start afresh with a generator")
+    else:
+        try: return generator.set_state(state)
+        except RuntimeError:
+            why = (f"its generator state ({state.numel()} bytes) does not fit generator (on {generator.device}); "
+                   "pass a generator of the device the run began on (torch.Generator(device))")
+    warnings.warn(f"checkpoint={str(path)!r}: the resumed run will not reproduce the uninterrupted one: {why}",
+                  stacklevel=4)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _save_vbpi_checkpoint(path: Path, settings: dict, done: int, log: TrainLog, mix: PhyloMixture,

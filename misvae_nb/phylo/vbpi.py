@@ -213,11 +213,14 @@ def _check_train_args(iterations, K, lr, lr_decay, decay_every, anneal, init_tem
     return iterations, K, decay_every, anneal, log_every, checkpoint_every
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
+def _diverged(lr: float, what: str):
+    "Fail, naming `lr`: training diverged (`what` says how and when)."
+    fail('lr', lr, f"{what}: lower the learning rate and start afresh (a checkpoint keeps the last finite state, "
+                   "with this lr: give another checkpoint file, or delete it)")
+
 def _check_bound(bound: float, it: int, lr: float):
     "Fail, naming `lr`, if the logged training bound of iteration `it` is not finite."
-    if not math.isfinite(bound):
-        fail('lr', lr, f"the training bound became {bound} at iteration {it}: lower the learning rate "
-                       "(a checkpoint keeps the last finite state)")
+    if not math.isfinite(bound): _diverged(lr, f"the training bound became {bound} at iteration {it}")
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _check_mix_aln(mix, aln):
@@ -288,7 +291,10 @@ def _restore_generator(generator: torch.Generator|None, state: Tensor|None, path
 # %% ../../nbs/23_phylo_vbpi.ipynb
 def _save_vbpi_checkpoint(path: Path, settings: dict, done: int, log: TrainLog, mix: PhyloMixture,
                           opt: torch.optim.Adam, generator: torch.Generator|None):
-    "The run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts), written atomically."
+    """The run after `done` iterations, as plain data (tensors, numbers, strings, lists, dicts), written atomically;
+    never a diverged one."""
+    if not torch.stack([p.isfinite().all() for p in mix.parameters()]).all():    # one host sync per checkpoint
+        _diverged(settings['lr'], f"the mixture's parameters became nan or inf by iteration {done}")
     save_atomic(dict(settings=settings, it=done, log=asdict(log), mix=mix.state_dict(), opt=opt.state_dict(),
                      generator=None if generator is None else generator.get_state()), path)
 

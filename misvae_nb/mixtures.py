@@ -70,8 +70,6 @@ def _is_bool(value) -> bool:
     "True for Python, numpy and torch booleans (numpy 1.x lets np.bool_ pass as an index)."
     return isinstance(value, bool) or str(getattr(value, 'dtype', '')) in ('bool', 'torch.bool')
 
-SEED_MAX = 2**62   # the largest seed taken: torch's generators take < 2**64, and runs add offsets to theirs
-
 def check_count(name: str, value, low: int=1, high: int|None=None, what: str='') -> int:
     "Return `value` as an int if it is an integral scalar in [low, high]; else raise a ValueError naming `name`."
     ok = not _is_bool(value) and len(getattr(value, 'shape', ())) == 0
@@ -80,6 +78,9 @@ def check_count(name: str, value, low: int=1, high: int|None=None, what: str='')
     if n is None or n < low or (high is not None and n > high):
         fail(name, value, f"{what + ': ' if what else ''}give an int in [{low}, {high if high is not None else 'inf'}]")
     return n
+
+# %% ../nbs/00_mixtures.ipynb
+SEED_MAX = 2**62   # the largest seed taken: torch's generators take < 2**64, and runs add offsets to theirs
 
 # %% ../nbs/00_mixtures.ipynb
 def check_real(name: str, value, low: float=-math.inf, high: float=math.inf, what: str='') -> float:

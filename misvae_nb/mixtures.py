@@ -111,7 +111,7 @@ def check_counts(name: str, values, low: int=1, high: int|None=None, what: str='
 
 # %% ../nbs/00_mixtures.ipynb
 def check_same_place(**tensors):
-    "All tensors share one device and one floating dtype."
+    "A ValueError unless every tensor has the first one's device and dtype."
     (n0, t0), *rest = tensors.items()
     for n, t in rest:
         if t.device != t0.device: fail(n, t, f"move it to {t0.device}, where {n0} lives (`{n}.to({n0}.device)`)")

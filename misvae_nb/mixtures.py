@@ -218,6 +218,7 @@ class GaussianMixture:
 # %% ../nbs/00_mixtures.ipynb
 @patch
 def select(self: GaussianMixture, idx: Tensor) -> GaussianComponents: # idx: [K] or [B, K] component indices
+    "The components `idx` as a `GaussianComponents`, checking that `params` gave one (mu, std) pair of [B, K, D]."
     out = self.params(idx)
     ok = isinstance(out, (tuple, list)) and len(out) == 2 and all(torch.is_tensor(t) and t.dim() == 3 for t in out)
     if not ok or out[0].shape[1] != idx.shape[-1] or (self.batch_size is not None and out[0].shape[0] != self.batch_size):
@@ -248,8 +249,8 @@ def sample(self: GaussianMixture, n: int, weights: Tensor|None=None,
 @patch
 def log_prob(self: GaussianMixture, z: Tensor, weights: Tensor|None=None) -> Tensor: # z: [n, B, D] -> [n, B]
     "log q_mix(z) of draws z: [n, B, D] under the whole mixture (`weights` as in `sample`)."
-    comps = self.select(torch.arange(self.A, device=self.device))
-    if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:
+    comps = self.select(torch.arange(self.A, device=self.device))                  # mu, std: [B, A, D]
+    if not torch.is_tensor(z) or z.dim() != 3 or z.shape[1:] != comps.mu.shape[::2]:   # (B, D)
         fail('z', z, f"give draws of shape [n, B, D] = [n, {comps.mu.shape[0]}, {comps.mu.shape[2]}]")
     if weights is not None: check_weights(weights, self.A, True, comps.mu.shape[0])
     return log_q_mixture(comps.log_prob(z[:, :, None]), None if weights is None else log_pi(weights))[..., 0]

@@ -49,7 +49,7 @@ class MiselboResult:
     log_w: Tensor     # [L, B, S] per-sample log weights
     subset: Tensor    # [S] or [B, S] the sampled component indices Phi (all A for A2A)
     log_q: Tensor     # [L, B, S, K] density matrix: samples against the K denominator components
-    z: Any            # [L, B, S, D] the samples
+    z: Any            # [L, B, S, D] the samples (another family's rsample may give another type: trees in phylo)
 
 # %% ../nbs/01_estimators.ipynb
 def as_mixture(mixture, validate: bool=True):
@@ -140,7 +140,7 @@ def mixture_log_weights(log_likelihood: Callable[[Tensor], Tensor], # z: [L, B, 
                         S: int|None=None,          # components sampled per step (ignored by A2A)
                         L: int=1,                  # samples per sampled component
                         log_prior: Callable[[Tensor], Tensor]|None=None, # z -> log p(z): [L, B, S]; None: 0
-                        beta: float=1.0,           # warm-up factor on log p(z) - log q(z)
+                        beta: float=1.0,           # warm-up factor on log p(z) - log q(z); or a 0-d float tensor
                         # [A] or [B, A], drawn from with replacement (uniform too); None: uniform
                         weights: Tensor|None=None,
                         # a subset per data point, not one per call (always so with [B, A] weights)
@@ -282,7 +282,7 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
     # a decoder per component: weigh by q_a, not q_mix
     per_decoder = isinstance(log_likelihood, ComponentLogLikelihood)
     # {weighting: [B, A] log sum_l w_al, n samples each}
-    def chunk_lse(n: int) -> dict:
+    def chunk_lse(n: int) -> dict:                                      # (weighted) A2A: n samples from every component
         r = mixture_log_weights(log_likelihood, fixed, 'a2a', L=n, log_prior=log_prior, weights=weights,
                                 generator=generator, validate=validate)
         log_w = {'q_mix': r.log_w}                                      # [n, B, A] p(x, z_al) / q_mix(z_al)
@@ -290,7 +290,7 @@ def iw_bounds(log_likelihood, mixture, L: int=1000, *, chunk_size: int=100, log_
             log_q_mix = log_q_mixture(r.log_q, None if weights is None else log_pi(weights))
             log_w['own'] = r.log_w + log_q_mix - r.log_q.diagonal(0, -2, -1)
         return {k: torch.logsumexp(v, 0) for k, v in log_w.items()}
-    sizes = [min(chunk_size, L - start) for start in range(0, L, chunk_size)]   # weighted A2A: every component, L times
+    sizes = [min(chunk_size, L - start) for start in range(0, L, chunk_size)]   # L samples per component in all
     lse = None                                                          # [B, A] log sum_l w_al so far, per weighting
     for d in chunk_draws(chunk_lse, sizes, graph, generator, device):  # the first chunk is never a graph's output
         lse = d if lse is None else {k: torch.logaddexp(lse[k], v) for k, v in d.items()}

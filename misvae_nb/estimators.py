@@ -11,8 +11,7 @@ import torch
 from torch import Tensor
 from torch.distributions import Independent, Normal
 from fastcore.meta import delegates
-from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real
-from .mixtures import log_pi
+from .mixtures import GaussianMixture, check_weights, log_q_mixture, fail, shown, check_count, check_real, log_pi
 
 # %% auto 0
 __all__ = ['ESTIMATORS', 'draw_subset', 'MiselboResult', 'as_mixture', 'check_estimator', 'components_per_step',
@@ -39,8 +38,6 @@ def draw_subset(A: int, S: int, *,
     return keys.topk(S, -1).indices.sort(-1).values
 
 # %% ../nbs/01_estimators.ipynb
-ESTIMATORS = ('a2a', 's2a', 's2s')
-
 @dataclass
 class MiselboResult:
     "What an estimator computed; `estimate` is the one to optimise."
@@ -60,6 +57,8 @@ def as_mixture(mixture, validate: bool=True):
                              "e.g. GaussianMixture(params=fn, A=A)")
 
 # %% ../nbs/01_estimators.ipynb
+ESTIMATORS = ('a2a', 's2a', 's2s')
+
 def check_estimator(estimator: str, S, A: int) -> int|None:
     "The estimator's name and its S for A components, checked: S as an int, None for A2A (which reads no S)."
     if estimator not in ESTIMATORS: fail('estimator', estimator, f"choose one of {ESTIMATORS}")

@@ -83,13 +83,14 @@ def hold_interrupt():
         if held: handler(*held[0])                         # Python's own handler raises KeyboardInterrupt
 
 # %% ../nbs/09_provenance.ipynb
-_UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by setting it, then restored)
-
 def _write(f, obj):
     "Text (as UTF-8) and bytes as they are, anything else by `torch.save`."
     if isinstance(obj, str): f.write(obj.encode())
     elif isinstance(obj, (bytes, bytearray, memoryview)): f.write(obj)
     else: torch.save(obj, f)
+
+# %% ../nbs/09_provenance.ipynb
+_UMASK = os.umask(0o022); os.umask(_UMASK)   # this process's umask (read by setting it, then restored)
 
 def save_atomic(obj, path: str|Path):
     "Write `obj` (text, bytes, else by torch.save) to `path` through a temporary file, so that it is always whole."

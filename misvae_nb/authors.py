@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 from .networks import MISVAE, H_DIM, MaskedConv2d, calibrate_batchnorm
 from .mixtures import fail, BadInput
+from .provenance import repo_path, _first_sentence
 
 # %% auto 0
 __all__ = ['AUTHORS_ZIP', 'read_authors_state', 'authors_to_misvae_state', 'load_authors_checkpoint', 'authors_checkpoint_path',
@@ -40,10 +41,6 @@ def _best_model_bytes(path: Path, data: bytes) -> bytes:
         return z.read(inner[0]) if inner else data       # no best_model: the file is itself a torch archive
 
 # %% ../nbs/06_authors.ipynb
-def _first_line(e: Exception) -> str:
-    "The first sentence of an error's message, at most 100 characters."
-    return (str(e).splitlines() or [''])[0].split('. ')[0][:100]
-
 def read_authors_state(path: str|Path) -> dict[str, Tensor]:
     "The authors' `best_model` state dict from their zip or the extracted file, read as data (`weights_only=True`)."
     path = Path(path)
@@ -53,7 +50,7 @@ def read_authors_state(path: str|Path) -> dict[str, Tensor]:
     data = _best_model_bytes(path, data)
     try: state = torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
     except Exception as e:
-        why = f"not a readable torch state dict ({type(e).__name__}: {_first_line(e)})"
+        why = f"not a readable torch state dict ({type(e).__name__}: {_first_sentence(e)})"
         raise _authors_error(path, why) from None
     if not isinstance(state, dict) or 'encoder.encoder.mu_0.0.weight' not in state:
         raise _authors_error(path, "expected the authors' MISVAECNN state dict "
@@ -133,7 +130,6 @@ AUTHORS_ZIP = 'efficient-mixtures_S400_s2a_best.zip'
 
 def authors_checkpoint_path() -> Path|None:
     "The authors' zip where this machine has it: $MISVAE_AUTHORS_CHECKPOINT, else ../shared/authors/ by the repo."
-    from misvae_nb.provenance import repo_path
     env = os.environ.get('MISVAE_AUTHORS_CHECKPOINT')
     candidates = [Path(env)] if env else [repo_path().parent / 'shared' / 'authors' / AUTHORS_ZIP]
     return next((p for p in candidates if p.is_file()), None)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_provenance.ipynb 2
 from __future__ import annotations
-import json, os, platform, shutil, signal, subprocess, tempfile, threading, time, zipfile
+import ast, hashlib, importlib, json, os, platform, shutil, signal, subprocess, tempfile, threading, time, zipfile
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -43,9 +43,14 @@ def cpu_model() -> str:
     except OSError: return platform.processor()
 
 # %% ../nbs/09_provenance.ipynb
+def _device(device=None) -> torch.device:
+    "`device`, else the GPU where there is one, else the CPU: the device a result names when none is given."
+    return torch.device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')
+
+# %% ../nbs/09_provenance.ipynb
 def device_name(device=None) -> str:
     "A readable name of the device that ran it: the GPU's name, or the CPU's model, architecture and threads."
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    device = _device(device)
     if device.type == 'cuda': return f"cuda: {torch.cuda.get_device_name(device)}"
     model, arch = cpu_model(), platform.machine()
     cpu = f'{model} ({arch})' if model and model != arch else arch
@@ -105,14 +110,18 @@ def save_atomic(obj, path: str|Path):
         Path(tmp).unlink(missing_ok=True); raise
 
 # %% ../nbs/09_provenance.ipynb
+def _first_sentence(e: Exception) -> str:
+    "The first sentence of an error's message, at most 100 characters."
+    return (str(e).splitlines() or [''])[0].split('. ')[0][:100]
+
 def _unreadable(e: Exception) -> str:
     "Why `torch.load` refused a file: objects it will not build, or the first sentence of its error."
     if 'Weights only load failed' in str(e):
         return ("it holds Python objects besides tensors, numbers, strings, lists and dicts, "
                 "which could run code, so it is not loaded")
-    first = (str(e).splitlines() or [''])[0].split('. ')[0][:100]               # the first sentence
-    return f"not a readable torch file ({type(e).__name__}: {first})"
+    return f"not a readable torch file ({type(e).__name__}: {_first_sentence(e)})"
 
+# %% ../nbs/09_provenance.ipynb
 def load_state(path: str|Path, what: str='checkpoint', keys: tuple[str, ...]=(),
                fix: str="delete it to start afresh, or restore it from a good copy") -> dict:
     "A file `save_atomic` wrote, read as data only (`weights_only=True`), holding `keys`; else a ValueError."
@@ -153,7 +162,6 @@ EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
 def _code_only(source: str) -> str:
     "A module's syntax tree without docstrings (comments are not in it): what its code does, not its explanation."
-    import ast
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, 'body', None)
@@ -165,7 +173,6 @@ def _code_only(source: str) -> str:
 # %% ../nbs/09_provenance.ipynb
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
     "The package version, the commit and a hash of the code of `modules` (default: training's), docstrings aside."
-    import hashlib, importlib
     h = hashlib.sha1()
     for m in modules:
         source = Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()
@@ -175,7 +182,6 @@ def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
 # %% ../nbs/09_provenance.ipynb
 def tensor_digest(*tensors: torch.Tensor) -> str:
     "A fingerprint of the values, shapes and dtypes of `tensors` (SHA-256, 16 hex digits)."
-    import hashlib
     h = hashlib.sha256()
     for t in tensors:
         h.update(f'{t.dtype}{tuple(t.shape)};'.encode())
@@ -189,9 +195,7 @@ def model_digest(model: torch.nn.Module) -> str:
 # %% ../nbs/09_provenance.ipynb
 def gpu_versions(device=None) -> dict:
     "CUDA, cuDNN and Triton versions where `device` is a GPU, else {}."
-    # None: the device device_name would read
-    device = torch.device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')
-    if device.type != 'cuda': return {}
+    if _device(device).type != 'cuda': return {}
     try: import triton; tv = triton.__version__
     except ImportError: tv = None
     return dict(cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(), triton=tv)

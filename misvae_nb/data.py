@@ -136,6 +136,7 @@ def idx_from_gz_folder(folder: Path, origin: str='', install: str='') -> dict[st
 DEBIAN_FASHION_DIR = Path('/usr/share/datasets/fashion-mnist')
 DEBIAN_FASHION_INSTALL = 'apt-get install dataset-fashion-mnist'
 
+# %% ../nbs/02_data.ipynb
 def find_debian_fashion() -> Path|None:
     "The folder of the Debian package `dataset-fashion-mnist`, if all four `.gz` files are there."
     return DEBIAN_FASHION_DIR if all((DEBIAN_FASHION_DIR / f'{f}.gz').is_file() for f in IDX_FILES) else None
@@ -324,7 +325,7 @@ class DynamicBatches:
         g, dev, b = self.generator, self.images.device, self.batch_size
         order = (torch.randperm(len(self.images), generator=g, device=g.device if g is not None else dev).to(dev)
                  if self.shuffle else torch.arange(len(self.images), device=dev))
-        # checked once in __init__
+        # validate=False: the images were checked once, in __init__
         for i in range(len(self)): yield binarize(self.images[order[i * b:(i + 1) * b]], g, validate=False)
 
 # %% ../nbs/02_data.ipynb

@@ -81,8 +81,8 @@ def _decoder_state(state: dict[str, Tensor], groups: int) -> dict[str, Tensor]:
     for k in range(8):
         conv, norm = f'decoder.pixelcnn.{3 * k}', f'decoder.pixelcnn.{3 * k + 1}'
         mask = state[f'{conv}.mask']
-        ours = MaskedConv2d('A' if k == 0 else 'B', 1, 1).mask
-        if not torch.equal(mask, ours.expand_as(mask)):
+        our_mask = MaskedConv2d('A' if k == 0 else 'B', 1, 1).mask
+        if not torch.equal(mask, our_mask.expand_as(mask)):
             raise BadInput(f"{conv}.mask differs from a type-{'A' if k == 0 else 'B'} mask; "
                            "this is not the authors' MNIST PixelCNN")
         out[f'{conv}.weight'] = state[f'{conv}.weight'] * mask

@@ -291,11 +291,17 @@ def released_evaluation(c: Campaign) -> dict|None:
                                authors_calibration(bn, c.calibration))
 
 # %% ../nbs/08_experiments.ipynb
+def _released_row(ev: dict|None) -> dict:
+    "The released model's row of a campaign table, with its evaluation `ev` (None: none finished yet)."
+    row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
+               code=None)                                                 # trained by the authors
+    if ev is None: return dict(row, device=None, hours=0., evaluation=None)
+    return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
+
+# %% ../nbs/08_experiments.ipynb
 def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> dict:
     "Evaluate the authors' released model (once per evaluation setting) into out_root/name/authors_A400."
     out = Path(c.out_root) / c.name / 'authors_A400'
-    row = dict(run='authors_A400', estimator='s2a', A=400, S=1, epochs_done=2000, epochs=2000, finished=True,
-               code=None)                                                 # trained by the authors
     ev = released_evaluation(c)
     if ev is None:
         path = authors_checkpoint_path()
@@ -308,15 +314,15 @@ def advance_released(c: Campaign, say=print, max_minutes: float|None=None) -> di
                              progress=False, precision=c.eval_precision, max_minutes=max_minutes)
         if r.get('stopped'):
             say(f"{c.name}: {r['summary']}")
-            return dict(row, device=None, hours=0., evaluation=None)
+            return _released_row(None)
         ev = released_evaluation(c)
-    return dict(row, device=ev.get('device'), hours=ev['seconds'] / 3600, evaluation=ev)
+    return _released_row(ev)
 
 # %% ../nbs/08_experiments.ipynb
 def campaign_table_rows(c: Campaign) -> list[dict]:
     "One row per run of the campaign, read from its folder."
     if c.kind == 'released':
-        return [advance_released(c, say=lambda s: None)] if released_evaluation(c) else []
+        return [_released_row(ev)] if (ev := released_evaluation(c)) else []      # read, never evaluated here
     return [run_state(cfg, c) for cfg in campaign_configs(c)]
 
 # %% ../nbs/08_experiments.ipynb

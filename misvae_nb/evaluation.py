@@ -183,11 +183,13 @@ def _check_eval_args(images, L, max_images, seed, precision, max_minutes, resume
         fail('max_minutes', max_minutes,
              "a time budget stops the evaluation to be continued later: give resume_path too")
 
+# %% ../nbs/07_evaluation.ipynb
 def fingerprints(images: Tensor, model: MixtureVAE, calibration_images: Tensor|None) -> dict:
     "Digests of what an evaluation scores with: the test images, the model's parameters, the calibration images."
     return dict(images_digest=tensor_digest(images), model_digest=model_digest(model),
                 calibration_digest=None if calibration_images is None else tensor_digest(calibration_images))
 
+# %% ../nbs/07_evaluation.ipynb
 def _eval_settings(model, images, L, max_images, seed, precision, calibration_images) -> dict:
     "What an evaluation's numbers depend on, so that a saved state continues only under the same."
     bn = bn_mode(model)
@@ -211,6 +213,7 @@ def load_partial(path: str|Path) -> dict:
         fail('evaluation state', str(path), "its settings are not a dict: not what evaluate_nll writes; delete it")
     return st
 
+# %% ../nbs/07_evaluation.ipynb
 def _resume(model, resume_path, settings: dict, shape) -> dict:
     "The state saved at `resume_path`, refused unless started with `settings`; its statistics go into `model`."
     st = load_partial(resume_path)
@@ -392,6 +395,7 @@ def _check_data_sizes(data, n_test, calibration: int):
         fail('calibration', calibration, f"data.train holds {len(data.train)} images: "
                                          f"give calibration <= {len(data.train)}")
 
+# %% ../nbs/07_evaluation.ipynb
 def _load_checked_run(run_dir, device, calibration: int, data) -> tuple[MixtureVAE, TrainConfig, dict, dict]:
     "`load_run`, and the run's metrics record (what it trained on, and how long)."
     model, cfg, ck = load_run(run_dir, device)
@@ -413,6 +417,7 @@ def _finished(paths: list[Path], fps: dict) -> tuple[Path, dict]|None:
         if all(r.get(k) == v for k, v in fps.items()): return path, r
     return None
 
+# %% ../nbs/07_evaluation.ipynb
 def _drop_stale_partial(partial: Path, model_fp: str, progress: bool):
     "Delete the evaluation state `partial` where it was started for another model (an earlier best.pt)."
     if not partial.is_file(): return
@@ -431,6 +436,7 @@ def _drop_finished_partial(partial: Path, fps: dict, progress: bool):
         partial.unlink()
         if progress: print(f"note: deleted {partial}, the state of this finished evaluation")
 
+# %% ../nbs/07_evaluation.ipynb
 _WHAT = dict(images_digest='test images', model_digest='model parameters', calibration_digest='calibration images')
 
 def _note_replaced(paths: list[Path], fps: dict, precision: str, progress: bool):

@@ -352,10 +352,10 @@ def standard_test_digest(dataset: str, n: int) -> str|None:
     except (OSError, ValueError): return None
 
 # %% ../nbs/07_evaluation.ipynb
-def _test_set_tag(images: str, n: int, dataset: str, name: str|None) -> str:
-    "'' for test images of digest `images` that are `dataset`'s (`standard_test_digest`); else their tag."
-    if images == standard_test_digest(dataset, n): return ''
-    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', name or 'own')[:32]}-{images[:8]}"
+def _test_set_tag(images_digest: str, n: int, dataset: str, name: str|None) -> str:
+    "'' for the `n` test images of `images_digest` where they are `dataset`'s (`standard_test_digest`); else their tag."
+    if images_digest == standard_test_digest(dataset, n): return ''
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', name or 'own')[:32]}-{images_digest[:8]}"
 
 # %% ../nbs/07_evaluation.ipynb
 def stopped_evaluation(partial: Path) -> dict:

@@ -37,9 +37,9 @@ def ar_offset(y: Tensor) -> Tensor: # y: [N, T] in {0, 1} -> c: [N, T]
 # %% ../nbs/10_toy_bbvi.ipynb
 def toy_log_likelihood(y: Tensor, theta: Tensor): # y: [N, T], theta: [2, T]
     "log p(y | z) as a function of z: [L, B, S, 2] -> [L, B, S], summed over sequences and outputs."
-    c = AR_WEIGHT * ar_offset(y)                                            # [N, T]
+    offset = AR_WEIGHT * ar_offset(y)                                       # [N, T] 0.1 c
     def log_lik(z):
-        logits = (z @ theta)[..., None, :] + c                              # [L, B, S, N, T]
+        logits = (z @ theta)[..., None, :] + offset                         # [L, B, S, N, T]
         nll = F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction='none')
         return -nll.sum((-2, -1))
     return log_lik
@@ -60,7 +60,7 @@ def simulate_toy(seed: int=0) -> ToyData:
     z_true = torch.stack([z1, torch.exp(z1 / 8) * torch.randn((), generator=g)])   # std of z2 = exp(z1/8)
     y = torch.zeros(N_SEQUENCES, N_OUTPUTS)
     for i in range(N_OUTPUTS):
-        logit = z_true @ theta[:, i] + AR_WEIGHT * (ar_offset(y)[:, i])
+        logit = z_true @ theta[:, i] + AR_WEIGHT * (ar_offset(y)[:, i])   # c_i: outputs 0..i-1, drawn
         y[:, i] = torch.bernoulli(torch.sigmoid(logit).expand(N_SEQUENCES), generator=g)
     return ToyData(theta, z_true, y)
 
@@ -108,6 +108,7 @@ def _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, che
         fail('checkpoint', str(checkpoint), f"is a folder; give a file for the run's state, "
                                             f"e.g. {Path(checkpoint) / 'run.pt'}")
 
+# %% ../nbs/10_toy_bbvi.ipynb
 def _finite(value: float, it: int, lr: float, log_lik) -> float:
     "`value`, the MISELBO evaluated after iteration `it`, if finite; else a ValueError saying what to do."
     if not math.isfinite(value):

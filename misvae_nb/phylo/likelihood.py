@@ -42,20 +42,20 @@ def encode_edges(edges: list[tuple[int, int]],  # 2N-3 undirected edges; leaves 
         fail('edges', '<edge list>',
              f"leaves 0..{N-1} need one edge each and internal nodes three: give a binary unrooted tree")
     (u, k0), = adj[0]
-    ids, order, t = {u: N}, [(u, 0)], [None] * (2 * N - 3)      # t[v-1]: index of the edge above node v
-    t[N - 1] = k0
+    ids, order, edge_above = {u: N}, [(u, 0)], [None] * (2 * N - 3)   # edge_above[v-1]: index in `edges`
+    edge_above[N - 1] = k0
     children = []
     for v, parent in order:                        # breadth-first, appending as we go
         kids = [(w, k) for w, k in adj[v] if w != parent]
         row = []
         for w, k in kids:
             if w >= N: ids[w] = N + len(order); order.append((w, v))
-            row.append(w if w < N else ids[w]); t[row[-1] - 1] = k
+            row.append(w if w < N else ids[w]); edge_above[row[-1] - 1] = k
         children.append(row)
     if len(order) != N - 2: fail('edges', '<edge list>', "the edges do not form one connected tree")
-    tt = None if lengths is None else torch.tensor([float(lengths[k]) for k in t], dtype=torch.float64)
-    if tt is not None: check_lengths('lengths', tt)
-    return torch.tensor(children), tt
+    t = None if lengths is None else torch.tensor([float(lengths[k]) for k in edge_above], dtype=torch.float64)
+    if t is not None: check_lengths('lengths', t)
+    return torch.tensor(children), t
 
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def random_tree(N: int, generator: torch.Generator|None=None, mean_length: float=0.1
@@ -226,7 +226,7 @@ class _LogLikelihood(torch.autograd.Function):
 # %% ../../nbs/21_phylo_likelihood.ipynb
 def _leaf_terms(aln: Alignment, like: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Normalised leaf partials [N, 4, n_pat], their log normalisers summed over taxa and patterns, counts
-    [n_pat]; kept on `aln` per dtype and device."""
+    [n_pat]; kept on `aln` for the last dtype and device asked for."""
     key = (like.dtype, like.device, aln.partials.data_ptr(), aln.partials._version)
     kept = aln.__dict__.setdefault('_leaf_terms', {})
     if key not in kept:

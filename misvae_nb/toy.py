@@ -108,6 +108,14 @@ def _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, che
         fail('checkpoint', str(checkpoint), f"is a folder; give a file for the run's state, "
                                             f"e.g. {Path(checkpoint) / 'run.pt'}")
 
+def _check_tag(tag, settings: dict):
+    "A ValueError unless `tag` is None or a dict of other keys than `settings`' (it joins them)."
+    if tag is not None and not isinstance(tag, dict):
+        fail('tag', tag, "give a dict of what else the run depends on, e.g. tag={'data_seed': 0}, or None")
+    if clash := sorted(set(tag or {}) & set(settings)):
+        fail('tag', tag, f"{clash} are train_toy's own settings, recorded already: tag names what else the run "
+                         "depends on, e.g. {'data_seed': 0}")
+
 # %% ../nbs/10_toy_bbvi.ipynb
 def _finite(value: float, it: int, lr: float, log_lik) -> float:
     "`value`, the MISELBO evaluated after iteration `it`, if finite; else a ValueError saying what to do."
@@ -128,14 +136,15 @@ def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=
     "Fit a mixture of A Gaussians to the toy posterior with `estimator` ('s2a', 's2s'); its A2A MISELBO trace."
     _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint)
     settings = dict(estimator=estimator, S=S, A=A, n_iter=n_iter, eval_every=eval_every, L=L, lr=lr,
-                    eval_samples=eval_samples, **(tag or {}), seed=seed, eval_seed=eval_seed)
+                    eval_samples=eval_samples, seed=seed, eval_seed=eval_seed)
+    _check_tag(tag, settings); settings |= tag or {}
     path = None if checkpoint is None else Path(checkpoint)
     score = lambda it: _finite(a2a_score(log_lik, mu, log_std, eval_samples, eval_seed, log_prior), it, lr,
                                    log_lik)
     # the initial mixture and its evaluation, or the saved state of an earlier call
     mu, log_std, opt, gen = _start(A, lr, seed)
-    t, done, trace = 0.0, 0, [dict(it=0, time_s=0.0, miselbo=score(0))]
     if path is not None and path.exists(): t, done, trace = _resume(path, settings, mu, log_std, opt, gen)
+    else: t, done, trace = 0.0, 0, [dict(it=0, time_s=0.0, miselbo=score(0))]
     def save(it):
         if path is not None:
             save_atomic(dict(settings=settings, it=it, time_s=t, trace=trace, generator=gen.get_state(),

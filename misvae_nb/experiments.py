@@ -105,11 +105,12 @@ def _check_run_list(c: Campaign, where: str):
     if c.kind == 'train' and not c.runs:
         fail('runs', c.runs, f"{where}: list the runs to train, e.g. runs: [[s2s, 4, 2], [s2a, 4, 1]]")
     trained = [(e, A, None if e == 'a2a' else S) for e, A, S in c.runs]        # what each run trains
-    if twice := next((r for r, t in zip(c.runs, trained) if trained.count(t) > 1), None):
-        same = [run_name(*r) for r, t in zip(c.runs, trained) if t == trained[c.runs.index(twice)]]
-        fail('runs', twice, f"{where}: listed {len(same)} times ({', '.join(same)}), the same model trained "
-                            + ("twice in one folder" if len(set(same)) == 1 else "in each folder (A2A reads no S)")
-                            + ": list each run once")
+    for run, model in zip(c.runs, trained):
+        if trained.count(model) == 1: continue
+        same = [run_name(*r) for r, m in zip(c.runs, trained) if m == model]
+        fail('runs', run, f"{where}: listed {len(same)} times ({', '.join(same)}), the same model trained "
+                          + ("twice in one folder" if len(set(same)) == 1 else "in each folder (A2A reads no S)")
+                          + ": list each run once")
 
 # %% ../nbs/08_experiments.ipynb
 def check_campaign(c: Campaign, where: str='') -> Campaign:

@@ -441,7 +441,8 @@ _WHAT = dict(images_digest='test images', model_digest='model parameters', calib
 
 def _note_replaced(paths: list[Path], fps: dict, precision: str, progress: bool):
     "Say which finished evaluations in `paths` (of other `fingerprints` than `fps`) this one's JSON will replace."
-    for path in (p for p in paths if progress and p.is_file()):
+    if not progress: return
+    for path in filter(Path.is_file, paths):
         r = json.loads(path.read_text())
         other = ' and '.join(w for k, w in _WHAT.items() if k in r and r[k] != fps[k])
         unrecorded = ' and '.join(w for k, w in _WHAT.items() if k not in r and fps[k] is not None)

@@ -461,7 +461,7 @@ def _note_other_partials(partial: Path, progress: bool):
 # %% ../nbs/07_evaluation.ipynb
 def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed, device, progress, precision,
                    max_minutes, compile, about: dict, test_set: str='', note: str='') -> dict:
-    "`evaluate_nll` into `folder` as `save_evaluation` writes it; a finished one of the same fingerprints as it is."
+    "`evaluate_nll` into `folder` as `save_evaluation` writes it (a finished one of the same fingerprints: read back)."
     # stem(precision): the file stem; `about` (what was scored) and `note`: what save_evaluation adds
     fps, folder = fingerprints(test, model, cal), Path(folder)
     precisions = ('float32', 'bfloat16') if precision == 'auto' else (precision,)
@@ -470,7 +470,7 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     if found := _finished(jsons, fps):
         _drop_finished_partial(partial, fps, progress)                    # its state, if a Ctrl-C left it
         if progress: print(f"already evaluated, the same model and images: {found[0]}")
-        return found[1]
+        return dict(found[1], json=str(found[0]), read_back=True)
     # a partial state from an earlier best.pt is dropped; the others are named
     _drop_stale_partial(partial, fps['model_digest'], progress)
     _note_other_partials(partial, progress)
@@ -482,7 +482,7 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     nll.test_set = test_set
     saved = save_evaluation(folder, nll, device, note, **about)
     partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
-    return saved
+    return dict(saved, json=str(folder / f"{eval_name(nll)}.json"), read_back=False)
 
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES,
@@ -537,12 +537,13 @@ def evaluate_authors(authors_checkpoint: str|Path, L: int=1000, n_test: int|None
     dev = pick_device(device)
     _check_authors_args(n_test, bn, calibration)
     # the test set as every run's, the model, and the images that calibrate its per-component statistics
-    data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(calibration, 1), n_valid=1, n_test=n_test)
+    n_cal = authors_calibration(bn, calibration)                  # bn='shared': none
+    data = binarized_splits('mnist', seed=TEST_SEED, n_train=max(n_cal, 1), n_valid=1, n_test=n_test)
     model = load_authors_checkpoint(authors_checkpoint, bn, device=dev)
-    cal = binarize(data.train, torch.Generator().manual_seed(seed)) if bn == 'component' else None
+    cal = binarize(data.train, torch.Generator().manual_seed(seed)) if n_cal else None
     # evaluate (or return the finished evaluation), and save
     out = make_folder(out_dir, 'out_dir')
-    stem = lambda p: eval_stem(L, len(data.test), bn, authors_calibration(bn, calibration), p, seed, max_images)
+    stem = lambda p: eval_stem(L, len(data.test), bn, n_cal, p, seed, max_images)
     released = f"authors' released MNIST MISVAE ({Path(authors_checkpoint).name})"
     return _evaluate_into(out, stem, model, data.test, cal, L, max_images, seed, dev, progress, precision,
                           max_minutes, compile, dict(model=released, test_seed=TEST_SEED))
@@ -613,8 +614,7 @@ def eval_cli(argv=None):
         print("misvae-eval: interrupted; the batches of test images finished before it are kept: run the same "
               "command to continue", file=sys.stderr)
         raise SystemExit(130) from None
-    # the summary and where it was written, or how far a stopped evaluation got
-    path = Path(a.out_dir if a.authors_checkpoint else a.run_dir)
+    # the summary and where it was written (or read back from), or how far a stopped evaluation got
     if r.get('stopped'): print(f"misvae-eval: {r['summary']} (state: {r['partial']})", file=sys.stderr); return
     print(r['summary'])
-    print(f"written: {path / eval_name(NLL(**{k: r[k] for k in NLL.__dataclass_fields__ if k in r}))}.json")
+    print(f"{'read' if r['read_back'] else 'written'}: {r['json']}")

@@ -160,19 +160,29 @@ def saved_numbers(path: str|Path|None, settings: dict, key: str='run_params') ->
 CODE_MODULES = ('mixtures', 'estimators', 'data', 'networks', 'config', 'training')
 EVAL_MODULES = CODE_MODULES + ('authors', 'evaluation')
 
+def _bound_names(stmt: ast.stmt) -> tuple[str, ...]:
+    "The names a module's or a class's statement binds: a definition's, an import's, an assignment's; else ()."
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): return (stmt.name,)
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)): return tuple(sorted(a.asname or a.name for a in stmt.names))
+    targets = (stmt.targets if isinstance(stmt, ast.Assign)
+               else [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else [])
+    return tuple(sorted(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)))
+
 def _code_only(source: str) -> str:
-    "A module's syntax tree without docstrings (comments are not in it): what its code does, not its explanation."
+    "A module's syntax tree without docstrings and in the order of the names it binds: what its code does."
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, 'body', None)
         first = body[0] if isinstance(body, list) and body else None    # of a module, class or function
         doc = first.value if isinstance(first, ast.Expr) else None
         if isinstance(doc, ast.Constant) and isinstance(doc.value, str): node.body = body[1:] or [ast.Pass()]
+        # a module's or class's definitions by name (a stable sort: the same name keeps its order)
+        if isinstance(node, (ast.Module, ast.ClassDef)): node.body = sorted(node.body, key=_bound_names)
     return ast.dump(tree)
 
 # %% ../nbs/09_provenance.ipynb
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
-    "The package version, the commit and a hash of the code of `modules` (default: training's), docstrings aside."
+    "The package version, the commit and a hash of the code of `modules` (default: training's), as `_code_only` reads it."
     h = hashlib.sha1()
     for m in modules:
         source = Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()

@@ -67,7 +67,7 @@ def simulate_toy(seed: int=0) -> ToyData:
 # %% ../nbs/10_toy_bbvi.ipynb
 @torch.no_grad()
 def a2a_score(log_lik, mu: Tensor, log_std: Tensor, eval_samples: int=1000, eval_seed: int=1,
-              log_prior=funnel_log_prior) -> float: # mu, log_std: [A, 2]
+              log_prior=funnel_log_prior) -> float: # mu, log_std: [A, D]
     "The A2A MISELBO of the mixture (mu, exp(log_std)), max(1, eval_samples // A) samples per component."
     A = len(mu)
     r = miselbo(log_lik, (mu[None], log_std.exp()[None]), 'a2a', L=max(1, eval_samples // A), log_prior=log_prior,
@@ -75,11 +75,11 @@ def a2a_score(log_lik, mu: Tensor, log_std: Tensor, eval_samples: int=1000, eval
     return r.estimate.item()
 
 # %% ../nbs/10_toy_bbvi.ipynb
-def _start(A: int, lr: float, seed: int) -> tuple[Tensor, Tensor, torch.optim.Adam, torch.Generator]:
-    "mu, log_std: [A, 2] (mu from `seed`, log_std 0), their Adam, and the training noise's generator."
+def _start(A: int, D: int, lr: float, seed: int) -> tuple[Tensor, Tensor, torch.optim.Adam, torch.Generator]:
+    "mu, log_std: [A, D] (mu from `seed`, log_std 0), their Adam, and the training noise's generator."
     init = torch.Generator().manual_seed(seed)
-    mu = torch.randn(A, 2, generator=init).requires_grad_()                  # [A, 2]
-    log_std = torch.zeros(A, 2).requires_grad_()                             # [A, 2]
+    mu = torch.randn(A, D, generator=init).requires_grad_()                  # [A, D]
+    log_std = torch.zeros(A, D).requires_grad_()                             # [A, D]
     return mu, log_std, torch.optim.Adam([mu, log_std], lr=lr), torch.Generator().manual_seed(seed)
 
 # %% ../nbs/10_toy_bbvi.ipynb
@@ -87,16 +87,21 @@ def _resume(path: Path, settings: dict, mu, log_std, opt, gen) -> tuple[float, i
     "Load the state at `path` into the run; (the saved clock, iteration and trace)."
     state = load_state(path, 'checkpoint', keys=('settings', 'mu', 'log_std', 'adam', 'generator', 'time_s', 'it',
                                                   'trace'))
-    check_same_settings(state['settings'], settings, path, fix="give another checkpoint file, or delete this one "
+    check_same_settings(dict(D=2) | state['settings'], settings, path, fix="give another checkpoint file, or delete this one "
                                                               "to start afresh")
     with torch.no_grad(): mu.copy_(state['mu']); log_std.copy_(state['log_std'])
     opt.load_state_dict(state['adam']); gen.set_state(state['generator'])
     return state['time_s'], state['it'], state['trace']
 
 # %% ../nbs/10_toy_bbvi.ipynb
-def _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint):
+def _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint, D,
+                   log_prior):
     "A ValueError naming the first argument of `train_toy` that cannot describe a run."
     A = check_count('A', A, 1, None, "mixture components")
+    check_count('D', D, 1, None, "dimensions of z")
+    if D != 2 and log_prior is funnel_log_prior:
+        fail('log_prior', log_prior, f"the toy's funnel prior is of 2-D z, and D={D}: give a log_prior of your "
+                                     "z (z: [L, B, S, D] -> [L, B, S]; None for none), or D=2")
     check_estimator(estimator, S, A)
     check_count('n_iter', n_iter, 0, None, "training iterations")
     check_count('L', L, 1, None, "samples per sampled component and step")
@@ -132,17 +137,19 @@ def train_toy(log_lik, estimator: str, S: int, A: int, n_iter: int=1000, L: int=
               checkpoint: str|Path|None=None, # a file for the run's state (None: not saved)
               checkpoint_every: int=5000,
               tag: dict|None=None,            # what else the run depends on (e.g. the data's seed), checked on resume
-              log_prior=funnel_log_prior, say=print) -> list[dict]:
-    "Fit a mixture of A Gaussians to the toy posterior with `estimator` ('s2a', 's2s'); its A2A MISELBO trace."
-    _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint)
-    settings = dict(estimator=estimator, S=S, A=A, n_iter=n_iter, eval_every=eval_every, L=L, lr=lr,
+              log_prior=funnel_log_prior, D: int=2, say=print) -> list[dict]:
+    """Fit a mixture of A Gaussians in D dimensions (default: the toy's 2) to the posterior of `log_lik` and
+    `log_prior` with `estimator` ('s2a', 's2s'); its A2A MISELBO trace."""
+    _check_toy_run(estimator, S, A, n_iter, L, lr, eval_every, eval_samples, checkpoint_every, checkpoint, D,
+                   log_prior)
+    settings = dict(estimator=estimator, S=S, A=A, D=D, n_iter=n_iter, eval_every=eval_every, L=L, lr=lr,
                     eval_samples=eval_samples, seed=seed, eval_seed=eval_seed)
     _check_tag(tag, settings); settings |= tag or {}
     path = None if checkpoint is None else Path(checkpoint)
     score = lambda it: _finite(a2a_score(log_lik, mu, log_std, eval_samples, eval_seed, log_prior), it, lr,
                                    log_lik)
     # the initial mixture and its evaluation, or the saved state of an earlier call
-    mu, log_std, opt, gen = _start(A, lr, seed)
+    mu, log_std, opt, gen = _start(A, D, lr, seed)
     if path is not None and path.exists(): t, done, trace = _resume(path, settings, mu, log_std, opt, gen)
     else: t, done, trace = 0.0, 0, [dict(it=0, time_s=0.0, miselbo=score(0))]
     def save(it):

@@ -182,7 +182,7 @@ def _code_only(source: str) -> str:
 
 # %% ../nbs/09_provenance.ipynb
 def code_version(modules: tuple[str, ...]=CODE_MODULES) -> dict:
-    "The package version, the commit and a hash of the code of `modules` (default: training's), as `_code_only` reads it."
+    "The package version, the commit and a hash of `modules`' code (default: training's), as `_code_only` reads it."
     h = hashlib.sha1()
     for m in modules:
         source = Path(importlib.import_module(f'misvae_nb.{m}').__file__).read_text()

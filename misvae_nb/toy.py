@@ -87,8 +87,9 @@ def _resume(path: Path, settings: dict, mu, log_std, opt, gen) -> tuple[float, i
     "Load the state at `path` into the run; (the saved clock, iteration and trace)."
     state = load_state(path, 'checkpoint', keys=('settings', 'mu', 'log_std', 'adam', 'generator', 'time_s', 'it',
                                                   'trace'))
-    check_same_settings(dict(D=2) | state['settings'], settings, path, fix="give another checkpoint file, or delete this one "
-                                                              "to start afresh")
+    # a state saved before D was a setting: D = 2
+    check_same_settings(dict(D=2) | state['settings'], settings, path,
+                        fix="give another checkpoint file, or delete this one to start afresh")
     with torch.no_grad(): mu.copy_(state['mu']); log_std.copy_(state['log_std'])
     opt.load_state_dict(state['adam']); gen.set_state(state['generator'])
     return state['time_s'], state['it'], state['trace']

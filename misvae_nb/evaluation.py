@@ -367,12 +367,13 @@ def stopped_evaluation(partial: Path) -> dict:
 
 # %% ../nbs/07_evaluation.ipynb
 def save_evaluation(folder: str|Path, nll: NLL, device, note: str='', **about) -> dict:
-    "Write an evaluation's JSON into `folder`, whole or not at all; `note` ends the summary."
+    "Write an evaluation's JSON into `folder`, whole or not at all; `note` ends the summary. What it wrote, and where."
     # `about` (what was scored), the numbers, the code and device that computed them
     result = dict(**about, **asdict(nll), summary=nll.summary() + (f"; {note}" if note else ""),
                   eval_code_hash=code_version(EVAL_MODULES)['code_hash'], **run_info(device))
-    save_atomic(json.dumps(result, indent=1), Path(folder) / f'{eval_name(nll)}.json')
-    return result
+    path = Path(folder) / f'{eval_name(nll)}.json'
+    save_atomic(json.dumps(result, indent=1), path)
+    return dict(result, json=str(path))
 
 # %% ../nbs/07_evaluation.ipynb
 def _check_run_args(n_test, calibration, data):
@@ -482,7 +483,7 @@ def _evaluate_into(folder: str|Path, stem, model, test, cal, L, max_images, seed
     nll.test_set = test_set
     saved = save_evaluation(folder, nll, device, note, **about)
     partial.unlink(missing_ok=True)                                       # only now: the numbers are saved
-    return dict(saved, json=str(folder / f"{eval_name(nll)}.json"), read_back=False)
+    return dict(saved, read_back=False)
 
 # %% ../nbs/07_evaluation.ipynb
 def evaluate_run(run_dir: str|Path, L: int=1000, n_test: int|None=None, max_images: int=MAX_IMAGES,

@@ -146,9 +146,8 @@ def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: i
     "Surrogate objective (to maximise) and the L-sample MISELBO estimate, for one step."
     r = miselbo(target.log_likelihood, mix, estimator, S=S, L=L, log_prior=target.log_prior,
                 generator=generator, validate=False)
-    z = r.z
-    surrogate = vimco_surrogate(r.log_w, z.log_q_tree.reshape(z.shape))
-    return surrogate, (torch.logsumexp(r.log_w, 0) - math.log(L)).mean()
+    surrogate = vimco_surrogate(r.log_w, r.z.log_q_tree.reshape(r.z.shape))
+    return surrogate, surrogate.detach()             # its value is the L-sample estimate (checked above)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @dataclass

@@ -147,7 +147,7 @@ def vbpi_step(mix: PhyloMixture, target: PhyloTarget, estimator: str='s2a', S: i
     r = miselbo(target.log_likelihood, mix, estimator, S=S, L=L, log_prior=target.log_prior,
                 generator=generator, validate=False)
     surrogate = vimco_surrogate(r.log_w, r.z.log_q_tree.reshape(r.z.shape))
-    return surrogate, surrogate.detach()             # its value is the L-sample estimate (checked above)
+    return surrogate, surrogate.detach()             # its value: the L-sample estimate (see vimco_surrogate)
 
 # %% ../../nbs/23_phylo_vbpi.ipynb
 @dataclass

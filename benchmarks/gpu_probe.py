@@ -3,13 +3,10 @@
   python benchmarks/gpu_probe.py OUT.json [--parts eval,profile] [--eval-variants ...] [--pass-sizes ...] [--cudnn-benchmark]
 
 eval:    evaluate_nll decodes/s at A=50, L=1000 (40 images, passes of 20,000 decodes or --pass-sizes), and the projected minutes
-         of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_ROWS]: float32 or bfloat16;
+         of the paper's 10,000-image evaluation, for each of --eval-variants, named PRECISION[_HOW][_graphed]: float32 or bfloat16;
          networks compiled ('_compiled'), or compiled in Inductor's max-autotune mode ('_autotuned': on an H100 it chose cuDNN
-         and fused nothing), or with compile_networks' triton_convolutions ('_tritonconv': max-autotune with Triton convolutions
-         only, so that each can take its BatchNorm affine and ReLU as its epilogue); ROWS, the masked convolutions' rows
-         ('_whole' or '_uncropped'; default live rows, cropped): Inductor fuses an epilogue only into a convolution whose output
-         has the epilogue's size, which the cropped one has not (networks notebook, MASKED_ROWS); and '_graphed' last: each
-         batch's chunks replayed from a CUDA graph (evaluate_nll's graph=True), which pays where passes are small (--pass-sizes).
+         and fused nothing); '_graphed': each batch's chunks replayed from a CUDA graph (evaluate_nll's graph=True), which pays
+         only where passes are small (--pass-sizes; benchmarks/results/gpu_2026-11-28_h100/).
 profile: torch.profiler over S2S A=4 S=2 steps (eager; graphed with the networks compiled; compiled but not graphed, whose
          torch ops show which launched the step's 34 copy kernels) and over one evaluation pass (eager float32; compiled
          bfloat16): the kernels by GPU time, and the torch ops behind them with their input shapes.
@@ -20,7 +17,9 @@ runs out of time leaves the others. (benchmarks/results/gpu_2026-11-26/probe.jso
 commit cafeb91, when it also had an A/B of masked convolutions cropped to their live rows against whole kernels, not compiled:
 the cropped ones were slower there, and came back at 3fcf1bb, compiled, with the crop fused into the BatchNorm pass; the ways
 to run a step are benchmarks/training_steps.py --step-modes. At commit 0e0f94f it also had a 'compile' part,
-the graphed step with the decoder compiled against the encoder and heads compiled too: benchmarks/results/gpu_2026-11-26b/.)
+the graphed step with the decoder compiled against the encoder and heads compiled too: benchmarks/results/gpu_2026-11-26b/.
+At d41cd16 it also had Triton convolutions with the BatchNorm and ReLU in their epilogue ('_tritonconv', with the masked rows
+'_uncropped' or '_whole'): slower than cuDNN's, benchmarks/results/gpu_2026-11-28_h100/probe_autotune.json.)
 """
 from __future__ import annotations
 import argparse, json, sys, time
@@ -28,26 +27,22 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import training_steps as ts
-from misvae_nb.networks import MISVAE, MASKED_ROWS, compile_networks, decoder_precision
+from misvae_nb.networks import MISVAE, compile_networks, decoder_precision
 from misvae_nb.provenance import run_info
 
 AUTOTUNE_MODE = 'max-autotune-no-cudagraphs'   # Inductor times Triton templates (convolutions too) against cuDNN and picks the faster
 
 def variant(name: str):
-    """PRECISION[_HOW][_ROWS][_graphed] -> (precision, compile_networks' arguments or None, masked rows, graph). HOW: 'compiled';
-    'autotuned' (Inductor's max-autotune); 'tritonconv' (compile_networks' triton_convolutions: Triton convolutions only, each able to
-    take its BatchNorm and ReLU as its epilogue where its rows are whole or uncropped). ROWS: 'whole' or 'uncropped' (networks notebook,
-    MASKED_ROWS); default 'live'. '_graphed': evaluate_nll(graph=True)."""
+    """PRECISION[_HOW][_graphed] -> (precision, compile_networks' arguments or None, graph). HOW: 'compiled'; 'autotuned' (Inductor's
+    max-autotune). '_graphed': evaluate_nll(graph=True)."""
     parts = name.split('_')
     graph = parts[-1] == 'graphed'
     if graph: parts.pop()
-    rows = parts.pop() if parts[-1] in MASKED_ROWS else 'live'
     p, how = parts[0], '_'.join(parts[1:])
-    hows = {'': None, 'compiled': {}, 'autotuned': dict(mode=AUTOTUNE_MODE), 'tritonconv': dict(triton_convolutions=True)}
+    hows = {'': None, 'compiled': {}, 'autotuned': dict(mode=AUTOTUNE_MODE)}
     if p not in ('float32', 'bfloat16') or how not in hows:
-        raise ValueError(f"eval variant {name!r}: PRECISION[_HOW][_ROWS][_graphed], PRECISION float32 or bfloat16, HOW compiled, autotuned or "
-                         f"tritonconv, ROWS {MASKED_ROWS}")
-    return p, hows[how], rows, graph
+        raise ValueError(f"eval variant {name!r}: PRECISION[_HOW][_graphed], PRECISION float32 or bfloat16, HOW compiled or autotuned")
+    return p, hows[how], graph
 
 
 AGREE_NATS = 1.0    # the most a variant's bound may differ from the first variant's of its pass size (the same samples): a wrong kernel moves
@@ -62,9 +57,9 @@ def evals(args, out: dict, save) -> None:
     for size, name in ((n, v) for n in sizes for v in args.eval_variants.split(',')):
         key = name if len(sizes) == 1 else f'{name}_pass{size}'
         try:
-            p, how, rows, graph = variant(name)
+            p, how, graph = variant(name)
             e = ts.eval_throughput(argparse.Namespace(**{**vars(args), 'eval_max_images': size}), p, compile=how is not None, compile_how=how,
-                                   rows=rows, graph=graph)
+                                   graph=graph)
         except Exception as err:
             out[key] = dict(error=f"{type(err).__name__}: {err}"[:3000]); print(f"  eval {name:<32} passes of {size}: failed: {out[key]['error'][:300]}", flush=True)
             save(); continue

@@ -9,17 +9,14 @@
 # PARTS (a space-separated list, default: the first six, most needed first) picks what runs, so that a second call on
 # the still-warm machine runs the rest:
 #   data                 MNIST into $MISVAE_DATA
-#   step_modes           ms per S2S A=4 S=2 step: eager / CUDA graph, float32 / bfloat16, networks compiled or not, and compiled
-#                        with Inductor's channels-last layouts forced (the 4 ms target)
+#   step_modes           ms per S2S A=4 S=2 step: eager / CUDA graph, float32 / bfloat16, networks compiled or not (the 4 ms target)
 #   graph_check_compiled the graphed, compiled step against eager; host waits; evaluate_nll's precision='auto' on CUDA
 #   probe                evaluation throughput at A=50, L=1000, float32 and bfloat16, compiled (the 10-minute target)
 #   trainer              misvae-train as it runs by default, 3 epochs of full MNIST (the 3 s epoch target, validation included)
 #   training_steps       the A / S ratios (S2S A=800 / A=2, S2A / S2S at A=800)
 #   released             the authors' released model (.gpu/ carried, it holds the zip) on the full test set as the `released`
 #                        campaign, stopped cleanly before the session's end; its evaluation files come back flat as released_*
-#   probe_autotune       evaluation with Triton convolutions only, each able to take its BatchNorm and ReLU as its epilogue
-#                        (compile_networks' triton_convolutions; autotuning takes minutes), with the masked convolutions' rows
-#                        uncropped or whole (an epilogue fuses only then), against the default compilation; every variant's bound
+#   probe_autotune       evaluation compiled in Inductor's max-autotune mode against the default compilation; every variant's bound
 #                        is checked against the first's on the same samples (a miscompiled kernel is flagged), convolution configs
 #                        of more than 4 warps are capped at 4 (pytorch#173068), and each variant is saved as soon as it is measured
 #   probe_graphed        evaluation in passes of 20,000 and 500 decodes, each with and without its batches' chunks replayed
@@ -89,8 +86,8 @@ for p in $PARTS; do case $p in
   released) touch /tmp/released_start   # files the evaluation writes (the result, or the state to resume from) come back
             part released 600 python3 benchmarks/gpu_checks.py released "$OUT/released.json" --L 13 --deadline $(( END - 25 ))
             find campaigns/released/authors_A400 -type f -newer /tmp/released_start -exec sh -c 'cp "$1" "$2/released_$(basename "$1")"' _ {} "$OUT" \; ;;
-  probe_autotune) part probe_autotune 360 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
-                    --eval-variants bfloat16_compiled,bfloat16_tritonconv_uncropped,bfloat16_tritonconv_whole ;;
+  probe_autotune) part probe_autotune 240 python3 benchmarks/gpu_probe.py "$OUT/probe_autotune.json" --parts eval \
+                    --eval-variants bfloat16_compiled,bfloat16_autotuned ;;
   probe_graphed) part probe_graphed 170 python3 benchmarks/gpu_probe.py "$OUT/probe_graphed.json" --parts eval \
                    --eval-variants bfloat16_compiled,bfloat16_compiled_graphed --pass-sizes 20000,500 ;;
   eval_graph) part eval_graph 70 python3 benchmarks/gpu_checks.py eval_graph "$OUT/eval_graph.json" ;;

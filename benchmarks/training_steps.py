@@ -50,7 +50,7 @@ import argparse, json, math, statistics, sys, time
 from pathlib import Path
 
 import torch
-from misvae_nb.networks import MISVAE, compiles, compile_networks, set_masked_rows, calibrate_batchnorm
+from misvae_nb.networks import MISVAE, compiles, compile_networks, calibrate_batchnorm
 from misvae_nb.config import TrainConfig, STEP_MODES
 from misvae_nb.training import build_step
 from misvae_nb.evaluation import evaluate_nll, eval_plan
@@ -106,17 +106,15 @@ def save_partial(args, **numbers):
 
 
 def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mode: str|None=None, amp: bool|None=None,
-              compile: bool|None=None, compile_how: dict|None=None, prepare=None):
+              compile: bool|None=None, prepare=None):
     """A closure running one training step (the trainer's `TrainStep`) of a fresh MISVAE(A, bn=bn) with its own Adam, batch and generator;
-    `compile_how`: the networks compiled with these arguments of compile_networks instead of the trainer's; `prepare(model)`: a change
-    to the model before its first step (compilation is lazy), for an A/B."""
+    `prepare(model)`: a change to the model before its first step (compilation is lazy), for an A/B."""
     torch.manual_seed(args.seed)
     compile = args.compile if compile is None else compile
     cfg = TrainConfig(estimator=estimator, A=A, S=S or 1, channels=args.channels, bn=bn, batch_size=args.B, device=str(args.device),
-                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=compile and not compile_how)
+                      amp=args.amp if amp is None else amp, step=mode or args.mode, compile=compile)
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     step_fn = build_step(cfg, args.device, g)                                            # as the trainer builds it
-    if compile_how: compile_networks(step_fn.model, args.device, **compile_how); step_fn.compiled = True
     if getattr(args, 'heads_mode', None): step_fn.model.f_phi.compile(mode=args.heads_mode)   # a candidate (--heads-mode), compiled anew
     if prepare: prepare(step_fn.model)
     x = torch.bernoulli(torch.full((args.B, 1, 28, 28), 0.5, device=args.device), generator=g)  # [B, 1, 28, 28]
@@ -124,7 +122,7 @@ def make_cell(estimator: str, A: int, S: int|None, args, bn: str='component', mo
 
 
 def time_cells(specs: dict, args) -> dict:
-    "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp, compile, compile_how])}, the cells' repeats interleaved round-robin."
+    "Median seconds per step of every cell {name: (estimator, A, S[, bn, mode, amp, compile])}, the cells' repeats interleaved round-robin."
     runs, steps, peak_mb, errors = {}, {}, {}, {}
     for name, spec in specs.items():
         if args.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(args.device)
@@ -150,14 +148,14 @@ def time_cells(specs: dict, args) -> dict:
     failed = {name: dict(cell(name), time_s=float('nan'), times_s=[float('nan')], peak_memory_mb=None, error=err) for name, err in errors.items()}
     return failed | {name: dict(cell(name), bn=field(specs[name], 3, 'component'),
                        mode=field(specs[name], 4, args.mode), amp=field(specs[name], 5, args.amp),
-                       compile=compiles(field(specs[name], 6, args.compile), args.device), compile_how=field(specs[name], 7, None), time_s=statistics.median(ts),
+                       compile=compiles(field(specs[name], 6, args.compile), args.device), time_s=statistics.median(ts),
                        steps_per_repeat=steps[name], times_s=ts, peak_memory_mb=peak_mb[name]) for name, ts in times.items()}
 
 
-def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, rows: str='live', graph: bool=False) -> dict:
-    "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images (`rows`: the masked convolutions' MASKED_ROWS)."
+def eval_throughput(args, precision: str='float32', compile: bool=False, compile_how: dict|None=None, graph: bool=False) -> dict:
+    "Decodes per second of evaluate_nll at A = --eval-A, L = --eval-L on --eval-images random binary images."
     torch.manual_seed(args.seed)
-    model = set_masked_rows(MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device), rows)
+    model = MISVAE(args.eval_A, channels=args.channels, validate=False).to(args.device)
     g = torch.Generator(device=args.device).manual_seed(args.seed + 1)
     images = torch.bernoulli(torch.full((args.eval_images, 1, 28, 28), 0.5, device=args.device), generator=g).cpu()
     calibrate_batchnorm(model, images[:2], seed=args.seed, progress=False)   # statistics of its own layers: without them an untrained
@@ -174,7 +172,7 @@ def eval_throughput(args, precision: str='float32', compile: bool=False, compile
     sync(args.device); secs = time.perf_counter() - t0
     ips, decodes = args.eval_images / secs, args.eval_images * args.eval_A * args.eval_L / secs
     return dict(A=args.eval_A, L=args.eval_L, images=args.eval_images, max_images=args.eval_max_images, precision=precision, compile=compile,
-                compile_how=(compile_how or 'default') if compile else None, masked_rows=rows, graph=graph,
+                compile_how=(compile_how or 'default') if compile else None, graph=graph,
                 batch=min(B, args.eval_images), chunk=chunk, seconds=secs, images_per_s=ips, decodes_per_s=decodes,
                 images_per_s_at_L1000=ips * args.eval_L / PAPER_L, minutes_for_paper_eval=PAPER_EVAL_DECODES / decodes / 60,
                 peak_memory_mb=torch.cuda.max_memory_allocated(args.device) / 2**20 if args.device.type == 'cuda' else None,
@@ -253,14 +251,12 @@ def bn_compare(args) -> dict:
 
 def step_modes(args) -> dict:
     """Each way the trainer can run a step (eager or one CUDA graph; float32 or bfloat16; networks compiled or not), interleaved; ratios to eager
-    float32. On CUDA also the compiled graphed step with Inductor's channels-last layouts forced (`compile_networks(force_channels_last=True)`)."""
+    float32. (At d41cd16 also the compiled graphed step with Inductor's channels-last layouts forced, `*_channels_last`: no faster on an H100,
+    benchmarks/results/gpu_2026-11-28_h100/step_modes_gpu.json.)"""
     configs = [(e, int(A), int(S)) for e, A, S in (c.split(':') for c in args.step_configs)]
-    forced = dict(force_channels_last=True)                          # Inductor's channels-last layouts forced (networks notebook)
     ways = ([('eager', False, False), ('eager', True, False), ('graph', False, False), ('graph', True, False), ('graph', False, True),
-             ('graph', True, True), ('graph', False, True, forced), ('graph', True, True, forced)]
-            if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])   # forcing changes nothing on the CPU
-    name = lambda e, A, S, mode, amp, comp, how=None: (f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
-                                                       + ('_channels_last' if how else ''))
+             ('graph', True, True)] if args.device.type == 'cuda' else [('eager', False, False), ('eager', False, True)])
+    name = lambda e, A, S, mode, amp, comp: f"{e}_A{A}_S{S}_{mode}_{'bf16' if amp else 'fp32'}" + ('_compiled' if comp else '')
     specs = {name(e, A, S, *way): (e, A, S, 'component', *way) for e, A, S in configs for way in ways}
     cells = time_cells(specs, args)
     gpu = torch.cuda.get_device_name(args.device) if args.device.type == 'cuda' else ''
@@ -273,8 +269,8 @@ def step_modes(args) -> dict:
         flops[f"{e}_A{A}_S{S}"] = f = step_flops(e, A, S, args)
         base = cells[name(e, A, S, 'eager', False, False)]['time_s']
         for way in ways:
-            mode, amp, comp, *how = way
-            label = f"{mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}{' channels-last' if how else '              '}"
+            mode, amp, comp = way
+            label = f"{mode:<5} {'bf16' if amp else 'fp32'} {'compiled' if comp else '        '}"
             c = cells[name(e, A, S, *way)]
             if 'error' in c: print(f"  {e.upper()} A={A:<3} S={S:<3} {label}  failed"); continue
             c.update(flops=f, ratio_to_eager_fp32=c['time_s'] / base, tflops_per_s=f / c['time_s'] / 1e12,

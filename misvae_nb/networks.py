@@ -15,13 +15,12 @@ from .data import check_binary_images, Progress
 from .estimators import ComponentLogLikelihood
 
 # %% auto 0
-__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'TRITON_CONVOLUTIONS', 'MASKED_ROWS',
-           'count_params', 'GatedConv2d', 'GatedConvTrunk', 'gated_conv_trunk', 'OneHotLinear', 'ResidualTower',
-           'OneHotHeads', 'GatedDense', 'MaskedConv2d', 'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_components',
-           'check_idx', 'check_z', 'MixtureVAE', 'decoder_per_component', 'MISVAE', 'calibrate_batchnorm', 'MlpDecoder',
-           'MlpMISVAE', 'GroupedGatedConv2d', 'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE', 'host_tensors',
-           'decoder_precision', 'channels_last', 'compile_unavailable', 'compiles', 'compile_networks',
-           'set_masked_rows']
+__all__ = ['TRUNK_LAYERS', 'H_DIM', 'BN_MODES', 'PRECISIONS', 'CXX_COMPILERS', 'count_params', 'GatedConv2d', 'GatedConvTrunk',
+           'gated_conv_trunk', 'OneHotLinear', 'ResidualTower', 'OneHotHeads', 'GatedDense', 'MaskedConv2d',
+           'ComponentBatchNorm2d', 'PixelCNNDecoder', 'check_components', 'check_idx', 'check_z', 'MixtureVAE',
+           'decoder_per_component', 'MISVAE', 'calibrate_batchnorm', 'MlpDecoder', 'MlpMISVAE', 'GroupedGatedConv2d',
+           'GroupedLinear', 'SeparateEncoders', 'SeparateEncoderVAE', 'host_tensors', 'decoder_precision',
+           'channels_last', 'compile_unavailable', 'compiles', 'compile_networks']
 
 # %% ../nbs/03_networks.ipynb
 def count_params(m: nn.Module) -> int:
@@ -117,13 +116,10 @@ class MaskedConv2d(nn.Conv2d):
         mask = torch.zeros(k, k)
         for i, j in self.live_taps: mask[i, j] = 1
         self.register_buffer('mask', mask, persistent=False)
-        self.rows = 'live'                                           # or 'whole' or 'uncropped': see `MASKED_ROWS`
 
-    def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W] ([N, cout, H + r, W] for rows='uncropped' in eval mode)
-        if self.rows == 'whole': return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+    def forward(self, x): # x: [N, cin, H, W] -> [N, cout, H, W]
         r = self.kernel_size[0] // 2                                 # kernel rows 0..r only: the rest is masked
         y = F.conv2d(x, self.weight[:, :, :r + 1] * self.mask[:r + 1], self.bias, padding=r)   # [N, cout, H + r, W]
-        if self.rows == 'uncropped' and not self.training: return y  # the next layer reads the first H rows
         return y[:, :, :x.shape[2]]                                  # the r rows past the bottom edge: dropped (a view)
 
 # %% ../nbs/03_networks.ipynb
@@ -225,11 +221,8 @@ class PixelCNNDecoder(nn.Module):
         # [L*B*K, C, 28, 28] from the input channels [x, GatedDense(z)]
         y = self.first_layer(x, self.dense(z).view(L, B, K, 28, 28))
         for layer in self.pixelcnn[1:]:
-            if isinstance(layer, ComponentBatchNorm2d): y = layer(y, comp)
-            # the image's rows (all of y but with 'uncropped')
-            elif isinstance(layer, MaskedConv2d): y = layer(y[:, :, :28])
-            else: y = layer(y)
-        return self.last_layer(y[:, :, :28]).view(L, B, K, 784)
+            y = layer(y, comp) if isinstance(layer, ComponentBatchNorm2d) else layer(y)
+        return self.last_layer(y).view(L, B, K, 784)
 
 # %% ../nbs/03_networks.ipynb
 @patch
@@ -505,35 +498,9 @@ def compiles(compile: bool|None, device) -> bool:
             else torch.device(device).type == 'cuda' and compile_unavailable(device) is None)
 
 # %% ../nbs/03_networks.ipynb
-TRITON_CONVOLUTIONS = dict(max_autotune_conv_backends='TRITON')   # Inductor's option, with the max-autotune mode's own
-
-def compile_networks(model: MixtureVAE, device, mode: str|None=None, triton_convolutions: bool=False,
-                     force_channels_last: bool=False) -> MixtureVAE:
+def compile_networks(model: MixtureVAE, device, mode: str|None=None) -> MixtureVAE:
     """Compile `model`'s f_D2H, f_φ and decoder in place with torch.compile (`mode`: its mode; state_dict keys
-    unchanged); a ValueError naming the fix if `device` cannot. Two candidates for a GPU, off by default until
-    measured there (below): `triton_convolutions` (the decoder's convolutions as Triton templates with the BatchNorm
-    and ReLU in their epilogue) and `force_channels_last` (Inductor's channels-last layouts)."""
+    unchanged); a ValueError naming the fix if `device` cannot."""
     if (why := compile_unavailable(device)): fail('compile', True, f"{why}; install it or leave compile off")
-    from torch._inductor import list_mode_options
-    options = ((list_mode_options(mode) if mode else {})
-               | (dict(force_layout_optimization=True) if force_channels_last else {}))
-    # a CPU has no Triton convolutions: Inductor's own there
-    triton_only = TRITON_CONVOLUTIONS if torch.device(device).type == 'cuda' else {}
-    # templates autotuned (not coordinate descent: one change at a time);
-    # epilogues fuse with rows 'whole' or 'uncropped'
-    triton = dict(max_autotune=True) | triton_only if triton_convolutions else {}
-    for net, extra in ((model.f_d2h, {}), (model.f_phi, {}), (model.decoder, triton)):
-        net.compile(options=options | extra)
-    return model
-
-# %% ../nbs/03_networks.ipynb
-# kernel rows above and at the centre, output cropped; the whole kernel; live rows, eval output uncropped
-MASKED_ROWS = ('live', 'whole', 'uncropped')
-
-def set_masked_rows(model: nn.Module, rows: str='live') -> nn.Module:
-    """Set how every masked convolution of `model` convolves (`MASKED_ROWS`), in place; all three compute
-    the same decoder."""
-    if rows not in MASKED_ROWS: fail('rows', rows, f"choose one of {MASKED_ROWS}")
-    for m in model.modules():
-        if isinstance(m, MaskedConv2d): m.rows = rows
+    for net in (model.f_d2h, model.f_phi, model.decoder): net.compile(mode=mode)
     return model

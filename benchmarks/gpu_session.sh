@@ -26,6 +26,10 @@
 #   resume               the trainer's default GPU run stopped inside an epoch and resumed, against two whole runs
 #   training_steps_s2a   the S2A / S2S ratio at A = 800, S = 1 alone (its two cells), with today's code: the baseline of the next part
 #   training_steps_density  that ratio with the mixture's log-density compiled too (a candidate for the S2A / S2S target)
+#   step_modes_tf32      step_modes with matrix products on TensorFloat32 tensor cores (--tf32; cuDNN's convolutions already are): a
+#                        candidate for the float32 step (4.39 ms against the 4 ms target at d41cd16), beside step_modes in the same call
+#   training_steps_tf32  training_steps_s2a with --tf32: a candidate for the S2A / S2S target (S2A's extra cost is the heads' products
+#                        for all 800 components, in float32 on CUDA cores without it), beside training_steps_s2a in the same call
 #   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
 #                        additions and ReLUs after them: a candidate for S2A's extra cost, the heads for all 800 components)
 #   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
@@ -39,7 +43,7 @@
 #   step_modes_prev, probe_prev   step_modes and probe with the baseline commit's code in .gpu/prev (if there), for an A/B
 #                        on the same machine in the same call
 # Earlier sessions' commands (the phylogenetics step, the grid campaign) are in benchmarks/results/*/README.md; the plan for the
-# next lent GPU (which parts, in which calls) ends benchmarks/results/gpu_2026-11-26_h100/README.md.
+# next lent GPU (which parts, in which calls) ends benchmarks/results/gpu_2026-11-28_h100/README.md.
 set -u
 : "${MISVAE_COMMIT:?set MISVAE_COMMIT to the commit of the carried tree (the JSONs name it)}"
 START=$(date +%s); END=$(( START + ${SESSION_SECONDS:-560} )); OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
@@ -80,6 +84,8 @@ for p in $PARTS; do case $p in
   training_steps_amp) part training_steps_amp 150 $STEPS --eval-images 0 --amp --json "$OUT/training_steps_amp_gpu.json" ;;
   training_steps_heads) part training_steps_heads 200 $STEPS --eval-images 0 --heads-mode max-autotune-no-cudagraphs --json "$OUT/training_steps_heads_gpu.json" ;;
   training_steps_s2a) part training_steps_s2a 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --json "$OUT/training_steps_s2a_gpu.json" ;;
+  step_modes_tf32) part step_modes_tf32 170 $STEPS --step-modes --step-configs s2s:4:2 --tf32 --json "$OUT/step_modes_tf32_gpu.json" ;;
+  training_steps_tf32) part training_steps_tf32 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --tf32 --json "$OUT/training_steps_tf32_gpu.json" ;;
   training_steps_density) part training_steps_density 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   batchnorm_stats) part batchnorm_stats 150 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;

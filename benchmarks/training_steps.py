@@ -320,6 +320,9 @@ def parse(argv=None):
     p.add_argument('--step-modes', action='store_true', help='compare the ways to run a step (eager / CUDA graph, float32 / bfloat16, networks compiled or not; CPU: eager and compiled) instead of the ratios')
     p.add_argument('--compile-density', action='store_true', help="also torch.compile the mixture's log-density (misvae_nb.mixtures.log_q_components, eager in the "
                    "package: S2A scores every sample against all A components with it), to measure what that would buy")
+    p.add_argument('--tf32', action='store_true', help="torch.backends.cuda.matmul.allow_tf32 = True for the whole process: matrix products on "
+                   "TensorFloat32 tensor cores, as cuDNN's convolutions already run (PyTorch's default); a candidate, not the package's behaviour "
+                   "(S2A at A = 800 runs the heads' products for all 800 components)")
     p.add_argument('--heads-mode', default=None, help="torch.compile the heads f_phi in this mode in every cell (e.g. max-autotune-no-cudagraphs: "
                    "Triton matrix products that can take the additions and ReLUs after them; S2A at A = 800 runs them for all 800 components)")
     p.add_argument('--ratios', nargs='+', default=list(RATIO_CELLS), choices=list(RATIO_CELLS), help="default mode: the ratios measured (each times its two cells only)")
@@ -352,6 +355,7 @@ def main(argv=None):
     args = parse(argv)
     static_shapes()
     if args.device.type == 'cpu' and args.threads > 0: torch.set_num_threads(args.threads)
+    if args.tf32: torch.backends.cuda.matmul.allow_tf32 = True                 # a candidate, not the package's behaviour
     if args.compile_density:                                                   # a candidate, not the package's behaviour
         import misvae_nb.mixtures as mixtures
         mixtures.log_q_components = torch.compile(mixtures.log_q_components)
@@ -359,7 +363,8 @@ def main(argv=None):
     info = run_info(args.device)
     print(f"device: {info['device']}; torch {info['torch']}; commit {info['commit']}")
     print(f"settings: B={args.B} channels={args.channels} repeats={args.repeats} warmup={args.warmup} "
-          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} mode={args.mode} compile={args.compile} threads={torch.get_num_threads()}")
+          f"min_time={args.min_time} amp={args.amp and args.device.type == 'cuda'} mode={args.mode} compile={args.compile} threads={torch.get_num_threads()}"
+          f" tf32_matmul={torch.backends.cuda.matmul.allow_tf32} cudnn_tf32={torch.backends.cudnn.allow_tf32}")
     numbers = (timing_grid(args) if args.timing_grid else bn_compare(args) if args.bn_compare else
                step_modes(args) if args.step_modes else benchmark(args))
     wall = time.time() - started

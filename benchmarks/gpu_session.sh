@@ -30,6 +30,9 @@
 #                        candidate for the float32 step (4.39 ms against the 4 ms target at d41cd16), beside step_modes in the same call
 #   training_steps_tf32  training_steps_s2a with --tf32: a candidate for the S2A / S2S target (S2A's extra cost is the heads' products
 #                        for all 800 components, in float32 on CUDA cores without it), beside training_steps_s2a in the same call
+#   fused_decoder        a prototype for the 10-minute target: the decoder's eval pass (A = 50, 20,000 decodes, bfloat16) with each
+#                        BatchNorm folded into the convolution before it and cuDNN's fused convolution + bias + ReLU, one convolution
+#                        per component or grouped, against the package's compiled decoder (benchmarks/fused_decoder.py)
 #   training_steps_heads the A / S ratios with the heads compiled in max-autotune mode (Triton matrix products that can take the
 #                        additions and ReLUs after them: a candidate for S2A's extra cost, the heads for all 800 components)
 #   log_density          the mixture's log-density matrix by its formula against torch.distributions (forward and backward)
@@ -86,6 +89,7 @@ for p in $PARTS; do case $p in
   training_steps_s2a) part training_steps_s2a 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --json "$OUT/training_steps_s2a_gpu.json" ;;
   step_modes_tf32) part step_modes_tf32 170 $STEPS --step-modes --step-configs s2s:4:2 --tf32 --json "$OUT/step_modes_tf32_gpu.json" ;;
   training_steps_tf32) part training_steps_tf32 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --tf32 --json "$OUT/training_steps_tf32_gpu.json" ;;
+  fused_decoder) part fused_decoder 120 python3 benchmarks/fused_decoder.py --json "$OUT/fused_decoder_gpu.json" ;;
   training_steps_density) part training_steps_density 100 $STEPS --eval-images 0 --ratios s2a_over_s2s_A800_S1 --compile-density --json "$OUT/training_steps_density_gpu.json" ;;
   batchnorm_stats) part batchnorm_stats 150 python3 benchmarks/batchnorm_stats.py --device cuda --rounds 15 --json "$OUT/batchnorm_stats_gpu.json" ;;
   log_density) part log_density 40 python3 benchmarks/log_density.py --device cuda --rounds 30 --json "$OUT/log_density_gpu.json" ;;
